@@ -1,0 +1,36 @@
+package dev.magi.spi;
+
+import java.util.Locale;
+
+/** The three tiers a model is sorted into; their wire names are lower case. */
+public enum Tier {
+    FAST, BALANCED, POWERFUL;
+
+    /** The name used in JSON, YAML and URLs. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses a wire name in any letter case.
+     *
+     * @throws MagiException with {@link ErrorCode#INVALID_TIER} when the text names no tier
+     */
+    public static Tier parse(String text) {
+        if (text != null) {
+            for (Tier tier : values()) {
+                if (tier.wireName().equalsIgnoreCase(text.trim())) {
+                    return tier;
+                }
+            }
+        }
+        throw new MagiException(ErrorCode.INVALID_TIER,
+                "Invalid tier '" + text + "': expected one of fast, balanced, powerful",
+                java.util.Collections.singletonMap("tier", text));
+    }
+
+    @Override
+    public String toString() {
+        return wireName();
+    }
+}
