@@ -1,0 +1,8 @@
+/**
+ * Test support shared through magi-core's test-jar: a writer of real GGUF files, so that readers,
+ * discovery and benchmarks are tested against headers built to order (typical models, split
+ * parts, a full-size vocabulary, hostile byte sequences) rather than against checked-in binaries.
+ *
+ * <p>Nothing here depends on a test framework, so the benchmarks module can use it as a library.
+ */
+package dev.magi.core.testing;
