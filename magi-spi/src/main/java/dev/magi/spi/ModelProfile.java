@@ -78,8 +78,9 @@ public record ModelProfile(
                         Map.of("field", "tierConfig.name"));
             }
             if (maxScore != null && (maxScore.isNaN() || maxScore.isInfinite())) {
-                // JSON has no infinity: unbounded is null, whatever the source said.
-                maxScore = maxScore.isNaN() ? invalid("tierConfig.maxScore") : null;
+                // JSON has no infinity: unbounded is null. Only +inf means unbounded; a score
+                // bounded by -inf or NaN would route nothing and is a mistake in the source.
+                maxScore = maxScore.isNaN() || maxScore < 0 ? invalid("tierConfig.maxScore") : null;
             }
             if (expectedTimeSeconds < 0) {
                 invalid("tierConfig.expectedTimeSeconds");
