@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * <p>Facts ({@code family} ... {@code isCoder}, {@code mmprojPath}) come from discovery; overrides
  * ({@code tierOverride}, {@code thinkingOverride}, {@code enabled}, {@code port} and the runtime
- * settings) come from the user and survive rescans.
+ * settings) come from the user and survive rescans. {@code portPinned} tells a port the user chose
+ * (kept even when taken by another program) from one handed out from the range (moved on when taken).
  */
 public record DiscoveredModel(
         String modelId,
@@ -32,6 +33,7 @@ public record DiscoveredModel(
         Tier assignedTier,
         Tier tierOverride,
         Integer port,
+        boolean portPinned,
         boolean enabled,
         Integer nGpuLayers,
         Integer ctxSize,
@@ -109,6 +111,7 @@ public record DiscoveredModel(
         private Tier assignedTier;
         private Tier tierOverride;
         private Integer port;
+        private boolean portPinned;
         private boolean enabled;
         private Integer nGpuLayers;
         private Integer ctxSize;
@@ -146,6 +149,7 @@ public record DiscoveredModel(
             assignedTier = m.assignedTier;
             tierOverride = m.tierOverride;
             port = m.port;
+            portPinned = m.portPinned;
             enabled = m.enabled;
             nGpuLayers = m.nGpuLayers;
             ctxSize = m.ctxSize;
@@ -177,6 +181,7 @@ public record DiscoveredModel(
         public Builder assignedTier(Tier v) { assignedTier = v; return this; }
         public Builder tierOverride(Tier v) { tierOverride = v; return this; }
         public Builder port(Integer v) { port = v; return this; }
+        public Builder portPinned(boolean v) { portPinned = v; return this; }
         public Builder enabled(boolean v) { enabled = v; return this; }
         public Builder nGpuLayers(Integer v) { nGpuLayers = v; return this; }
         public Builder ctxSize(Integer v) { ctxSize = v; return this; }
@@ -200,7 +205,7 @@ public record DiscoveredModel(
             return new DiscoveredModel(modelId, filePath, filename, parts, fileSizeBytes, family, version,
                     sizeParams, sizeLabel, parameterCount, quantization, architecture, contextLength,
                     isThinkingModel, thinkingOverride, isInstruct, isCoder, assignedTier, tierOverride, port,
-                    enabled, nGpuLayers, ctxSize, nThreads, batchSize, mmprojPath, metadataSource, displayName,
+                    portPinned, enabled, nGpuLayers, ctxSize, nThreads, batchSize, mmprojPath, metadataSource, displayName,
                     problems);
         }
     }

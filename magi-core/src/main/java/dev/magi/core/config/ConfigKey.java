@@ -1,0 +1,78 @@
+package dev.magi.core.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting of MAGI: its command-line flag, its environment variable (also the servlet
+ * context parameter and the key of {@link dev.magi.spi.Settings}), its default and what it means.
+ * The standalone's {@code --help}, the WAR and the embedding builder all read this one table.
+ */
+public enum ConfigKey {
+    HOST("--host", "MAGI_HOST", "127.0.0.1", "address the HTTP server binds"),
+    PORT("--port", "MAGI_PORT", "8000", "HTTP port (0 = any free port; the chosen port is logged)"),
+    SCAN_PATH("--scan-path", "MODEL_SCAN_PATH", "~/models", "directory scanned for GGUF files (recursively)"),
+    REGISTRY_PATH("--registry-path", "REGISTRY_PATH", "data/model_registry.json",
+            "registry file of the file stores (json/yaml)"),
+    PROFILES_PATH("--profiles-path", "PROFILES_PATH", "config/profiles", "directory of profile YAML files"),
+    STORE("--store", "MAGI_STORE", "json", "storage plugin: json, yaml, h2, or a third-party plugin's name"),
+    TIER_CLASSIFIER("--tier-classifier", "MAGI_TIER_CLASSIFIER", "size", "tier-classification plugin name"),
+    PLUGINS_DIR("--plugins-dir", "MAGI_PLUGINS_DIR", null, "directory of extra plugin jars loaded at start"),
+    LLAMA_SERVER("--llama-server", "LLAMA_SERVER_PATH", null,
+            "the llama-server binary (default: llama-server on PATH, else /usr/local/bin/llama-server)"),
+    LLAMA_HOST("--llama-host", "LLAMA_SERVER_HOST", "127.0.0.1", "address each llama-server binds"),
+    LLAMA_ARGS("--llama-args", "LLAMA_SERVER_ARGS", null,
+            "extra arguments appended to every llama-server command line"),
+    PORT_RANGE("--port-range", "PORT_RANGE", "8080-8099", "ports handed to llama-server processes"),
+    MAX_STARTUP_TIME("--max-startup-time", "MAX_STARTUP_TIME", "120",
+            "seconds a server may take to become ready"),
+    READINESS_INTERVAL("--readiness-interval", "READINESS_CHECK_INTERVAL", "2",
+            "the longest gap between two readiness probes, in seconds"),
+    STOP_TIMEOUT("--stop-timeout", "STOP_TIMEOUT", "10", "seconds of grace between SIGTERM and SIGKILL"),
+    ACTIVE_PROFILE("--active-profile", "ACTIVE_PROFILE", null, "profile activated at start"),
+    WATCH("--watch", "MAGI_WATCH", "true", "rescan when files under the scan path change"),
+    API_KEY("--api-key", "MAGI_API_KEY", null,
+            "when set, every /api/** request except the health endpoints needs this key"),
+    H2_URL("--h2-url", "MAGI_H2_URL", null, "H2 JDBC URL of the h2 store (default: a database beside the registry path)");
+
+    private final String flag;
+    private final String variable;
+    private final String defaultValue;
+    private final String description;
+
+    ConfigKey(String flag, String variable, String defaultValue, String description) {
+        this.flag = flag;
+        this.variable = variable;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The standalone's command-line flag, such as {@code --scan-path}. */
+    public String flag() {
+        return flag;
+    }
+
+    /** The environment variable and context-parameter name, such as {@code MODEL_SCAN_PATH}. */
+    public String variable() {
+        return variable;
+    }
+
+    /** The default as text, or null when there is none. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The key whose flag or variable is {@code name}, in any letter case; null when none. */
+    public static ConfigKey byName(String name) {
+        for (ConfigKey key : values()) {
+            if (key.variable.equalsIgnoreCase(name) || key.flag.equalsIgnoreCase(name)
+                    || key.name().equalsIgnoreCase(name.replace('-', '_').toUpperCase(Locale.ROOT))) {
+                return key;
+            }
+        }
+        return null;
+    }
+}

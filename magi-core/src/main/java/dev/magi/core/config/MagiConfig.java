@@ -1,0 +1,252 @@
+package dev.magi.core.config;
+
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.PortRange;
+import dev.magi.spi.Settings;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The typed configuration of one MAGI engine, read once from a {@link Settings} source with the
+ * defaults of {@link ConfigKey}. A bad value fails here, at start, with one line naming the setting.
+ */
+public record MagiConfig(
+        String host,
+        int port,
+        Path scanPath,
+        Path registryPath,
+        Path profilesPath,
+        String store,
+        String tierClassifier,
+        Path pluginsDir,
+        Path llamaServerPath,
+        String llamaHost,
+        List<String> llamaArgs,
+        PortRange portRange,
+        Duration maxStartupTime,
+        Duration readinessInterval,
+        Duration stopTimeout,
+        String activeProfile,
+        boolean watch,
+        String apiKey,
+        Settings source) {
+
+    public MagiConfig {
+        llamaArgs = List.copyOf(llamaArgs);
+    }
+
+    /** Reads every setting from {@code settings}, falling back to the defaults. */
+    public static MagiConfig from(Settings settings) {
+        Reader r = new Reader(settings);
+        Path registryPath = r.path(ConfigKey.REGISTRY_PATH);
+        Path profilesPath = r.path(ConfigKey.PROFILES_PATH);
+        Path scanPath = r.path(ConfigKey.SCAN_PATH);
+        // Plugins read the same keys; hand them the resolved absolute paths so they agree with the engine.
+        Map<String, String> resolved = new HashMap<>();
+        resolved.put(ConfigKey.REGISTRY_PATH.variable(), registryPath.toString());
+        resolved.put(ConfigKey.PROFILES_PATH.variable(), profilesPath.toString());
+        resolved.put(ConfigKey.SCAN_PATH.variable(), scanPath.toString());
+        Settings pluginSettings = Settings.of(resolved).orElse(settings);
+        return new MagiConfig(
+                r.text(ConfigKey.HOST),
+                r.integer(ConfigKey.PORT, 0, 65535),
+                scanPath,
+                registryPath,
+                profilesPath,
+                r.text(ConfigKey.STORE).toLowerCase(Locale.ROOT),
+                r.text(ConfigKey.TIER_CLASSIFIER).toLowerCase(Locale.ROOT),
+                r.optionalPath(ConfigKey.PLUGINS_DIR),
+                r.llamaServer(),
+                r.text(ConfigKey.LLAMA_HOST),
+                r.arguments(ConfigKey.LLAMA_ARGS),
+                r.portRange(),
+                r.seconds(ConfigKey.MAX_STARTUP_TIME),
+                r.seconds(ConfigKey.READINESS_INTERVAL),
+                r.seconds(ConfigKey.STOP_TIMEOUT),
+                r.optionalText(ConfigKey.ACTIVE_PROFILE),
+                r.bool(ConfigKey.WATCH),
+                r.optionalText(ConfigKey.API_KEY),
+                pluginSettings);
+    }
+
+    /** Settings made of the process environment. */
+    public static Settings environment() {
+        return System::getenv;
+    }
+
+    private static final class Reader {
+        private final Settings settings;
+
+        Reader(Settings settings) {
+            this.settings = settings;
+        }
+
+        String optionalText(ConfigKey key) {
+            String value = settings.get(key.variable(), key.defaultValue());
+            return value == null || value.isBlank() ? null : value.trim();
+        }
+
+        String text(ConfigKey key) {
+            String value = optionalText(key);
+            if (value == null) {
+                throw bad(key, "", "a value is required");
+            }
+            return value;
+        }
+
+        int integer(ConfigKey key, int min, int max) {
+            String value = text(key);
+            try {
+                int number = Integer.parseInt(value);
+                if (number < min || number > max) {
+                    throw bad(key, value, "expected a whole number from " + min + " to " + max);
+                }
+                return number;
+            } catch (NumberFormatException e) {
+                throw bad(key, value, "expected a whole number from " + min + " to " + max);
+            }
+        }
+
+        Duration seconds(ConfigKey key) {
+            String value = text(key);
+            try {
+                double seconds = Double.parseDouble(value);
+                if (!(seconds > 0) || seconds > 86_400) {
+                    throw bad(key, value, "expected a number of seconds above 0 and at most 86400");
+                }
+                return Duration.ofMillis(Math.round(seconds * 1000));
+            } catch (NumberFormatException e) {
+                throw bad(key, value, "expected a number of seconds, such as 10 or 0.5");
+            }
+        }
+
+        boolean bool(ConfigKey key) {
+            String value = text(key).toLowerCase(Locale.ROOT);
+            switch (value) {
+                case "true": case "yes": case "on": case "1":
+                    return true;
+                case "false": case "no": case "off": case "0":
+                    return false;
+                default:
+                    throw bad(key, value, "expected true or false");
+            }
+        }
+
+        Path path(ConfigKey key) {
+            return toPath(key, text(key));
+        }
+
+        Path optionalPath(ConfigKey key) {
+            String value = optionalText(key);
+            return value == null ? null : toPath(key, value);
+        }
+
+        Path toPath(ConfigKey key, String value) {
+            String expanded = value;
+            if (expanded.equals("~") || expanded.startsWith("~/")) {
+                expanded = System.getProperty("user.home") + expanded.substring(1);
+            }
+            try {
+                return Path.of(expanded).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                throw bad(key, value, "not a valid path");
+            }
+        }
+
+        PortRange portRange() {
+            String value = text(ConfigKey.PORT_RANGE);
+            try {
+                return PortRange.parse(value);
+            } catch (MagiException e) {
+                throw bad(ConfigKey.PORT_RANGE, value, "expected START-END within 1024-65535, such as 8080-8099");
+            }
+        }
+
+        Path llamaServer() {
+            String value = optionalText(ConfigKey.LLAMA_SERVER);
+            if (value != null) {
+                return toPath(ConfigKey.LLAMA_SERVER, value);
+            }
+            String pathVariable = System.getenv("PATH");
+            if (pathVariable != null) {
+                for (String dir : pathVariable.split(File.pathSeparator)) {
+                    if (dir.isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        Path candidate = Path.of(dir, "llama-server");
+                        if (Files.isExecutable(candidate)) {
+                            return candidate.toAbsolutePath();
+                        }
+                    } catch (InvalidPathException ignored) {
+                        // A malformed PATH entry cannot hold the binary.
+                    }
+                }
+            }
+            return Path.of("/usr/local/bin/llama-server");
+        }
+
+        List<String> arguments(ConfigKey key) {
+            String value = optionalText(key);
+            return value == null ? List.of() : splitArguments(value);
+        }
+
+        private MagiException bad(ConfigKey key, String value, String expectation) {
+            return new MagiException(ErrorCode.INVALID_CONFIGURATION,
+                    "Invalid value '" + value + "' for " + key.flag() + " / " + key.variable() + ": " + expectation,
+                    Map.of("setting", key.variable()));
+        }
+    }
+
+    /**
+     * Splits an argument string the way a shell would for plain words and quotes, without ever
+     * invoking a shell: {@code --flash-attn -c "4096"} gives three arguments.
+     */
+    static List<String> splitArguments(String text) {
+        List<String> args = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    current.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    args.add(current.toString());
+                    current.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                current.append(c);
+                inWord = true;
+            }
+        }
+        if (quote != 0) {
+            throw new MagiException(ErrorCode.INVALID_CONFIGURATION,
+                    "Invalid value for --llama-args / LLAMA_SERVER_ARGS: unbalanced quote",
+                    Map.of("setting", ConfigKey.LLAMA_ARGS.variable()));
+        }
+        if (inWord) {
+            args.add(current.toString());
+        }
+        return args;
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Configuration: the table of every setting ({@link dev.magi.core.config.ConfigKey}) and its typed,
+ * validated form ({@link dev.magi.core.config.MagiConfig}). Flags, context parameters, environment
+ * variables and builder calls all arrive as a {@link dev.magi.spi.Settings} and are read here once.
+ */
+package dev.magi.core.config;

@@ -1,0 +1,76 @@
+package dev.magi.core.config;
+
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.PortRange;
+import dev.magi.spi.Settings;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("The configuration")
+class MagiConfigTest {
+
+    @Test
+    @DisplayName("takes the documented defaults when nothing is set")
+    void defaults() {
+        MagiConfig config = MagiConfig.from(key -> null);
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(8000);
+        assertThat(config.scanPath()).isEqualTo(Path.of(System.getProperty("user.home"), "models"));
+        assertThat(config.registryPath()).isEqualTo(Path.of("data/model_registry.json").toAbsolutePath());
+        assertThat(config.profilesPath()).isEqualTo(Path.of("config/profiles").toAbsolutePath());
+        assertThat(config.store()).isEqualTo("json");
+        assertThat(config.tierClassifier()).isEqualTo("size");
+        assertThat(config.portRange()).isEqualTo(new PortRange(8080, 8099));
+        assertThat(config.maxStartupTime()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(config.readinessInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.watch()).isTrue();
+        assertThat(config.apiKey()).isNull();
+        assertThat(config.activeProfile()).isNull();
+        assertThat(config.llamaArgs()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("lets the first source win over the second")
+    void precedence() {
+        Settings flags = Settings.of(Map.of("MAGI_PORT", "9000"));
+        Settings env = Settings.of(Map.of("MAGI_PORT", "7000", "MAGI_HOST", "0.0.0.0"));
+        MagiConfig config = MagiConfig.from(flags.orElse(env));
+        assertThat(config.port()).isEqualTo(9000);
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    @DisplayName("splits llama-server arguments like a shell would, without a shell")
+    void llamaArgs() {
+        MagiConfig config = MagiConfig.from(Settings.of(Map.of("LLAMA_SERVER_ARGS",
+                "--flash-attn  -c 4096 --chat-template-kwargs '{\"a\": 1}' \"x y\"")));
+        assertThat(config.llamaArgs()).containsExactly("--flash-attn", "-c", "4096", "--chat-template-kwargs",
+                "{\"a\": 1}", "x y");
+    }
+
+    @Test
+    @DisplayName("refuses a bad value with one line naming the flag and the variable")
+    void badValues() {
+        for (Map<String, String> bad : List.of(Map.of("MAGI_PORT", "eighty"), Map.of("MAGI_PORT", "70000"),
+                Map.of("PORT_RANGE", "9000"), Map.of("PORT_RANGE", "80-90"), Map.of("MAGI_WATCH", "maybe"),
+                Map.of("STOP_TIMEOUT", "-1"), Map.of("MAX_STARTUP_TIME", "soon"),
+                Map.of("LLAMA_SERVER_ARGS", "\"unbalanced"))) {
+            assertThatThrownBy(() -> MagiConfig.from(Settings.of(bad)))
+                    .isInstanceOfSatisfying(MagiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
+                        assertThat(e.getMessage()).doesNotContain("\n")
+                                .contains(ConfigKey.byName(bad.keySet().iterator().next()).flag());
+                    });
+        }
+    }
+}
