@@ -1,5 +1,7 @@
 package dev.magi.core.profile;
 
+import dev.magi.core.util.AtomicFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -112,9 +114,9 @@ public final class ProfileDirectory {
         byte[] content = ProfileYaml.write(profile).getBytes(StandardCharsets.UTF_8);
         try {
             Files.createDirectories(dir);
-            DurableFiles.write(target, content);
+            AtomicFiles.write(target, content);
             for (String extension : ProfileYaml.EXTENSIONS.subList(1, ProfileYaml.EXTENSIONS.size())) {
-                DurableFiles.delete(fileFor(profile.name(), extension));
+                AtomicFiles.delete(fileFor(profile.name(), extension));
             }
         } catch (IOException e) {
             throw storageFailed("Cannot save the profile '" + profile.name() + "'", e);
@@ -131,7 +133,7 @@ public final class ProfileDirectory {
         boolean existed = false;
         try {
             for (String extension : ProfileYaml.EXTENSIONS) {
-                existed |= DurableFiles.delete(fileFor(name, extension));
+                existed |= AtomicFiles.delete(fileFor(name, extension));
             }
         } catch (IOException e) {
             throw storageFailed("Cannot delete the profile '" + name + "'", e);
@@ -175,11 +177,11 @@ public final class ProfileDirectory {
         Path file = dir.resolve(ACTIVE_FILE);
         try {
             if (name == null) {
-                DurableFiles.delete(file);
+                AtomicFiles.delete(file);
             } else {
                 ModelProfile.requireValidName(name);
                 Files.createDirectories(dir);
-                DurableFiles.write(file, (name + "\n").getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(file, (name + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw storageFailed("Cannot record the active profile", e);
@@ -200,7 +202,7 @@ public final class ProfileDirectory {
     }
 
     private MagiException storageFailed(String what, IOException e) {
-        return new MagiException(ErrorCode.STORAGE_FAILED, what + ": " + DurableFiles.describe(e),
+        return new MagiException(ErrorCode.STORAGE_FAILED, what + ": " + AtomicFiles.describe(e),
                 Map.of("directory", dir.toString()), e);
     }
 }

@@ -1,5 +1,7 @@
 package dev.magi.core.profile;
 
+import dev.magi.core.util.AtomicFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -197,7 +199,7 @@ public final class ProfileYaml {
                     source.details(null), e);
         } catch (IOException e) {
             throw new MagiException(ErrorCode.STORAGE_FAILED,
-                    source.label() + " cannot be read: " + DurableFiles.describe(e), source.details(null), e);
+                    source.label() + " cannot be read: " + AtomicFiles.describe(e), source.details(null), e);
         }
         if (bytes.length > MAX_BYTES) {
             throw tooLarge(source, bytes.length);

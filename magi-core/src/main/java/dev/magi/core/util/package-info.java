@@ -1,0 +1,2 @@
+/** Small helpers shared by several packages: crash-safe file writes. */
+package dev.magi.core.util;
