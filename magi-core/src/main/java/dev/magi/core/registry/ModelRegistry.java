@@ -1,0 +1,478 @@
+package dev.magi.core.registry;
+
+import dev.magi.core.discovery.ScanResult;
+import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.PortRange;
+import dev.magi.spi.RegistrySnapshot;
+import dev.magi.spi.RegistryStore;
+import dev.magi.spi.RuntimeSettings;
+import dev.magi.spi.Tier;
+import dev.magi.spi.TierClassifier;
+import dev.magi.spi.TierThresholds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * The registry of models: the single owner of their state.
+ *
+ * <p>Readers call {@link #snapshot()} and get an immutable, complete registry without locking.
+ * Every change runs under one lock, builds the next snapshot, saves it through the store (so it is on
+ * disk before the caller hears of it) and only then publishes it. A save that fails leaves the
+ * published registry as it was, so memory never runs ahead of the disk and no change is half-applied.
+ */
+public final class ModelRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+
+    private final RegistryStore store;
+    private final TierClassifier classifier;
+    private final Object writeLock = new Object();
+    private final List<Consumer<RegistrySnapshot>> listeners = new CopyOnWriteArrayList<>();
+    private volatile RegistrySnapshot current;
+
+    /**
+     * @param store      where every change is saved
+     * @param classifier decides {@code assignedTier}
+     * @param initial    the registry to start from (loaded from the store, or empty)
+     */
+    public ModelRegistry(RegistryStore store, TierClassifier classifier, RegistrySnapshot initial) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.classifier = Objects.requireNonNull(classifier, "classifier");
+        this.current = Objects.requireNonNull(initial, "initial");
+    }
+
+    /** The registry as it is now; never half of a change. */
+    public RegistrySnapshot snapshot() {
+        return current;
+    }
+
+    public Optional<DiscoveredModel> find(String modelId) {
+        return Optional.ofNullable(current.models().get(modelId));
+    }
+
+    /** @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND} */
+    public DiscoveredModel require(String modelId) {
+        DiscoveredModel model = current.models().get(modelId);
+        if (model == null) {
+            throw MagiException.modelNotFound(modelId);
+        }
+        return model;
+    }
+
+    /** Models whose effective tier is {@code tier}, in registry order. */
+    public List<DiscoveredModel> byTier(Tier tier) {
+        List<DiscoveredModel> result = new ArrayList<>();
+        for (DiscoveredModel model : current.models().values()) {
+            if (model.effectiveTier() == tier) {
+                result.add(model);
+            }
+        }
+        return result;
+    }
+
+    /** Called with every new registry after it has been saved. */
+    public void addListener(Consumer<RegistrySnapshot> listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Consumer<RegistrySnapshot> listener) {
+        listeners.remove(listener);
+    }
+
+    // ---------------------------------------------------------------- user changes
+
+    /** Sets or (with null) clears the user's tier. */
+    public DiscoveredModel setTierOverride(String modelId, Tier tier) {
+        return updateModel(modelId, m -> m.toBuilder().tierOverride(tier).build());
+    }
+
+    /** Sets or (with null) clears the user's thinking flag. */
+    public DiscoveredModel setThinkingOverride(String modelId, Boolean thinking) {
+        return updateModel(modelId, m -> m.toBuilder().thinkingOverride(thinking).build());
+    }
+
+    /** Enables or disables a model; an enabled model gets a port from the range when it has none. */
+    public DiscoveredModel setEnabled(String modelId, boolean enabled) {
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            DiscoveredModel model = requireIn(models, modelId).toBuilder().enabled(enabled).build();
+            if (enabled) {
+                model = withPortIfFree(model, models.values(), registry.portRange());
+            }
+            models.put(modelId, model);
+            return new Change<>(with(registry, models), model);
+        });
+    }
+
+    /**
+     * Pins a model to a port of the user's choice, or (with null) unpins it so that it takes one from
+     * the range again when it needs one.
+     *
+     * @throws MagiException {@link ErrorCode#PORT_OUT_OF_RANGE} outside 1024-65535,
+     *                       {@link ErrorCode#PORT_IN_USE} when another model has that port
+     */
+    public DiscoveredModel setPort(String modelId, Integer port) {
+        if (port != null && (port < 1024 || port > 65535)) {
+            throw new MagiException(ErrorCode.PORT_OUT_OF_RANGE,
+                    "Port " + port + " is outside 1024-65535", Map.of("port", port));
+        }
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            DiscoveredModel model = requireIn(models, modelId);
+            if (port != null) {
+                for (DiscoveredModel other : models.values()) {
+                    if (!other.modelId().equals(modelId) && port.equals(other.port())) {
+                        throw new MagiException(ErrorCode.PORT_IN_USE,
+                                "Port " + port + " is already used by model '" + other.modelId() + "'",
+                                Map.of("port", port, "modelId", other.modelId()));
+                    }
+                }
+                model = model.toBuilder().port(port).portPinned(true).build();
+            } else {
+                model = model.toBuilder().port(null).portPinned(false).build();
+                if (model.enabled()) {
+                    model = withPortIfFree(model, models.values(), registry.portRange());
+                }
+            }
+            models.put(modelId, model);
+            return new Change<>(with(registry, models), model);
+        });
+    }
+
+    /** Applies {@code patch} to a model's runtime settings. */
+    public DiscoveredModel updateRuntimeSettings(String modelId, UnaryOperator<RuntimeSettings> patch) {
+        return updateModel(modelId, m -> m.toBuilder().runtimeSettings(patch.apply(m.runtimeSettings())).build());
+    }
+
+    /**
+     * Changes the port range. Ports handed out from the old range that fall outside the new one are
+     * released (enabled models get a new one); ports the user pinned are kept.
+     */
+    public PortRange setPortRange(PortRange range) {
+        Objects.requireNonNull(range, "range");
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            for (DiscoveredModel model : List.copyOf(models.values())) {
+                if (model.port() != null && !model.portPinned() && !range.contains(model.port())) {
+                    models.put(model.modelId(), model.toBuilder().port(null).build());
+                }
+            }
+            for (DiscoveredModel model : List.copyOf(models.values())) {
+                if (model.enabled() && model.port() == null) {
+                    models.put(model.modelId(), withPortIfFree(model, models.values(), range));
+                }
+            }
+            RegistrySnapshot next = new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(), range,
+                    registry.tierThresholds());
+            return new Change<>(next, range);
+        });
+    }
+
+    /** Changes the thresholds and reclassifies every model. */
+    public TierThresholds setTierThresholds(TierThresholds thresholds) {
+        Objects.requireNonNull(thresholds, "thresholds");
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>();
+            for (DiscoveredModel model : registry.models().values()) {
+                models.put(model.modelId(), classified(model, thresholds));
+            }
+            RegistrySnapshot next = new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(),
+                    registry.portRange(), thresholds);
+            return new Change<>(next, thresholds);
+        });
+    }
+
+    /** Enables or disables every model; answers how many changed. */
+    public int setAllEnabled(boolean enabled) {
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            int updated = 0;
+            for (DiscoveredModel model : List.copyOf(models.values())) {
+                DiscoveredModel next = model.toBuilder().enabled(enabled).build();
+                if (enabled) {
+                    next = withPortIfFree(next, models.values(), registry.portRange());
+                }
+                if (!next.equals(model)) {
+                    models.put(model.modelId(), next);
+                }
+                if (model.enabled() != enabled) {
+                    updated++;
+                }
+            }
+            return new Change<>(with(registry, models), updated);
+        });
+    }
+
+    /**
+     * Makes sure a model has a port, handing out the lowest free one of the range.
+     *
+     * @throws MagiException {@link ErrorCode#PORT_RANGE_EXHAUSTED} when every port is taken
+     */
+    public DiscoveredModel ensurePort(String modelId) {
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            DiscoveredModel model = requireIn(models, modelId);
+            if (model.port() == null) {
+                model = withPortIfFree(model, models.values(), registry.portRange());
+                if (model.port() == null) {
+                    throw exhausted(modelId, registry.portRange());
+                }
+                models.put(modelId, model);
+            }
+            return new Change<>(with(registry, models), model);
+        });
+    }
+
+    /**
+     * Moves a model off a port it was handed from the range to the next one that no model holds and
+     * {@code usable} accepts (used when another program has taken the port).
+     *
+     * @throws MagiException {@link ErrorCode#PORT_RANGE_EXHAUSTED} when no such port is left
+     */
+    public DiscoveredModel moveToFreePort(String modelId, IntPredicate usable) {
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            DiscoveredModel model = requireIn(models, modelId);
+            Set<Integer> taken = portsInUse(models.values());
+            PortRange range = registry.portRange();
+            Integer chosen = null;
+            for (int port = range.start(); port <= range.end(); port++) {
+                if (!taken.contains(port) && usable.test(port)) {
+                    chosen = port;
+                    break;
+                }
+            }
+            if (chosen == null) {
+                throw exhausted(modelId, range);
+            }
+            model = model.toBuilder().port(chosen).portPinned(false).build();
+            models.put(modelId, model);
+            return new Change<>(with(registry, models), model);
+        });
+    }
+
+    // ---------------------------------------------------------------- scans
+
+    /**
+     * Merges a scan into the registry: models whose files are still there keep their id and every
+     * override; new files get an id and start disabled; models whose files are gone are dropped and
+     * their ports released. Every model is classified again.
+     */
+    public RescanSummary applyScan(ScanResult scan) {
+        return mutate(registry -> merge(registry, scan));
+    }
+
+    private Change<RescanSummary> merge(RegistrySnapshot registry, ScanResult scan) {
+        Path root = scan.scanPath();
+        Map<String, DiscoveredModel> byPath = new HashMap<>();
+        for (DiscoveredModel model : registry.models().values()) {
+            byPath.put(model.filePath(), model);
+        }
+        Set<String> usedIds = new HashSet<>();
+        Map<String, String> idByPath = new HashMap<>();
+        for (DiscoveredModel found : scan.models()) {
+            DiscoveredModel known = byPath.get(found.filePath());
+            if (known != null) {
+                idByPath.put(found.filePath(), known.modelId());
+                usedIds.add(known.modelId());
+            }
+        }
+        // New files in path order, so the same tree always yields the same ids.
+        List<DiscoveredModel> newcomers = new ArrayList<>();
+        for (DiscoveredModel found : scan.models()) {
+            if (!idByPath.containsKey(found.filePath())) {
+                newcomers.add(found);
+            }
+        }
+        newcomers.sort(Comparator.comparing(DiscoveredModel::filePath));
+        for (DiscoveredModel found : newcomers) {
+            String id = found.modelId();
+            if (usedIds.contains(id)) {
+                String relative = relativePath(root, found.filePath());
+                id = ModelIds.withPathHash(found.modelId(), relative);
+                for (int n = 2; usedIds.contains(id); n++) {
+                    id = ModelIds.withPathHash(found.modelId(), relative) + "-" + n;
+                }
+            }
+            usedIds.add(id);
+            idByPath.put(found.filePath(), id);
+        }
+
+        TierThresholds thresholds = registry.tierThresholds();
+        Map<String, DiscoveredModel> models = new LinkedHashMap<>();
+        int added = 0;
+        for (DiscoveredModel found : scan.models()) {
+            String id = idByPath.get(found.filePath());
+            DiscoveredModel known = byPath.get(found.filePath());
+            DiscoveredModel.Builder next = found.toBuilder().modelId(id)
+                    .displayName(found.displayName() == null || found.displayName().equals(found.modelId())
+                            ? id : found.displayName());
+            if (known != null) {
+                next.tierOverride(known.tierOverride())
+                        .thinkingOverride(known.thinkingOverride())
+                        .enabled(known.enabled())
+                        .port(known.port())
+                        .portPinned(known.portPinned())
+                        .runtimeSettings(known.runtimeSettings());
+            } else {
+                next.enabled(false).port(null).portPinned(false).tierOverride(null).thinkingOverride(null);
+                added++;
+            }
+            models.put(id, classified(next.build(), thresholds));
+        }
+        int removed = 0;
+        for (DiscoveredModel model : registry.models().values()) {
+            if (!idByPath.containsKey(model.filePath())) {
+                removed++;
+            }
+        }
+        // Models that kept their override "enabled" but lost their port (a range change) get one again.
+        for (DiscoveredModel model : List.copyOf(models.values())) {
+            if (model.enabled() && model.port() == null) {
+                models.put(model.modelId(), withPortIfFree(model, models.values(), registry.portRange()));
+            }
+        }
+
+        String scanPath = root.toString();
+        Instant now = Instant.now();
+        boolean unchanged = models.equals(registry.models()) && scanPath.equals(registry.scanPath())
+                && registry.lastScan() != null;
+        RegistrySnapshot next = new RegistrySnapshot(models, scanPath, now, registry.portRange(), thresholds);
+        String message = scan.scanPathExists()
+                ? "Rescan complete: " + models.size() + " models (" + added + " added, " + removed + " removed, "
+                + scan.skipped().size() + " files skipped)"
+                : "Scan path " + scanPath + " does not exist; the registry is empty";
+        RescanSummary summary = new RescanSummary(message, models.size(), added, removed, scan.skipped(),
+                scan.duration().toMillis(), scan.scanPathExists());
+        // Nothing but the time changed: publish without rewriting the whole registry on disk, so an
+        // idle rescan costs a directory walk and not a multi-megabyte write. The time is saved with
+        // the next real change.
+        return new Change<>(next, summary, !unchanged);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private DiscoveredModel updateModel(String modelId, UnaryOperator<DiscoveredModel> change) {
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            DiscoveredModel model = change.apply(requireIn(models, modelId));
+            models.put(modelId, model);
+            return new Change<>(with(registry, models), model);
+        });
+    }
+
+    private <T> T mutate(java.util.function.Function<RegistrySnapshot, Change<T>> change) {
+        RegistrySnapshot next;
+        Change<T> result;
+        synchronized (writeLock) {
+            result = change.apply(current);
+            next = result.registry();
+            if (next.equals(current)) {
+                return result.answer();
+            }
+            if (result.persist()) {
+                store.saveRegistry(next);
+            }
+            current = next;
+        }
+        for (Consumer<RegistrySnapshot> listener : listeners) {
+            try {
+                listener.accept(next);
+            } catch (RuntimeException e) {
+                LOG.warn("A registry listener failed: {}", e.toString());
+            }
+        }
+        return result.answer();
+    }
+
+    private DiscoveredModel classified(DiscoveredModel model, TierThresholds thresholds) {
+        Tier tier;
+        try {
+            tier = classifier.classify(model, thresholds);
+        } catch (RuntimeException e) {
+            LOG.warn("Tier classifier '{}' failed on model '{}'; using balanced: {}", classifier.name(),
+                    model.modelId(), e.toString());
+            tier = null;
+        }
+        if (tier == null) {
+            tier = Tier.BALANCED;
+        }
+        return tier == model.assignedTier() ? model : model.toBuilder().assignedTier(tier).build();
+    }
+
+    private static DiscoveredModel withPortIfFree(DiscoveredModel model, Iterable<DiscoveredModel> all,
+                                                  PortRange range) {
+        if (model.port() != null) {
+            return model;
+        }
+        Set<Integer> taken = portsInUse(all);
+        for (int port = range.start(); port <= range.end(); port++) {
+            if (!taken.contains(port)) {
+                return model.toBuilder().port(port).portPinned(false).build();
+            }
+        }
+        LOG.warn("Port range {} is exhausted; model '{}' has no port", range, model.modelId());
+        return model;
+    }
+
+    private static Set<Integer> portsInUse(Iterable<DiscoveredModel> models) {
+        Set<Integer> taken = new HashSet<>();
+        for (DiscoveredModel model : models) {
+            if (model.port() != null) {
+                taken.add(model.port());
+            }
+        }
+        return taken;
+    }
+
+    private static DiscoveredModel requireIn(Map<String, DiscoveredModel> models, String modelId) {
+        DiscoveredModel model = models.get(modelId);
+        if (model == null) {
+            throw MagiException.modelNotFound(modelId);
+        }
+        return model;
+    }
+
+    private static MagiException exhausted(String modelId, PortRange range) {
+        return new MagiException(ErrorCode.PORT_RANGE_EXHAUSTED,
+                "No free port left in " + range + " for model '" + modelId + "'",
+                Map.of("modelId", modelId, "portRange", List.of(range.start(), range.end())));
+    }
+
+    private static RegistrySnapshot with(RegistrySnapshot registry, Map<String, DiscoveredModel> models) {
+        return new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(), registry.portRange(),
+                registry.tierThresholds());
+    }
+
+    private static String relativePath(Path root, String filePath) {
+        try {
+            return root.relativize(Path.of(filePath)).toString().replace('\\', '/');
+        } catch (IllegalArgumentException e) {
+            return filePath;
+        }
+    }
+
+    private record Change<T>(RegistrySnapshot registry, T answer, boolean persist) {
+        Change(RegistrySnapshot registry, T answer) {
+            this(registry, answer, true);
+        }
+    }
+}
