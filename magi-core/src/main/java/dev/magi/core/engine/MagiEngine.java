@@ -1,0 +1,178 @@
+package dev.magi.core.engine;
+
+import dev.magi.core.config.ConfigKey;
+import dev.magi.core.config.MagiConfig;
+import dev.magi.core.discovery.ModelScanner;
+import dev.magi.core.discovery.ScanPathWatcher;
+import dev.magi.core.plugin.PluginLoader;
+import dev.magi.core.registry.ModelRegistry;
+import dev.magi.core.registry.RescanSummary;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.RegistrySnapshot;
+import dev.magi.spi.RegistryStore;
+import dev.magi.spi.Settings;
+import dev.magi.spi.StoreProvider;
+import dev.magi.spi.TierClassifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One MAGI: configuration, plugins, store, registry and discovery wired together. Hosts build it
+ * with {@link #builder()}, use its parts, and {@link #close()} it when they stop.
+ */
+public final class MagiEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MagiEngine.class);
+
+    private final MagiConfig config;
+    private final RegistryStore store;
+    private final TierClassifier classifier;
+    private final ModelRegistry registry;
+    private final ModelScanner scanner = new ModelScanner();
+    private final Object scanLock = new Object();
+    private final ScanPathWatcher watcher;
+
+    private MagiEngine(MagiConfig config, ClassLoader parentLoader) {
+        this.config = config;
+        PluginLoader plugins = PluginLoader.create(parentLoader, config.pluginsDir());
+        this.classifier = plugins.choose(TierClassifier.class, TierClassifier::name, config.tierClassifier(),
+                ConfigKey.TIER_CLASSIFIER.variable());
+        StoreProvider provider = plugins.choose(StoreProvider.class, StoreProvider::name, config.store(),
+                ConfigKey.STORE.variable());
+        this.store = provider.open(config.source());
+        boolean started = false;
+        try {
+            RegistrySnapshot initial = store.loadRegistry().orElse(null);
+            boolean stored = initial != null;
+            if (initial == null) {
+                initial = new RegistrySnapshot(Map.of(), config.scanPath().toString(), null, config.portRange(), null);
+            }
+            this.registry = new ModelRegistry(store, classifier, initial);
+            if (stored && config.source().get(ConfigKey.PORT_RANGE.variable()) != null
+                    && !config.portRange().equals(initial.portRange())) {
+                LOG.info("Port range {} from the configuration replaces {} of the registry", config.portRange(),
+                        initial.portRange());
+                registry.setPortRange(config.portRange());
+            }
+            // Files may have come and gone while MAGI was not running: start from the disk's truth.
+            rescan();
+            this.watcher = config.watch() ? startWatcher() : null;
+            started = true;
+        } finally {
+            if (!started) {
+                store.close();
+            }
+        }
+        LOG.info("MAGI engine started: {} models from {}, store '{}', classifier '{}'",
+                registry.snapshot().models().size(), config.scanPath(), provider.name(), classifier.name());
+    }
+
+    private ScanPathWatcher startWatcher() {
+        try {
+            return new ScanPathWatcher(config.scanPath(), () -> {
+                RescanSummary summary = rescan();
+                LOG.info("Files changed under {}: {}", config.scanPath(), summary.message());
+            }, Duration.ofMillis(750), Duration.ofSeconds(5));
+        } catch (IOException e) {
+            LOG.warn("Cannot watch {} for changes ({}); use POST /rescan", config.scanPath(), e.getMessage());
+            return null;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public MagiConfig config() {
+        return config;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    public RegistryStore store() {
+        return store;
+    }
+
+    public TierClassifier classifier() {
+        return classifier;
+    }
+
+    /**
+     * Scans the scan path and merges what it finds into the registry. Scans run one at a time.
+     *
+     * @throws MagiException {@link ErrorCode#RESCAN_FAILED} when the result cannot be saved
+     */
+    public RescanSummary rescan() {
+        synchronized (scanLock) {
+            try {
+                return registry.applyScan(scanner.scan(config.scanPath()));
+            } catch (MagiException e) {
+                throw new MagiException(ErrorCode.RESCAN_FAILED, "Rescan failed: " + e.getMessage(),
+                        e.details(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        store.close();
+        LOG.info("MAGI engine stopped");
+    }
+
+    /** Configures an engine; every setting not given falls back to the environment, then the default. */
+    public static final class Builder {
+        private final Map<String, String> values = new HashMap<>();
+        private Settings fallback = MagiConfig.environment();
+        private ClassLoader classLoader = MagiEngine.class.getClassLoader();
+
+        private Builder() {
+        }
+
+        /** Sets one setting. */
+        public Builder set(ConfigKey key, String value) {
+            return set(key.variable(), value);
+        }
+
+        /** Sets a setting by its variable name (plugins may define their own keys). */
+        public Builder set(String variable, String value) {
+            if (value == null) {
+                values.remove(variable);
+            } else {
+                values.put(variable, value);
+            }
+            return this;
+        }
+
+        /** Where settings not given here come from; the process environment by default. */
+        public Builder fallback(Settings settings) {
+            this.fallback = settings;
+            return this;
+        }
+
+        /** Ignore the process environment: only what is set here, and the defaults. */
+        public Builder withoutEnvironment() {
+            return fallback(key -> null);
+        }
+
+        /** The class loader plugins are found with (the plugins directory's jars are added to it). */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = loader;
+            return this;
+        }
+
+        public MagiEngine build() {
+            Settings settings = Settings.of(values).orElse(fallback);
+            return new MagiEngine(MagiConfig.from(settings), classLoader);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.magi.core.engine;
+
+import dev.magi.core.config.ConfigKey;
+import dev.magi.core.testing.GgufWriter;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.Tier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("The engine")
+class MagiEngineTest {
+    @TempDir
+    Path dir;
+
+    private MagiEngine.Builder builder(boolean watch) {
+        return MagiEngine.builder().withoutEnvironment()
+                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
+                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
+                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
+                .set(ConfigKey.WATCH, Boolean.toString(watch));
+    }
+
+    @Test
+    @DisplayName("scans at start and keeps overrides and ids across a restart")
+    void restart() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
+        try (MagiEngine engine = builder(false).build()) {
+            assertThat(engine.registry().snapshot().models()).containsOnlyKeys("small-1b-q4_k_m");
+            engine.registry().setTierOverride("small-1b-q4_k_m", Tier.POWERFUL);
+            engine.registry().setEnabled("small-1b-q4_k_m", true);
+        }
+        try (MagiEngine engine = builder(false).build()) {
+            var model = engine.registry().require("small-1b-q4_k_m");
+            assertThat(model.tierOverride()).isEqualTo(Tier.POWERFUL);
+            assertThat(model.enabled()).isTrue();
+            assertThat(model.port()).isEqualTo(8080);
+        }
+    }
+
+    @Test
+    @DisplayName("starts with an empty registry when the scan path does not exist")
+    void missingScanPath() {
+        try (MagiEngine engine = builder(false).build()) {
+            assertThat(engine.registry().snapshot().models()).isEmpty();
+            assertThat(engine.rescan().scanPathExists()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("stops the start on an unknown plugin name, listing the names available")
+    void unknownPlugin() {
+        assertThatThrownBy(() -> builder(false).set(ConfigKey.STORE, "mongo").build())
+                .isInstanceOfSatisfying(MagiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
+                    assertThat(e.getMessage()).contains("'mongo'").contains("available: json");
+                });
+        assertThatThrownBy(() -> builder(false).set(ConfigKey.TIER_CLASSIFIER, "vibes").build())
+                .isInstanceOfSatisfying(MagiException.class,
+                        e -> assertThat(e.getMessage()).contains("'vibes'").contains("available: size"));
+    }
+
+    @Test
+    @DisplayName("rebuilds the registry when its file is corrupt, keeping the file aside")
+    void corruptRegistry() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        Files.createDirectories(dir.resolve("data"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
+        Files.writeString(dir.resolve("data/model_registry.json"), "{ torn");
+        try (MagiEngine engine = builder(false).build()) {
+            assertThat(engine.registry().snapshot().models()).containsOnlyKeys("small-1b-q4_k_m");
+        }
+        try (var files = Files.list(dir.resolve("data"))) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .anyMatch(n -> n.startsWith("model_registry.json.corrupt-"));
+        }
+    }
+
+    @Test
+    @DisplayName("rescans by itself when files under the scan path change")
+    void watch() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        try (MagiEngine engine = builder(true).build()) {
+            assertThat(engine.registry().snapshot().models()).isEmpty();
+            Files.createDirectories(dir.resolve("models/new/deeper"));
+            GgufWriter.typicalModel().writeTo(dir.resolve("models/new/deeper/Added-1B.gguf"));
+            waitFor(() -> engine.registry().find("added-1b").isPresent());
+            Files.delete(dir.resolve("models/new/deeper/Added-1B.gguf"));
+            waitFor(() -> engine.registry().find("added-1b").isEmpty());
+        }
+    }
+
+    /** Waits for a condition with a generous limit: behaviour is checked, not speed. */
+    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
