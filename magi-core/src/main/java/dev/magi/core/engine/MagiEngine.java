@@ -5,6 +5,7 @@ import dev.magi.core.config.MagiConfig;
 import dev.magi.core.discovery.ModelScanner;
 import dev.magi.core.discovery.ScanPathWatcher;
 import dev.magi.core.plugin.PluginLoader;
+import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.registry.RescanSummary;
 import dev.magi.spi.ErrorCode;
@@ -33,6 +34,7 @@ public final class MagiEngine implements AutoCloseable {
     private final RegistryStore store;
     private final TierClassifier classifier;
     private final ModelRegistry registry;
+    private final ProfileService profiles;
     private final ModelScanner scanner = new ModelScanner();
     private final Object scanLock = new Object();
     private final ScanPathWatcher watcher;
@@ -53,6 +55,7 @@ public final class MagiEngine implements AutoCloseable {
                 initial = new RegistrySnapshot(Map.of(), config.scanPath().toString(), null, config.portRange(), null);
             }
             this.registry = new ModelRegistry(store, classifier, initial);
+            this.profiles = new ProfileService(store, registry);
             if (stored && config.source().get(ConfigKey.PORT_RANGE.variable()) != null
                     && !config.portRange().equals(initial.portRange())) {
                 LOG.info("Port range {} from the configuration replaces {} of the registry", config.portRange(),
@@ -94,6 +97,10 @@ public final class MagiEngine implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    public ProfileService profiles() {
+        return profiles;
     }
 
     public RegistryStore store() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
+import dev.magi.spi.ModelProfile;
 import dev.magi.spi.PortRange;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Tier;
@@ -31,7 +32,7 @@ public final class RegistryJson {
     private RegistryJson() {
     }
 
-    /** A Jackson module that writes {@link DiscoveredModel} and {@link RegistrySnapshot} in the contract's form. */
+    /** A Jackson module that writes models, the registry and profiles in the contract's form. */
     public static SimpleModule module() {
         SimpleModule module = new SimpleModule("magi-registry");
         module.addSerializer(DiscoveredModel.class, new JsonSerializer<>() {
@@ -46,6 +47,13 @@ public final class RegistryJson {
             public void serialize(RegistrySnapshot registry, JsonGenerator gen, SerializerProvider provider)
                     throws IOException {
                 writeRegistry(registry, gen);
+            }
+        });
+        module.addSerializer(ModelProfile.class, new JsonSerializer<>() {
+            @Override
+            public void serialize(ModelProfile profile, JsonGenerator gen, SerializerProvider provider)
+                    throws IOException {
+                writeProfile(profile, gen);
             }
         });
         module.addSerializer(Tier.class, new JsonSerializer<>() {
@@ -124,6 +132,39 @@ public final class RegistryJson {
             gen.writeString(problem);
         }
         gen.writeEndArray();
+        gen.writeEndObject();
+    }
+
+    /** A profile in the contract's camelCase form; an unbounded {@code maxScore} is null. */
+    public static void writeProfile(ModelProfile p, JsonGenerator gen) throws IOException {
+        gen.writeStartObject();
+        gen.writeStringField("name", p.name());
+        gen.writeStringField("description", p.description());
+        gen.writeArrayFieldStart("enabledModels");
+        for (String id : p.enabledModels()) {
+            gen.writeString(id);
+        }
+        gen.writeEndArray();
+        gen.writeArrayFieldStart("tierConfig");
+        for (ModelProfile.TierConfig tier : p.tierConfig()) {
+            gen.writeStartObject();
+            gen.writeStringField("name", tier.name().wireName());
+            writeNumber(gen, "maxScore", tier.maxScore());
+            gen.writeNumberField("expectedTimeSeconds", tier.expectedTimeSeconds());
+            gen.writeEndObject();
+        }
+        gen.writeEndArray();
+        gen.writeObjectFieldStart("twoStage");
+        gen.writeBooleanField("enabled", p.twoStage().enabled());
+        gen.writeStringField("stage1Tier", p.twoStage().stage1Tier().wireName());
+        gen.writeStringField("stage2Tier", p.twoStage().stage2Tier().wireName());
+        gen.writeNumberField("stage1MaxTokens", p.twoStage().stage1MaxTokens());
+        gen.writeEndObject();
+        gen.writeObjectFieldStart("loadBalancing");
+        gen.writeBooleanField("enabled", p.loadBalancing().enabled());
+        gen.writeStringField("strategy", p.loadBalancing().strategy().wireName());
+        gen.writeNumberField("healthCheckInterval", p.loadBalancing().healthCheckInterval());
+        gen.writeEndObject();
         gen.writeEndObject();
     }
 

@@ -101,6 +101,19 @@ public final class ProfileYaml {
     }
 
     /**
+     * Reads a profile from plain objects (maps, lists, strings, numbers, booleans), such as a JSON
+     * request body converted by Jackson; the same rules and messages as for YAML apply.
+     *
+     * @param name when not null, the profile's name whatever the tree says
+     */
+    public static ModelProfile fromTree(Object tree, String name) {
+        if (name != null) {
+            ModelProfile.requireValidName(name);
+        }
+        return new Converter(new Source("Profile", null)).profile(tree, name);
+    }
+
+    /**
      * Reads a profile file. The profile's name is the file name without {@code .yaml} or {@code .yml};
      * when the YAML names itself otherwise, the file name wins and a warning is logged.
      *

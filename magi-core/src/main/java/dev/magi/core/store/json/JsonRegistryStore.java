@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.json.RegistryJson;
+import dev.magi.core.profile.ProfileDirectory;
 import dev.magi.core.util.AtomicFiles;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -24,7 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code json} store: the registry in one JSON file, replaced atomically on every save, with the
+ * The {@code json} store: profiles as YAML files in {@code PROFILES_PATH} (the seed's layout) and
+ * the registry in one JSON file, replaced atomically on every save, with the
  * previous version kept as {@code .bak}. A file that cannot be parsed at start is moved aside (never
  * deleted), logged at ERROR, and the last good copy is used when there is one.
  */
@@ -32,13 +34,13 @@ public final class JsonRegistryStore implements RegistryStore {
     private static final Logger LOG = LoggerFactory.getLogger(JsonRegistryStore.class);
 
     private final Path registryPath;
-    private final Path profilesPath;
+    private final ProfileDirectory profiles;
     private final ObjectMapper mapper = RegistryJson.newMapper();
     private final JsonFactory factory = mapper.getFactory();
 
     public JsonRegistryStore(Path registryPath, Path profilesPath) {
         this.registryPath = registryPath;
-        this.profilesPath = profilesPath;
+        this.profiles = new ProfileDirectory(profilesPath);
     }
 
     public Path registryPath() {
@@ -106,25 +108,32 @@ public final class JsonRegistryStore implements RegistryStore {
 
     @Override
     public List<String> profileNames() {
-        throw new UnsupportedOperationException("profiles are not stored yet");
+        return profiles.names();
     }
 
     @Override
     public Optional<ModelProfile> loadProfile(String name) {
-        throw new UnsupportedOperationException("profiles are not stored yet");
+        return profiles.load(name);
     }
 
     @Override
     public void saveProfile(ModelProfile profile) {
-        throw new UnsupportedOperationException("profiles are not stored yet");
+        profiles.save(profile);
     }
 
     @Override
     public boolean deleteProfile(String name) {
-        throw new UnsupportedOperationException("profiles are not stored yet");
+        return profiles.delete(name);
     }
 
-    Path profilesPath() {
-        return profilesPath;
+    @Override
+    public Optional<String> loadActiveProfile() {
+        return profiles.loadActive();
     }
+
+    @Override
+    public void saveActiveProfile(String name) {
+        profiles.saveActive(name);
+    }
+
 }

@@ -1,0 +1,122 @@
+package dev.magi.core.profile;
+
+import dev.magi.core.registry.ModelRegistry;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.ModelProfile;
+import dev.magi.spi.RegistryStore;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Profiles as the API sees them: list, read, create, replace and delete, with the contract's errors.
+ * A profile may name models the registry does not hold (they may be on a disk not mounted now): it is
+ * accepted, and those ids are reported as {@code unknownModels}.
+ */
+public final class ProfileService {
+    private final RegistryStore store;
+    private final ModelRegistry registry;
+    private final Object writeLock = new Object();
+
+    public ProfileService(RegistryStore store, ModelRegistry registry) {
+        this.store = store;
+        this.registry = registry;
+    }
+
+    /** What a create or replace did. */
+    public record SaveResult(String profileName, List<String> unknownModels) {
+        public SaveResult {
+            unknownModels = List.copyOf(unknownModels);
+        }
+    }
+
+    /** Profile names, sorted. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>(store.profileNames());
+        Collections.sort(names);
+        return names;
+    }
+
+    /**
+     * @throws MagiException {@link ErrorCode#INVALID_PROFILE_NAME}, {@link ErrorCode#PROFILE_NOT_FOUND}
+     */
+    public ModelProfile get(String name) {
+        ModelProfile.requireValidName(name);
+        return store.loadProfile(name).orElseThrow(() -> notFound(name));
+    }
+
+    /** @throws MagiException {@link ErrorCode#PROFILE_EXISTS} when the name is taken */
+    public SaveResult create(ModelProfile profile) {
+        synchronized (writeLock) {
+            // Listed means a file exists, even one that cannot be parsed: never write over it.
+            if (store.profileNames().contains(profile.name())) {
+                throw new MagiException(ErrorCode.PROFILE_EXISTS,
+                        "Profile '" + profile.name() + "' already exists", Map.of("profileName", profile.name()));
+            }
+            store.saveProfile(profile);
+        }
+        return new SaveResult(profile.name(), unknownModels(profile));
+    }
+
+    /**
+     * Replaces the profile called {@code name}; the body's own name, if any, must be the same.
+     *
+     * @throws MagiException {@link ErrorCode#PROFILE_NOT_FOUND}, {@link ErrorCode#INVALID_PROFILE}
+     */
+    public SaveResult replace(String name, ModelProfile profile) {
+        ModelProfile.requireValidName(name);
+        if (!profile.name().equals(name)) {
+            throw new MagiException(ErrorCode.INVALID_PROFILE, "The body names profile '" + profile.name()
+                    + "' but the path names '" + name + "'", Map.of("profileName", name));
+        }
+        synchronized (writeLock) {
+            if (!store.profileNames().contains(name)) {
+                throw notFound(name);
+            }
+            store.saveProfile(profile);
+        }
+        return new SaveResult(name, unknownModels(profile));
+    }
+
+    /**
+     * @throws MagiException {@link ErrorCode#PROFILE_NOT_FOUND}, {@link ErrorCode#PROFILE_ACTIVE}
+     */
+    public void delete(String name) {
+        ModelProfile.requireValidName(name);
+        synchronized (writeLock) {
+            if (active().filter(name::equals).isPresent()) {
+                throw new MagiException(ErrorCode.PROFILE_ACTIVE, "Profile '" + name
+                        + "' is active; activate another profile before deleting it",
+                        Map.of("profileName", name));
+            }
+            if (!store.deleteProfile(name)) {
+                throw notFound(name);
+            }
+        }
+    }
+
+    /** The active profile's name, if one is active. */
+    public Optional<String> active() {
+        return store.loadActiveProfile();
+    }
+
+    /** Ids the profile names that the registry does not hold. */
+    public List<String> unknownModels(ModelProfile profile) {
+        List<String> unknown = new ArrayList<>();
+        for (String id : profile.enabledModels()) {
+            if (registry.find(id).isEmpty()) {
+                unknown.add(id);
+            }
+        }
+        return unknown;
+    }
+
+    private static MagiException notFound(String name) {
+        return new MagiException(ErrorCode.PROFILE_NOT_FOUND, "Profile '" + name + "' not found",
+                Map.of("profileName", name));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.magi.jaxrs;
+
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.jaxrs.errors.JsonExceptionMapper;
+import dev.magi.jaxrs.errors.MagiExceptionMapper;
+import dev.magi.jaxrs.errors.UnexpectedExceptionMapper;
+import dev.magi.jaxrs.errors.WebApplicationExceptionMapper;
+import dev.magi.jaxrs.json.ObjectMapperResolver;
+import dev.magi.jaxrs.resources.HealthResource;
+import dev.magi.jaxrs.resources.ModelsResource;
+import dev.magi.jaxrs.resources.ProfilesResource;
+import dev.magi.jaxrs.resources.UnknownPathResource;
+import dev.magi.jaxrs.security.ApiKeyFilter;
+import dev.magi.jaxrs.security.BodySizeLimitFilter;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+/**
+ * The whole MAGI API in one call: a host application adds it to its own Jersey with
+ * {@code MagiJaxrs.register(resourceConfig, engine)}; the standalone and the WAR do the same.
+ */
+public final class MagiJaxrs {
+
+    private MagiJaxrs() {
+    }
+
+    /** Registers every MAGI resource, provider and filter on {@code config}, serving {@code engine}. */
+    public static ResourceConfig register(ResourceConfig config, MagiEngine engine) {
+        // Jackson without Jersey's own mappers, whose bare answers would bypass the API's error shape.
+        config.register(JacksonFeature.withoutExceptionMappers());
+        config.register(ObjectMapperResolver.class);
+        config.register(MagiExceptionMapper.class);
+        config.register(WebApplicationExceptionMapper.class);
+        config.register(JsonExceptionMapper.class);
+        config.register(UnexpectedExceptionMapper.class);
+        config.register(BodySizeLimitFilter.class);
+        if (engine.config().apiKey() != null) {
+            config.register(new ApiKeyFilter(engine.config().apiKey()));
+        }
+        // Resources are classes with the engine injected, as Jersey expects; registering instances of
+        // non-provider classes makes Jersey warn that it ignores them as providers.
+        config.register(new AbstractBinder() {
+            @Override
+            protected void configure() {
+                bind(engine).to(MagiEngine.class);
+            }
+        });
+        config.register(ModelsResource.class);
+        config.register(ProfilesResource.class);
+        config.register(HealthResource.class);
+        config.register(UnknownPathResource.class);
+        // In a servlet container, sendError() would replace the JSON error body with the container's page.
+        config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        return config;
+    }
+
+    /** A new Jersey application holding only the MAGI API. */
+    public static ResourceConfig application(MagiEngine engine) {
+        return register(new ResourceConfig(), engine);
+    }
+}

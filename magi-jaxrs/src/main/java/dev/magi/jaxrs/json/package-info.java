@@ -1,0 +1,2 @@
+/** The API's JSON mapping, built on the engine's hand-written forms of its data. */
+package dev.magi.jaxrs.json;

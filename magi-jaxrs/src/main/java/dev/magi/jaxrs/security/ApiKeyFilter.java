@@ -1,0 +1,61 @@
+package dev.magi.jaxrs.security;
+
+import dev.magi.jaxrs.errors.ErrorBodies;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+
+/**
+ * With an API key configured, every {@code /api/**} request except the health endpoints must carry it
+ * as {@code Authorization: Bearer KEY} or {@code X-API-Key: KEY}. Runs before matching, so unknown
+ * paths reveal nothing either. Keys are compared as SHA-256 digests with {@link MessageDigest#isEqual},
+ * in constant time whatever their lengths.
+ */
+@PreMatching
+@Priority(Priorities.AUTHENTICATION)
+public final class ApiKeyFilter implements ContainerRequestFilter {
+    private final byte[] expectedDigest;
+
+    public ApiKeyFilter(String apiKey) {
+        this.expectedDigest = digest(apiKey);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        if (path.startsWith("/")) {
+            path = path.substring(1);
+        }
+        if (!path.equals("api") && !path.startsWith("api/") || path.equals("api/models/health/ready")) {
+            return;
+        }
+        String presented = request.getHeaderString("X-API-Key");
+        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (presented == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = authorization.substring(7).trim();
+        }
+        if (presented == null || !MessageDigest.isEqual(expectedDigest, digest(presented))) {
+            request.abortWith(jakarta.ws.rs.core.Response.fromResponse(ErrorBodies.response(401, "Unauthorized",
+                            presented == null ? "This API needs a key: send Authorization: Bearer KEY or X-API-Key: KEY"
+                                    : "The API key is not valid", Map.of()))
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"magi\"")
+                    .build());
+        }
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.magi.jaxrs.security;
+
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * Refuses request bodies over 1 MiB with 413: at once when {@code Content-Length} says so, and while
+ * reading when a chunked body grows past the limit, so no body is ever buffered beyond it.
+ */
+@PreMatching
+@Priority(Priorities.AUTHENTICATION + 1)
+public final class BodySizeLimitFilter implements ContainerRequestFilter {
+    public static final long MAX_BODY_BYTES = 1024 * 1024;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (request.getLength() > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        if (request.hasEntity()) {
+            request.setEntityStream(new LimitedStream(request.getEntityStream()));
+        }
+    }
+
+    private static MagiException tooLarge() {
+        return new MagiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger than 1 MiB",
+                Map.of("limitBytes", MAX_BODY_BYTES));
+    }
+
+    private static final class LimitedStream extends FilterInputStream {
+        private long count;
+
+        LimitedStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                add(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int off, int len) throws IOException {
+            int n = super.read(buffer, off, len);
+            if (n > 0) {
+                add(n);
+            }
+            return n;
+        }
+
+        private void add(long n) {
+            count += n;
+            if (count > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+        }
+    }
+}
