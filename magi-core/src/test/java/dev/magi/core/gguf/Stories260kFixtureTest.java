@@ -1,5 +1,7 @@
 package dev.magi.core.gguf;
 
+import dev.magi.core.testing.SharedFixtures;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -21,14 +23,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @DisplayName("GgufReader on the real stories260K.gguf gives every fact its README lists")
 class Stories260kFixtureTest {
 
-    private static final String FIXTURE = "fixtures/real/stories260K.gguf";
+    private static final String FIXTURE = SharedFixtures.STORIES_260K;
 
     private static Path file;
     private static GgufHeader header;
 
     @BeforeAll
     static void readFixture() throws IOException {
-        file = sharedDirectory().resolve(FIXTURE);
+        file = SharedFixtures.file(FIXTURE);
         if (Files.isRegularFile(file)) {
             header = GgufReader.read(file);
         }
@@ -37,19 +39,7 @@ class Stories260kFixtureTest {
     // Assumed per test rather than once in @BeforeAll, so that each test is reported skipped with the reason.
     @BeforeEach
     void requireFixture() {
-        assumeTrue(header != null, "../shared/" + FIXTURE + " is not present (a user's clone); "
-                + "this test runs in CI. Looked at " + file.toAbsolutePath().normalize());
-    }
-
-    /** The build sets magi.shared.dir; from an IDE, fall back to ../shared next to the repository. */
-    private static Path sharedDirectory() {
-        String configured = System.getProperty("magi.shared.dir");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        Path moduleDirectory = Path.of("").toAbsolutePath();
-        Path repository = moduleDirectory.getParent() != null ? moduleDirectory.getParent() : moduleDirectory;
-        return repository.resolve("../shared").normalize();
+        assumeTrue(header != null, SharedFixtures.absentMessage(FIXTURE));
     }
 
     @Test
