@@ -173,8 +173,9 @@ public final class ModelScanner {
     }
 
     private static boolean isPartialDownload(String lowerName) {
+        // ".incomplete" alone: the Hugging Face cache names a blob being downloaded SHA.incomplete.
         return lowerName.endsWith(".gguf.part") || lowerName.endsWith(".gguf.download")
-                || lowerName.endsWith(".gguf.incomplete") || lowerName.endsWith(".gguf.crdownload");
+                || lowerName.endsWith(".incomplete") || lowerName.endsWith(".gguf.crdownload");
     }
 
     // ---------------------------------------------------------------- headers

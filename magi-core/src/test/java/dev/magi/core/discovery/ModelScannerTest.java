@@ -116,11 +116,13 @@ class ModelScannerTest {
             write(".cache/hidden-1B.gguf", GgufWriter.typicalModel());
             Files.writeString(root.resolve("half-7B.gguf.part"), "...");
             Files.writeString(root.resolve("half-7B.gguf.download"), "...");
+            Files.writeString(root.resolve("0123abcd.incomplete"), "...");
             Files.writeString(root.resolve("readme.txt"), "not a model");
             ScanResult result = scan();
             assertThat(byFilename(result)).containsOnlyKeys("deep-1B.gguf", "UPPER-1B.GGUF");
             assertThat(skippedByName(result)).containsEntry("half-7B.gguf.part", "partial download")
-                    .containsEntry("half-7B.gguf.download", "partial download");
+                    .containsEntry("half-7B.gguf.download", "partial download")
+                    .containsEntry("0123abcd.incomplete", "partial download");
         }
 
         @Test
