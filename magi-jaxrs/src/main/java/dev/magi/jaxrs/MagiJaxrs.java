@@ -10,6 +10,7 @@ import dev.magi.jaxrs.resources.HealthResource;
 import dev.magi.jaxrs.resources.ModelsResource;
 import dev.magi.jaxrs.resources.ProfilesResource;
 import dev.magi.jaxrs.resources.UnknownPathResource;
+import dev.magi.jaxrs.resources.WebUiResource;
 import dev.magi.jaxrs.security.ApiKeyFilter;
 import dev.magi.jaxrs.security.BodySizeLimitFilter;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
@@ -50,6 +51,7 @@ public final class MagiJaxrs {
         config.register(ModelsResource.class);
         config.register(ProfilesResource.class);
         config.register(HealthResource.class);
+        config.register(WebUiResource.class);
         config.register(UnknownPathResource.class);
         // In a servlet container, sendError() would replace the JSON error body with the container's page.
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
