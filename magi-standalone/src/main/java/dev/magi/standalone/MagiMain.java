@@ -95,13 +95,19 @@ public final class MagiMain {
         MagiServer server = MagiServer.newServer(engine);
         Thread hook = new Thread(() -> {
             LOG.info("Stopping MAGI");
-            server.close();
-            LOG.info("MAGI stopped");
+            int code = EXIT_OK;
+            try {
+                server.close();
+                LOG.info("MAGI stopped");
+            } catch (RuntimeException e) {
+                LOG.error("MAGI did not stop cleanly", e);
+                code = EXIT_FAILED;
+            }
             // The JVM would otherwise exit with 143 (130 after Ctrl-C): a stop that went as asked is a
             // success, for service managers as for scripts. This hook is the last thing that must run.
             System.out.flush();
             System.err.flush();
-            Runtime.getRuntime().halt(EXIT_OK);
+            Runtime.getRuntime().halt(code);
         }, "magi-shutdown");
         // Registered before the start so that a signal during it still closes the engine.
         Runtime.getRuntime().addShutdownHook(hook);
