@@ -23,7 +23,7 @@ final class CommandLineSettings {
         spec = CommandSpec.create()
                 .name("magi")
                 .mixinStandardHelpOptions(true)
-                .version("MAGI " + versionOf());
+                .version("MAGI " + version());
         spec.usageMessage()
                 .description("Finds GGUF models, sorts them into tiers and supervises llama-server processes.",
                         "Every flag can also be set by the environment variable named beside it; a flag wins.")
@@ -67,7 +67,8 @@ final class CommandLineSettings {
         return new CommandLine(spec).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
-    private static String versionOf() {
+    /** The version from the jar's manifest, or "development build" when run from classes. */
+    static String version() {
         String version = CommandLineSettings.class.getPackage().getImplementationVersion();
         return version == null ? "development build" : version;
     }

@@ -1,0 +1,189 @@
+package dev.magi.war;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.core.testing.GgufWriter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The built WAR, deployed unchanged into a real container on a free port with its settings as
+ * context parameters, then exercised over HTTP and undeployed. Each container's test says how it
+ * deploys and undeploys; the behaviour expected is the same.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class DeployedWar {
+    static final String CONTEXT_PATH = "/magi";
+    private static final String MODEL = "small-1b-q4_k_m";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Path dir;
+
+    // The WAR logs through slf4j-jdk14 to java.util.logging, which is shared by every class loader.
+    private final Logger magiLogger = Logger.getLogger("dev.magi");
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final Handler logCapture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private URI base;
+
+    /** Deploys {@code war} at {@link #CONTEXT_PATH} with these context parameters; answers the server's root. */
+    abstract URI deploy(Path war, Map<String, String> contextParameters, Path workDir) throws Exception;
+
+    /** Undeploys the WAR, leaving the container running. */
+    abstract void undeploy() throws Exception;
+
+    /** Stops the container. */
+    abstract void stopContainer() throws Exception;
+
+    static Path war() {
+        Path war = Path.of(System.getProperty("magi.war", "target/magi.war"));
+        assertThat(war).as("the WAR, built by 'package'").isRegularFile();
+        return war;
+    }
+
+    @BeforeAll
+    void deployWar(@TempDir Path tempDir) throws Exception {
+        dir = tempDir;
+        magiLogger.addHandler(logCapture);
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
+        Files.createDirectories(dir.resolve("work"));
+        URI root = deploy(war(), Map.of(
+                "MODEL_SCAN_PATH", dir.resolve("models").toString(),
+                "REGISTRY_PATH", dir.resolve("data/model_registry.json").toString(),
+                "PROFILES_PATH", dir.resolve("profiles").toString(),
+                "MAGI_WATCH", "false"), dir.resolve("work"));
+        base = root.resolve(CONTEXT_PATH + "/");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            stopContainer();
+        } finally {
+            magiLogger.removeHandler(logCapture);
+        }
+    }
+
+    record Reply(int status, String contentType, String body) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+    }
+
+    Reply send(String method, String path, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                response.body());
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("answers /health under the context path")
+    void health() throws Exception {
+        Reply reply = send("GET", "health", null);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().path("status").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("serves the registry scanned from the context parameter's path")
+    void registry() throws Exception {
+        Reply reply = send("GET", "api/models/registry", null);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().path("models").has(MODEL)).as(reply.body()).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("changes a tier")
+    void tier() throws Exception {
+        Reply reply = send("PUT", "api/models/" + MODEL + "/tier", "{\"tier\": \"powerful\"}");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().path("tier").asText()).isEqualTo("powerful");
+        assertThat(send("GET", "api/models/" + MODEL, null).json().path("tierOverride").asText())
+                .isEqualTo("powerful");
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("answers errors as JSON, not as the container's page")
+    void errors() throws Exception {
+        Reply model = send("GET", "api/models/nope", null);
+        assertThat(model.status()).isEqualTo(404);
+        assertThat(model.contentType()).startsWith("application/json");
+        assertThat(model.json().path("error").asText()).isEqualTo("ModelNotFound");
+
+        Reply path = send("GET", "api/nothing/here", null);
+        assertThat(path.status()).isEqualTo(404);
+        assertThat(path.json().path("error").asText()).isEqualTo("NotFound");
+
+        Reply method = send("DELETE", "api/models/registry", null);
+        assertThat(method.status()).isEqualTo(405);
+        assertThat(method.contentType()).startsWith("application/json");
+        assertThat(method.json().path("error").asText()).isEqualTo("MethodNotAllowed");
+
+        Reply malformed = send("PUT", "api/models/" + MODEL + "/tier", "{\"tier\": ");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.json().path("error").asText()).isEqualTo("InvalidRequest");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    @DisplayName("closes the engine when undeployed")
+    void undeployClosesTheEngine() throws Exception {
+        assertThat(dir.resolve("data/model_registry.json")).isRegularFile();
+        assertThat(logged).doesNotContain("MAGI engine stopped");
+
+        undeploy();
+
+        assertThat(logged).contains("MAGI engine stopped", "MAGI undeployed");
+        assertThat(send("GET", "health", null).status()).isEqualTo(404);
+    }
+}

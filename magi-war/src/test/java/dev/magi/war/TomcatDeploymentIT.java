@@ -1,0 +1,50 @@
+package dev.magi.war;
+
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.DisplayName;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("The WAR on Tomcat 10.1")
+class TomcatDeploymentIT extends DeployedWar {
+    private Tomcat tomcat;
+    private Context context;
+
+    @Override
+    URI deploy(Path war, Map<String, String> contextParameters, Path workDir) throws Exception {
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(workDir.toString());
+        tomcat.setHostname("127.0.0.1");
+        tomcat.setPort(0);
+        tomcat.getConnector().setProperty("address", "127.0.0.1");
+        Path appBase = Files.createDirectories(workDir.resolve("webapps"));
+        tomcat.getHost().setAppBase(appBase.toString());
+        // Only what the WAR declares: no default servlet, no JSP servlet.
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        context = tomcat.addWebapp(CONTEXT_PATH, war.toAbsolutePath().toString());
+        contextParameters.forEach(context::addParameter);
+        tomcat.start();
+        assertThat(context.getState()).as("the WAR's deployment").isEqualTo(LifecycleState.STARTED);
+        return URI.create("http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/");
+    }
+
+    @Override
+    void undeploy() {
+        tomcat.getHost().removeChild(context);
+    }
+
+    @Override
+    void stopContainer() throws Exception {
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat.destroy();
+        }
+    }
+}
