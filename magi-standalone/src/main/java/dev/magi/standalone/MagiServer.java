@@ -46,7 +46,7 @@ public final class MagiServer implements AutoCloseable {
         connector.setShutdownIdleTimeout(200);
         jetty.addConnector(connector);
 
-        ResourceConfig application = MagiJaxrs.application(engine).register(RootResource.class);
+        ResourceConfig application = MagiJaxrs.application(engine);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         ServletHolder jersey = new ServletHolder("magi-api", new ServletContainer(application));

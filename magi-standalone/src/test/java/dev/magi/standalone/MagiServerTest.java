@@ -65,12 +65,18 @@ class MagiServerTest {
     }
 
     @Test
-    @DisplayName("points from / to the API until the WebUI is served there")
-    void root() throws Exception {
-        Http.Reply reply = http.get("/");
-        assertThat(reply.status()).isEqualTo(200);
-        assertThat(reply.contentType()).startsWith("application/json");
-        assertThat(reply.json().path("links").path("registry").asText()).isEqualTo("/api/models/registry");
+    @DisplayName("serves the WebUI at / with its scripts and styles")
+    void webUi() throws Exception {
+        Http.Reply page = http.get("/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.contentType()).startsWith("text/html");
+        assertThat(page.body()).contains("<title>MAGI</title>").contains("app.js");
+        for (String file : new String[]{"/app.js", "/api.js", "/style.css"}) {
+            Http.Reply asset = http.get(file);
+            assertThat(asset.status()).as(file).isEqualTo(200);
+            assertThat(asset.body()).as(file).isNotBlank();
+        }
+        assertThat(http.get("/missing.js").status()).isEqualTo(404);
     }
 
     @Test
