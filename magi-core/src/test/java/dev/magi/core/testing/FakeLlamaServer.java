@@ -36,7 +36,7 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_LOAD_MS}: how long loading takes (default 100);</li>
  *   <li>{@code FAKE_LLAMA_LOAD_EXIT}: exit with this code at the end of loading;</li>
  *   <li>{@code FAKE_LLAMA_CRASH_AFTER_MS} and {@code FAKE_LLAMA_CRASH_EXIT}: exit with that code this long
- *       after becoming ready;</li>
+ *       after it first answered {@code /health} with 200 (so whoever probes it has seen it ready);</li>
  *   <li>{@code FAKE_LLAMA_CRASH_RUNS}: misbehave (the two above) only in the first N runs;</li>
  *   <li>{@code FAKE_LLAMA_IGNORE_SIGTERM}: {@code true} to survive SIGTERM (only SIGKILL ends it);</li>
  *   <li>{@code FAKE_LLAMA_CHILD}: a command (words split on spaces) started as its own child;</li>
@@ -55,6 +55,7 @@ public final class FakeLlamaServer {
     private final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
             StandardCharsets.UTF_8);
     private volatile boolean loaded;
+    private final CountDownLatch seenReady = new CountDownLatch(1);
 
     private FakeLlamaServer() {
     }
@@ -131,6 +132,7 @@ public final class FakeLlamaServer {
 
         String crashAfter = env.get("FAKE_LLAMA_CRASH_AFTER_MS");
         if (crashAfter != null && misbehave) {
+            seenReady.await();
             Thread.sleep(Long.parseLong(crashAfter));
             String code = env.getOrDefault("FAKE_LLAMA_CRASH_EXIT", "134");
             err.println("fake: crashing with exit code " + code);
@@ -149,6 +151,9 @@ public final class FakeLlamaServer {
         exchange.sendResponseHeaders(ready ? 200 : 503, body.length);
         try (OutputStream response = exchange.getResponseBody()) {
             response.write(body);
+        }
+        if (ready) {
+            seenReady.countDown();
         }
     }
 
