@@ -8,6 +8,8 @@ import dev.magi.core.plugin.PluginLoader;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.registry.RescanSummary;
+import dev.magi.core.supervision.ServerSupervisor;
+import dev.magi.core.supervision.SupervisorOptions;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.RegistrySnapshot;
@@ -38,6 +40,7 @@ public final class MagiEngine implements AutoCloseable {
     private final ModelScanner scanner = new ModelScanner();
     private final Object scanLock = new Object();
     private final ScanPathWatcher watcher;
+    private final ServerSupervisor supervisor;
 
     private MagiEngine(MagiConfig config, ClassLoader parentLoader) {
         this.config = config;
@@ -64,6 +67,8 @@ public final class MagiEngine implements AutoCloseable {
             }
             // Files may have come and gone while MAGI was not running: start from the disk's truth.
             rescan();
+            // Creating it stops the servers a killed MAGI left running over the same data directory.
+            this.supervisor = new ServerSupervisor(registry, SupervisorOptions.from(config));
             this.watcher = config.watch() ? startWatcher() : null;
             started = true;
         } finally {
@@ -111,6 +116,11 @@ public final class MagiEngine implements AutoCloseable {
         return classifier;
     }
 
+    /** The llama-server processes: one per started model. */
+    public ServerSupervisor supervisor() {
+        return supervisor;
+    }
+
     /**
      * Scans the scan path and merges what it finds into the registry. Scans run one at a time.
      *
@@ -129,6 +139,7 @@ public final class MagiEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        supervisor.close();
         if (watcher != null) {
             watcher.close();
         }

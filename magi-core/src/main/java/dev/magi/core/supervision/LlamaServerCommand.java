@@ -1,0 +1,44 @@
+package dev.magi.core.supervision;
+
+import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.RuntimeSettings;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command line of SPEC section 7; a list of arguments, never a string a shell would split. */
+final class LlamaServerCommand {
+    private LlamaServerCommand() {
+    }
+
+    static List<String> of(SupervisorOptions options, DiscoveredModel model, int port) {
+        List<String> command = new ArrayList<>();
+        command.add(options.llamaServerPath().toString());
+        command.add("--model");
+        command.add(model.filePath());
+        command.add("--host");
+        command.add(options.llamaHost());
+        command.add("--port");
+        command.add(Integer.toString(port));
+        command.add("--alias");
+        command.add(model.modelId());
+        RuntimeSettings settings = model.runtimeSettings();
+        add(command, "--ctx-size", settings.ctxSize());
+        add(command, "--n-gpu-layers", settings.nGpuLayers());
+        add(command, "--threads", settings.nThreads());
+        add(command, "--batch-size", settings.batchSize());
+        if (model.mmprojPath() != null) {
+            command.add("--mmproj");
+            command.add(model.mmprojPath());
+        }
+        command.addAll(options.llamaArgs());
+        return List.copyOf(command);
+    }
+
+    private static void add(List<String> command, String flag, Integer value) {
+        if (value != null) {
+            command.add(flag);
+            command.add(value.toString());
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.magi.core.supervision;
+
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One line a server wrote, as kept for {@code /logs}.
+ *
+ * @param timestamp when MAGI read it
+ * @param stream    {@value #STDOUT} or {@value #STDERR}
+ * @param line      the text, without its line break
+ */
+public record LogLine(
+        @JsonSerialize(using = ToStringSerializer.class) Instant timestamp,
+        String stream,
+        String line) {
+    public static final String STDOUT = "stdout";
+    public static final String STDERR = "stderr";
+
+    public LogLine {
+        Objects.requireNonNull(timestamp, "timestamp");
+        Objects.requireNonNull(line, "line");
+        if (!STDOUT.equals(stream) && !STDERR.equals(stream)) {
+            throw new IllegalArgumentException("stream must be stdout or stderr, got " + stream);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.magi.core.supervision;
+
+import dev.magi.core.util.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * One model's server output: the last {@value #RING_LINES} lines in memory, every line in a rotated
+ * file, and the subscribers that follow new lines. The same log spans the model's successive
+ * processes, so a crash's last words are still there after the restart.
+ */
+final class ServerLog {
+    static final int RING_LINES = 1000;
+    /** Longer lines are cut into pieces: a process that never writes a line break must not fill the heap. */
+    static final int MAX_LINE_CHARS = 16 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerLog.class);
+
+    private final String modelId;
+    private final Path file;
+    private final long maxBytes;
+    private final int filesKept;
+    private final List<Consumer<LogLine>> subscribers = new CopyOnWriteArrayList<>();
+
+    // Guarded by this.
+    private final ArrayDeque<LogLine> ring = new ArrayDeque<>(RING_LINES);
+    private long total;
+    private Writer writer;
+    private long fileBytes;
+    private boolean fileFailed;
+
+    ServerLog(String modelId, Path file, long maxBytes, int filesKept) {
+        this.modelId = modelId;
+        this.file = file;
+        this.maxBytes = maxBytes;
+        this.filesKept = filesKept;
+    }
+
+    /**
+     * Starts a daemon thread that reads {@code in} to its end into this log. Reading never waits for
+     * anyone (the file is buffered, subscribers must not block), so the process never stalls on a
+     * full pipe.
+     */
+    Thread drain(InputStream in, String stream, long pid) {
+        Thread thread = new Thread(() -> readAll(in, stream), "magi-log-" + modelId + "-" + pid + "-" + stream);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private void readAll(InputStream in, String stream) {
+        char[] buffer = new char[8192];
+        StringBuilder partial = new StringBuilder();
+        List<String> lines = new ArrayList<>();
+        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            int read;
+            while ((read = reader.read(buffer)) != -1) {
+                int start = 0;
+                for (int i = 0; i < read; i++) {
+                    if (buffer[i] == '\n') {
+                        partial.append(buffer, start, i - start);
+                        lines.add(withoutCarriageReturn(partial));
+                        partial.setLength(0);
+                        start = i + 1;
+                    }
+                }
+                partial.append(buffer, start, read - start);
+                if (partial.length() >= MAX_LINE_CHARS) {
+                    lines.add(partial.toString());
+                    partial.setLength(0);
+                }
+                // One lock and one flush per read: what one read brought arrived together.
+                append(stream, lines);
+                lines.clear();
+            }
+        } catch (IOException e) {
+            // The pipe broke: the process is gone.
+        } finally {
+            if (partial.length() > 0) {
+                lines.add(partial.toString());
+            }
+            append(stream, lines);
+        }
+    }
+
+    private static String withoutCarriageReturn(StringBuilder line) {
+        int end = line.length();
+        return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+    }
+
+    /** Adds lines read together; subscribers hear them in order. */
+    synchronized void append(String stream, List<String> texts) {
+        if (texts.isEmpty()) {
+            flush();
+            return;
+        }
+        Instant now = Instant.now();
+        for (String text : texts) {
+            LogLine line = new LogLine(now, stream, text);
+            if (ring.size() == RING_LINES) {
+                ring.removeFirst();
+            }
+            ring.addLast(line);
+            total++;
+            write(now + " " + stream + " " + text + "\n");
+            for (Consumer<LogLine> subscriber : subscribers) {
+                try {
+                    subscriber.accept(line);
+                } catch (RuntimeException e) {
+                    LOG.debug("Log subscriber of '{}' failed and was removed: {}", modelId, e.toString());
+                    subscribers.remove(subscriber);
+                }
+            }
+        }
+        flush();
+    }
+
+    /** Writes a line of MAGI's own (a start, an exit) to the file only; the ring is the server's. */
+    synchronized void note(String text) {
+        write(Instant.now() + " magi   " + text + "\n");
+        flush();
+    }
+
+    /** How many lines were ever added; with {@link #tailSince} tells one process's lines from the last one's. */
+    synchronized long total() {
+        return total;
+    }
+
+    /** The last {@code count} lines (at most {@value #RING_LINES}), oldest first. */
+    synchronized List<LogLine> tail(int count) {
+        int n = Math.max(0, Math.min(count, ring.size()));
+        List<LogLine> lines = new ArrayList<>(n);
+        Iterator<LogLine> it = ring.iterator();
+        for (int skip = ring.size() - n; skip > 0; skip--) {
+            it.next();
+        }
+        while (it.hasNext()) {
+            lines.add(it.next());
+        }
+        return lines;
+    }
+
+    /** The text of the last {@code count} lines added after the {@code mark}-th line. */
+    synchronized List<String> tailSince(long mark, int count) {
+        long since = total - mark;
+        List<String> texts = new ArrayList<>();
+        for (LogLine line : tail((int) Math.min(count, since))) {
+            texts.add(line.line());
+        }
+        return texts;
+    }
+
+    /** Hands {@code subscriber} the last {@code tail} lines, then every new line, in order. */
+    synchronized Subscription subscribe(int tail, Consumer<LogLine> subscriber) {
+        for (LogLine line : tail(tail)) {
+            subscriber.accept(line);
+        }
+        subscribers.add(subscriber);
+        return () -> subscribers.remove(subscriber);
+    }
+
+    synchronized void close() {
+        if (writer != null) {
+            try {
+                writer.close();
+            } catch (IOException e) {
+                LOG.debug("Closing {} failed: {}", file, e.toString());
+            }
+            writer = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- the file
+
+    private void write(String text) {
+        if (fileFailed) {
+            return;
+        }
+        try {
+            if (writer == null) {
+                Files.createDirectories(file.getParent());
+                fileBytes = Files.exists(file) ? Files.size(file) : 0;
+                writer = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16);
+            }
+            writer.write(text);
+            fileBytes += text.length();
+            if (fileBytes >= maxBytes) {
+                rotate();
+            }
+        } catch (IOException e) {
+            // A full disk must not stop the server: keep the ring, drop the file, say so once.
+            fileFailed = true;
+            LOG.warn("Cannot write the log of '{}' to {} ({}); keeping only the last {} lines in memory", modelId,
+                    file, AtomicFiles.describe(e), RING_LINES);
+            close();
+        }
+    }
+
+    private void flush() {
+        if (writer != null) {
+            try {
+                writer.flush();
+            } catch (IOException e) {
+                fileFailed = true;
+                close();
+            }
+        }
+    }
+
+    /** MODEL.log becomes MODEL.log.1, MODEL.log.1 becomes MODEL.log.2 ... the oldest beyond the count goes. */
+    private void rotate() throws IOException {
+        writer.close();
+        writer = null;
+        if (filesKept == 0) {
+            Files.delete(file);
+            return;
+        }
+        Files.deleteIfExists(rotated(filesKept));
+        for (int i = filesKept - 1; i >= 1; i--) {
+            if (Files.exists(rotated(i))) {
+                Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Path rotated(int index) {
+        return file.resolveSibling(file.getFileName() + "." + index);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.magi.core.supervision;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import dev.magi.spi.Tier;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A model's server as the API shows it ({@code GET /servers}): exactly the fields of SPEC section 5,
+ * in its order and spelling whatever mapper writes it.
+ *
+ * @param modelId       the model
+ * @param displayName   the model's display name
+ * @param port          the port its server listens on (or will), null when it has none
+ * @param pid           the process id while there is a process, else null
+ * @param state         where the server is in its life
+ * @param isReady       {@code state} is {@link ServerState#READY}
+ * @param isRunning     a process is alive (loading, ready or stopping)
+ * @param uptimeSeconds whole seconds since the process started, null without a live process
+ * @param tier          the model's effective tier
+ * @param isThinking    whether the model is treated as a thinking model
+ * @param restartCount  automatic restarts after crashes since the last start asked for by a user
+ * @param lastExitCode  the exit code of the last process that ended, null when none has
+ * @param lastError     why the last start failed or the last process crashed, null when none did
+ * @param startedAt     when the current process started, null without one
+ */
+@JsonPropertyOrder({"modelId", "displayName", "port", "pid", "state", "isReady", "isRunning", "uptimeSeconds",
+        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt"})
+public record ServerStatus(
+        String modelId,
+        String displayName,
+        Integer port,
+        Long pid,
+        ServerState state,
+        @JsonProperty("isReady") boolean isReady,
+        @JsonProperty("isRunning") boolean isRunning,
+        Long uptimeSeconds,
+        @JsonSerialize(using = ToStringSerializer.class) Tier tier,
+        @JsonProperty("isThinking") boolean isThinking,
+        int restartCount,
+        Integer lastExitCode,
+        String lastError,
+        @JsonSerialize(using = ToStringSerializer.class) Instant startedAt) {
+
+    public ServerStatus {
+        Objects.requireNonNull(modelId, "modelId");
+        Objects.requireNonNull(state, "state");
+    }
+}

@@ -1,0 +1,351 @@
+package dev.magi.core.supervision;
+
+import dev.magi.core.registry.ModelRegistry;
+import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Runs one {@code llama-server} per model (SPEC section 7) and answers what they are doing.
+ *
+ * <p>Starting is shared: callers starting one model at the same time get the same process. A stop
+ * cancels a start in progress. A server that exits on its own while ready is restarted with
+ * back-off, and left {@link ServerState#FAILED failed} after too many crashes. Every process this
+ * supervisor starts is recorded in {@code data/pids.json}; creating a supervisor stops the processes
+ * a previous one left there (if they are still the same processes), and a JVM shutdown hook and
+ * {@link #close()} stop all of them, so no server outlives MAGI.
+ *
+ * <p>Errors are {@link MagiException}s: {@link ErrorCode#MODEL_NOT_FOUND},
+ * {@link ErrorCode#MODEL_NOT_RUNNABLE}, {@link ErrorCode#PORT_IN_USE},
+ * {@link ErrorCode#PORT_RANGE_EXHAUSTED}, {@link ErrorCode#SERVER_START_FAILED} (with details
+ * {@code exitCode} and {@code logTail}; also for a missing or non-executable binary, with its
+ * {@code path}) and {@link ErrorCode#SERVER_START_TIMEOUT}.
+ */
+public final class ServerSupervisor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerSupervisor.class);
+
+    private final ModelRegistry registry;
+    private final SupervisorOptions options;
+    private final ConcurrentHashMap<String, SupervisedServer> servers = new ConcurrentHashMap<>();
+    private final List<Consumer<ServerStatus>> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService events;
+    private final PidFile pids;
+    private final SupervisedServer.Shared shared;
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    /**
+     * Creates the supervisor and stops the servers a previous MAGI over the same {@code data/}
+     * directory left running when it was killed.
+     */
+    public ServerSupervisor(ModelRegistry registry, SupervisorOptions options) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.options = Objects.requireNonNull(options, "options");
+        this.workers = Executors.newCachedThreadPool(daemonThreads("magi-supervisor"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("magi-restarts"));
+        this.events = Executors.newSingleThreadExecutor(daemonThreads("magi-server-events"));
+        this.pids = new PidFile(options.dataDir().resolve("pids.json"));
+        this.shared = new SupervisedServer.Shared(registry, options, workers, scheduler, pids, this::publish);
+        stopLeftovers();
+        this.shutdownHook = new Thread(this::stopAllAtExit, "magi-supervisor-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public SupervisorOptions options() {
+        return options;
+    }
+
+    /**
+     * Starts the server of a model, or joins the start in progress, or answers the ready server.
+     *
+     * @param waitUntilReady true: return once the server is ready (or throw why it is not); false:
+     *                       return once the process is spawned, in state {@code starting}, having
+     *                       thrown at once what the checks before the process found
+     * @throws MagiException see the class comment
+     */
+    public ServerStatus start(String modelId, boolean waitUntilReady) {
+        ensureOpen();
+        SupervisedServer.requireRunnable(registry.require(modelId));
+        return server(modelId, true).start(waitUntilReady);
+    }
+
+    /**
+     * Stops the server of a model (SIGTERM to it and its descendants, {@code STOP_TIMEOUT}, then
+     * SIGKILL), cancelling a start in progress. Stopping a stopped server answers its status.
+     *
+     * @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND} for an id neither the registry nor this
+     *                       supervisor knows
+     */
+    public ServerStatus stop(String modelId) {
+        SupervisedServer server = servers.get(modelId);
+        if (server == null) {
+            registry.require(modelId);
+            return server(modelId, true).status();
+        }
+        return server.stop();
+    }
+
+    /**
+     * Starts several servers at once and waits until each is ready or failed.
+     * Unknown and unrunnable models are reported as failures, like any other.
+     */
+    public StartAllResult startAll(Collection<String> modelIds) {
+        ensureOpen();
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(modelIds));
+        List<CompletableFuture<Object>> outcomes = new ArrayList<>();
+        for (String id : ids) {
+            outcomes.add(CompletableFuture.supplyAsync(() -> startOne(id), workers));
+        }
+        List<String> started = new ArrayList<>();
+        List<String> alreadyRunning = new ArrayList<>();
+        List<StartAllResult.Failure> failed = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Object outcome = outcomes.get(i).join();
+            if (outcome instanceof StartAllResult.Failure failure) {
+                failed.add(failure);
+            } else if (Boolean.TRUE.equals(outcome)) {
+                started.add(ids.get(i));
+            } else {
+                alreadyRunning.add(ids.get(i));
+            }
+        }
+        return new StartAllResult(started, alreadyRunning, failed);
+    }
+
+    /** True when started, false when it was ready already, else the failure. */
+    private Object startOne(String id) {
+        try {
+            SupervisedServer existing = servers.get(id);
+            if (existing != null && existing.state() == ServerState.READY) {
+                return Boolean.FALSE;
+            }
+            start(id, true);
+            return Boolean.TRUE;
+        } catch (MagiException e) {
+            return new StartAllResult.Failure(id, e.code().wireName(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Starting '{}' failed unexpectedly", id, e);
+            return new StartAllResult.Failure(id, ErrorCode.INTERNAL_ERROR.wireName(), "Unexpected error: " + e);
+        }
+    }
+
+    /** Stops every server at once; answers how many were running or starting. */
+    public int stopAll() {
+        List<CompletableFuture<ServerStatus>> stops = new ArrayList<>();
+        for (SupervisedServer server : servers.values()) {
+            ServerState state = server.state();
+            if (state != ServerState.STOPPED && state != ServerState.FAILED) {
+                try {
+                    stops.add(CompletableFuture.supplyAsync(server::stop, workers));
+                } catch (RejectedExecutionException e) {
+                    stops.add(CompletableFuture.completedFuture(server.stop()));
+                }
+            }
+        }
+        for (CompletableFuture<ServerStatus> stop : stops) {
+            try {
+                stop.join();
+            } catch (RuntimeException e) {
+                LOG.error("Stopping a server failed", e);
+            }
+        }
+        return stops.size();
+    }
+
+    /** Every server started since this supervisor was created, whatever its state, by model id. */
+    public List<ServerStatus> servers() {
+        List<ServerStatus> all = new ArrayList<>();
+        for (SupervisedServer server : servers.values()) {
+            if (server.everStarted()) {
+                all.add(server.status());
+            }
+        }
+        all.sort(Comparator.comparing(ServerStatus::modelId));
+        return all;
+    }
+
+    /**
+     * The server of a model: {@code stopped} for a model that was never started, empty for an id
+     * neither the registry nor this supervisor knows.
+     */
+    public Optional<ServerStatus> server(String modelId) {
+        SupervisedServer server = servers.get(modelId);
+        if (server != null) {
+            return Optional.of(server.status());
+        }
+        Optional<DiscoveredModel> model = registry.find(modelId);
+        return model.map(m -> server(modelId, true).status());
+    }
+
+    /**
+     * The last {@code tail} lines (at most 1,000) a model's server wrote, oldest first.
+     *
+     * @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND}
+     */
+    public List<LogLine> logs(String modelId, int tail) {
+        return known(modelId).log().tail(tail);
+    }
+
+    /** Follows a model's server output: every new line, as it is read. See {@link #subscribeLogs(String, int, Consumer)}. */
+    public Subscription subscribeLogs(String modelId, Consumer<LogLine> subscriber) {
+        return subscribeLogs(modelId, 0, subscriber);
+    }
+
+    /**
+     * Hands {@code subscriber} the last {@code tail} lines, then every new line, in order, with none
+     * lost or repeated in between. The subscriber runs on the thread that drains the server's output,
+     * so it must not block (hand the line to a queue, or to an asynchronous sender); one that throws is
+     * unsubscribed.
+     *
+     * @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND}
+     */
+    public Subscription subscribeLogs(String modelId, int tail, Consumer<LogLine> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        return known(modelId).log().subscribe(tail, subscriber);
+    }
+
+    /**
+     * Calls {@code listener} with a server's status after each change of its state, in the order of
+     * the changes, on one thread of the supervisor's own (a slow listener delays the ones after it,
+     * never a server).
+     */
+    public Subscription addListener(Consumer<ServerStatus> listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Stops every server and releases the supervisor's threads; closing twice is harmless. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down: the hook is running or has run.
+        }
+        int stopped = stopAll();
+        workers.shutdownNow();
+        scheduler.shutdownNow();
+        events.shutdown();
+        for (SupervisedServer server : servers.values()) {
+            server.log().close();
+        }
+        LOG.info("Supervisor closed; {} server(s) stopped", stopped);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private SupervisedServer server(String modelId, boolean create) {
+        SupervisedServer server = servers.get(modelId);
+        if (server == null && create) {
+            server = servers.computeIfAbsent(modelId, id -> new SupervisedServer(id, shared));
+        }
+        return server;
+    }
+
+    private SupervisedServer known(String modelId) {
+        SupervisedServer server = servers.get(modelId);
+        if (server != null) {
+            return server;
+        }
+        registry.require(modelId);
+        return server(modelId, true);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new MagiException(ErrorCode.SERVICE_UNAVAILABLE, "The server supervisor is closed");
+        }
+    }
+
+    private void publish(ServerStatus status) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        try {
+            events.execute(() -> {
+                for (Consumer<ServerStatus> listener : listeners) {
+                    try {
+                        listener.accept(status);
+                    } catch (RuntimeException e) {
+                        LOG.warn("A server state listener failed: {}", e.toString());
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Closed: nobody is listening any more.
+        }
+    }
+
+    private void stopAllAtExit() {
+        if (!closed) {
+            closed = true;
+            LOG.info("JVM shutting down: stopping every llama-server");
+            stopAll();
+        }
+    }
+
+    /** Stops what a previous MAGI recorded and is still the same process; then forgets the record. */
+    private void stopLeftovers() {
+        List<ProcessHandle> leftovers = new ArrayList<>();
+        for (PidFile.Entry entry : pids.read()) {
+            Optional<ProcessHandle> process = entry.stillRunning();
+            if (process.isPresent()) {
+                LOG.warn("Stopping llama-server of model '{}' (pid {}) left running by a previous MAGI",
+                        entry.modelId(), entry.pid());
+                leftovers.add(process.get());
+            } else {
+                LOG.debug("Recorded pid {} of '{}' is gone or is another process now; left alone", entry.pid(),
+                        entry.modelId());
+            }
+        }
+        if (!leftovers.isEmpty()) {
+            ProcessTrees.terminate(leftovers, options.stopTimeout());
+        }
+        if (Files.exists(pids.path())) {
+            pids.clear();
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** For tests: the servers by id, including those never started. */
+    Map<String, SupervisedServer> serversById() {
+        return servers;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.magi.core.supervision;
+
+import dev.magi.spi.DiscoveredModel;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("The llama-server command line")
+class LlamaServerCommandTest {
+    private static SupervisorOptions options(List<String> args) {
+        return new SupervisorOptions(Path.of("/opt/llama/llama-server"), "0.0.0.0", args, Duration.ofSeconds(120),
+                Duration.ofSeconds(2), Duration.ofSeconds(10), Path.of("/var/magi/data"), Duration.ofSeconds(1),
+                Duration.ofSeconds(60), 5, Duration.ofMinutes(10), 1 << 20, 3);
+    }
+
+    @Test
+    @DisplayName("has only the model, host, port and alias when nothing else is set")
+    void minimal() {
+        DiscoveredModel model = DiscoveredModel.builder("tiny", "/models/with space/tiny.gguf", "tiny.gguf").build();
+
+        assertThat(LlamaServerCommand.of(options(List.of()), model, 8081)).containsExactly(
+                "/opt/llama/llama-server", "--model", "/models/with space/tiny.gguf", "--host", "0.0.0.0",
+                "--port", "8081", "--alias", "tiny");
+    }
+
+    @Test
+    @DisplayName("adds the runtime settings that are set, the projector, then the extra arguments")
+    void everything() {
+        DiscoveredModel model = DiscoveredModel.builder("vision", "/m/vision.gguf", "vision.gguf")
+                .nGpuLayers(-1).batchSize(512).mmprojPath("/m/mmproj-vision.gguf").build();
+
+        assertThat(LlamaServerCommand.of(options(List.of("--flash-attn", "on")), model, 8080)).containsExactly(
+                "/opt/llama/llama-server", "--model", "/m/vision.gguf", "--host", "0.0.0.0", "--port", "8080",
+                "--alias", "vision", "--n-gpu-layers", "-1", "--batch-size", "512",
+                "--mmproj", "/m/mmproj-vision.gguf", "--flash-attn", "on");
+    }
+
+    @Test
+    @DisplayName("probes a server bound to every address on the loopback address")
+    void probeHost() {
+        assertThat(Network.probeHost("0.0.0.0")).isEqualTo("127.0.0.1");
+        assertThat(Network.probeHost("::")).isEqualTo("[::1]");
+        assertThat(Network.probeHost("::1")).isEqualTo("[::1]");
+        assertThat(Network.probeHost("192.168.1.5")).isEqualTo("192.168.1.5");
+    }
+}

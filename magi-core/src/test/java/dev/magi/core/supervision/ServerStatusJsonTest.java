@@ -1,0 +1,34 @@
+package dev.magi.core.supervision;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.magi.spi.Tier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("The JSON of servers and log lines")
+class ServerStatusJsonTest {
+    @Test
+    @DisplayName("has exactly the SPEC's fields, in order, with any mapper")
+    void serverShape() throws Exception {
+        ServerStatus status = new ServerStatus("qwen3-4b", "Qwen3 4B", 8080, 1234L, ServerState.READY, true, true,
+                42L, Tier.FAST, true, 1, 134, "crashed", Instant.parse("2025-01-02T03:04:05Z"));
+
+        assertThat(JsonMapper.builder().build().writeValueAsString(status)).isEqualTo("{\"modelId\":\"qwen3-4b\","
+                + "\"displayName\":\"Qwen3 4B\",\"port\":8080,\"pid\":1234,\"state\":\"ready\",\"isReady\":true,"
+                + "\"isRunning\":true,\"uptimeSeconds\":42,\"tier\":\"fast\",\"isThinking\":true,\"restartCount\":1,"
+                + "\"lastExitCode\":134,\"lastError\":\"crashed\",\"startedAt\":\"2025-01-02T03:04:05Z\"}");
+    }
+
+    @Test
+    @DisplayName("of a log line is {timestamp, stream, line}")
+    void logLineShape() throws Exception {
+        LogLine line = new LogLine(Instant.parse("2025-01-02T03:04:05.123Z"), LogLine.STDERR, "main: model loaded");
+
+        assertThat(JsonMapper.builder().build().writeValueAsString(line)).isEqualTo(
+                "{\"timestamp\":\"2025-01-02T03:04:05.123Z\",\"stream\":\"stderr\",\"line\":\"main: model loaded\"}");
+    }
+}

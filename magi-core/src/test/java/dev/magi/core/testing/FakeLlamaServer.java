@@ -1,0 +1,310 @@
+package dev.magi.core.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+
+/**
+ * A stand-in for llama.cpp's {@code llama-server}, run as a real child process so that supervision
+ * is tested against what a real server does: it binds {@code --host}/{@code --port} first, answers
+ * {@code GET /health} with 503 while "loading" and 200 once ready, exits 1 with llama-server's
+ * messages when the port is taken or the {@code --model} file is not GGUF, and exits 0 on SIGTERM.
+ *
+ * <p>Its misbehaviour is chosen with environment variables (see {@link Launcher}, which writes an
+ * executable script setting them, because MAGI starts {@code LLAMA_SERVER_PATH} as a program):
+ * <ul>
+ *   <li>{@code FAKE_LLAMA_ARGV_FILE}: write the arguments received there, one per line;</li>
+ *   <li>{@code FAKE_LLAMA_RUNS_FILE}: append this run's pid there (its line number is the run number);</li>
+ *   <li>{@code FAKE_LLAMA_LOAD_MS}: how long loading takes (default 100);</li>
+ *   <li>{@code FAKE_LLAMA_LOAD_EXIT}: exit with this code at the end of loading;</li>
+ *   <li>{@code FAKE_LLAMA_CRASH_AFTER_MS} and {@code FAKE_LLAMA_CRASH_EXIT}: exit with that code this long
+ *       after it first answered {@code /health} with 200 (so whoever probes it has seen it ready);</li>
+ *   <li>{@code FAKE_LLAMA_CRASH_RUNS}: misbehave (the two above) only in the first N runs;</li>
+ *   <li>{@code FAKE_LLAMA_IGNORE_SIGTERM}: {@code true} to survive SIGTERM (only SIGKILL ends it);</li>
+ *   <li>{@code FAKE_LLAMA_CHILD}: a command (words split on spaces) started as its own child;</li>
+ *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout.</li>
+ * </ul>
+ * Depends on nothing but the JDK, so its class path is its own class file.
+ */
+public final class FakeLlamaServer {
+    /** The last line written once the bulk output of {@code FAKE_LLAMA_OUTPUT_BYTES} is done. */
+    public static final String OUTPUT_DONE = "fake: bulk output done";
+
+    private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
+
+    private final PrintStream out = new PrintStream(new BufferedOutputStream(
+            new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
+            StandardCharsets.UTF_8);
+    private volatile boolean loaded;
+    private final CountDownLatch seenReady = new CountDownLatch(1);
+
+    private FakeLlamaServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        new FakeLlamaServer().run(args, System.getenv());
+    }
+
+    private void run(String[] args, Map<String, String> env) throws Exception {
+        String argvFile = env.get("FAKE_LLAMA_ARGV_FILE");
+        if (argvFile != null) {
+            Files.write(Path.of(argvFile), Arrays.asList(args), StandardCharsets.UTF_8);
+        }
+        int run = recordRun(env.get("FAKE_LLAMA_RUNS_FILE"));
+        String crashRuns = env.get("FAKE_LLAMA_CRASH_RUNS");
+        boolean misbehave = crashRuns == null || run <= Integer.parseInt(crashRuns);
+        handleSigterm(Boolean.parseBoolean(env.get("FAKE_LLAMA_IGNORE_SIGTERM")));
+
+        String host = option(args, "--host", "127.0.0.1");
+        int port = Integer.parseInt(option(args, "--port", "8080"));
+        String model = option(args, "--model", null);
+        err.println("build: 0 (fake) with java " + Runtime.version() + ", pid " + ProcessHandle.current().pid());
+
+        // llama-server binds before it loads, so a taken port fails before any loading.
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        } catch (IOException e) {
+            err.println("main: couldn't bind HTTP server socket, hostname: " + host + ", port: " + port);
+            exit(1);
+            return;
+        }
+        server.createContext("/health", this::health);
+        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "fake-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+        err.println("main: HTTP server is listening, hostname: " + host + ", port: " + port + ", http threads: 2");
+
+        String child = env.get("FAKE_LLAMA_CHILD");
+        if (child != null) {
+            Process process = new ProcessBuilder(child.split(" "))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            out.println("fake: started child pid " + process.pid());
+            out.flush();
+        }
+
+        err.println("main: loading model");
+        if (model == null || !isGguf(Path.of(model))) {
+            err.println("gguf_init_from_file_impl: invalid magic characters");
+            err.println("llama_model_load: error loading model: llama_model_loader: failed to load model from "
+                    + model);
+            err.println("srv    load_model: failed to load model, '" + model + "'");
+            err.println("main: exiting due to model loading error");
+            exit(1);
+        }
+        writeBulk(env.get("FAKE_LLAMA_OUTPUT_BYTES"));
+        Thread.sleep(Long.parseLong(env.getOrDefault("FAKE_LLAMA_LOAD_MS", "100")));
+        String loadExit = env.get("FAKE_LLAMA_LOAD_EXIT");
+        if (loadExit != null && misbehave) {
+            err.println("llama_model_load: error loading model: simulated crash during load");
+            err.println("fake: exiting with code " + loadExit + " while loading");
+            exit(Integer.parseInt(loadExit));
+        }
+        loaded = true;
+        err.println("main: model loaded");
+        err.println("main: server is listening on http://" + host + ":" + port + " - starting the main loop");
+        out.println("srv  update_slots: all slots are idle");
+        out.flush();
+
+        String crashAfter = env.get("FAKE_LLAMA_CRASH_AFTER_MS");
+        if (crashAfter != null && misbehave) {
+            seenReady.await();
+            Thread.sleep(Long.parseLong(crashAfter));
+            String code = env.getOrDefault("FAKE_LLAMA_CRASH_EXIT", "134");
+            err.println("fake: crashing with exit code " + code);
+            exit(Integer.parseInt(code));
+        }
+        new CountDownLatch(1).await();
+    }
+
+    private void health(HttpExchange exchange) throws IOException {
+        boolean ready = loaded;
+        byte[] body = (ready
+                ? "{\"status\":\"ok\"}"
+                : "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(ready ? 200 : 503, body.length);
+        try (OutputStream response = exchange.getResponseBody()) {
+            response.write(body);
+        }
+        if (ready) {
+            seenReady.countDown();
+        }
+    }
+
+    private void handleSigterm(boolean ignore) {
+        // The JVM's own SIGTERM handling runs shutdown hooks and exits 143; llama-server exits 0.
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
+            if (ignore) {
+                err.println("fake: ignoring SIGTERM");
+            } else {
+                err.println("fake: received SIGTERM, shutting down");
+                exit(0);
+            }
+        });
+    }
+
+    private void writeBulk(String bytes) {
+        if (bytes == null) {
+            return;
+        }
+        long total = Long.parseLong(bytes);
+        String padding = "x".repeat(80);
+        long written = 0;
+        for (long line = 0; written < total; line++) {
+            String text = "load_tensors: line " + line + " " + padding;
+            if (line % 10 == 9) {
+                err.println(text);
+            } else {
+                out.println(text);
+            }
+            written += text.length() + 1;
+        }
+        out.println(OUTPUT_DONE);
+        out.flush();
+    }
+
+    private void exit(int code) {
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    private static boolean isGguf(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(4), GGUF_MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int recordRun(String runsFile) throws IOException {
+        if (runsFile == null) {
+            return 1;
+        }
+        Path file = Path.of(runsFile);
+        Files.writeString(file, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return Files.readAllLines(file).size();
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+
+    /** Writes an executable {@code #!/bin/sh} launcher of the fake with the chosen behaviour. */
+    public static Launcher launcher() {
+        return new Launcher();
+    }
+
+    /** Builds the launcher script: each method sets one of the fake's environment variables. */
+    public static final class Launcher {
+        private final List<String[]> env = new ArrayList<>();
+
+        private Launcher() {
+        }
+
+        public Launcher env(String name, Object value) {
+            env.add(new String[] {name, String.valueOf(value)});
+            return this;
+        }
+
+        public Launcher argvFile(Path file) {
+            return env("FAKE_LLAMA_ARGV_FILE", file.toAbsolutePath());
+        }
+
+        public Launcher runsFile(Path file) {
+            return env("FAKE_LLAMA_RUNS_FILE", file.toAbsolutePath());
+        }
+
+        public Launcher loadMillis(long millis) {
+            return env("FAKE_LLAMA_LOAD_MS", millis);
+        }
+
+        public Launcher exitDuringLoad(int code) {
+            return env("FAKE_LLAMA_LOAD_EXIT", code);
+        }
+
+        public Launcher crashAfterReady(long millis, int code) {
+            return env("FAKE_LLAMA_CRASH_AFTER_MS", millis).env("FAKE_LLAMA_CRASH_EXIT", code);
+        }
+
+        /** Misbehave only in the first {@code runs} runs; needs {@link #runsFile}. */
+        public Launcher misbehaveOnlyInFirstRuns(int runs) {
+            return env("FAKE_LLAMA_CRASH_RUNS", runs);
+        }
+
+        public Launcher ignoreSigterm() {
+            return env("FAKE_LLAMA_IGNORE_SIGTERM", true);
+        }
+
+        public Launcher child(String command) {
+            return env("FAKE_LLAMA_CHILD", command);
+        }
+
+        public Launcher outputBytes(long bytes) {
+            return env("FAKE_LLAMA_OUTPUT_BYTES", bytes);
+        }
+
+        /** Writes the script to {@code file}, executable, and answers it. */
+        public Path writeTo(Path file) throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String classPath;
+            try {
+                classPath = Path.of(FakeLlamaServer.class.getProtectionDomain().getCodeSource().getLocation()
+                        .toURI()).toString();
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException("Cannot locate the fake's classes", e);
+            }
+            StringBuilder script = new StringBuilder("#!/bin/sh\n");
+            for (String[] variable : env) {
+                script.append("export ").append(variable[0]).append('=').append(quote(variable[1])).append('\n');
+            }
+            // A small, quick-starting JVM: each fake server costs one JVM start.
+            script.append("exec ").append(quote(java))
+                    .append(" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xss512k -cp ")
+                    .append(quote(classPath)).append(' ').append(FakeLlamaServer.class.getName())
+                    .append(" \"$@\"\n");
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, script, StandardCharsets.UTF_8);
+            if (!file.toFile().setExecutable(true)) {
+                throw new IOException("Cannot make " + file + " executable");
+            }
+            return file;
+        }
+
+        private static String quote(String text) {
+            return "'" + text.replace("'", "'\\''") + "'";
+        }
+    }
+}
