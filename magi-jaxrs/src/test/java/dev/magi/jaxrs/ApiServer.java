@@ -32,7 +32,10 @@ public final class ApiServer implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new ServletContainer(MagiJaxrs.application(engine))), "/*");
+        // Server-sent event streams (logs, events) are asynchronous servlet requests.
+        ServletHolder jersey = new ServletHolder(new ServletContainer(MagiJaxrs.application(engine)));
+        jersey.setAsyncSupported(true);
+        context.addServlet(jersey, "/*");
         server.setHandler(context);
         server.start();
         base = URI.create("http://127.0.0.1:" + connector.getLocalPort());

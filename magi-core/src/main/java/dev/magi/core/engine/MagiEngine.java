@@ -5,7 +5,11 @@ import dev.magi.core.config.MagiConfig;
 import dev.magi.core.discovery.ModelScanner;
 import dev.magi.core.discovery.ScanPathWatcher;
 import dev.magi.core.plugin.PluginLoader;
+import dev.magi.core.events.EventHub;
+import dev.magi.core.events.MagiEvent;
+import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.profile.ProfileService;
+import dev.magi.spi.ModelProfile;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.registry.RescanSummary;
 import dev.magi.core.supervision.ServerSupervisor;
@@ -37,6 +41,8 @@ public final class MagiEngine implements AutoCloseable {
     private final TierClassifier classifier;
     private final ModelRegistry registry;
     private final ProfileService profiles;
+    private final EventHub events = new EventHub();
+    private final ProfileActivator activator;
     private final ModelScanner scanner = new ModelScanner();
     private final Object scanLock = new Object();
     private final ScanPathWatcher watcher;
@@ -51,6 +57,7 @@ public final class MagiEngine implements AutoCloseable {
                 ConfigKey.STORE.variable());
         this.store = provider.open(config.source());
         boolean started = false;
+        ServerSupervisor startedSupervisor = null;
         try {
             RegistrySnapshot initial = store.loadRegistry().orElse(null);
             boolean stored = initial != null;
@@ -58,7 +65,9 @@ public final class MagiEngine implements AutoCloseable {
                 initial = new RegistrySnapshot(Map.of(), config.scanPath().toString(), null, config.portRange(), null);
             }
             this.registry = new ModelRegistry(store, classifier, initial);
-            this.profiles = new ProfileService(store, registry);
+            this.profiles = new ProfileService(store, registry, events);
+            registry.addListener(snapshot -> events.publish(new MagiEvent(MagiEvent.REGISTRY,
+                    registrySummary(snapshot))));
             if (stored && config.source().get(ConfigKey.PORT_RANGE.variable()) != null
                     && !config.portRange().equals(initial.portRange())) {
                 LOG.info("Port range {} from the configuration replaces {} of the registry", config.portRange(),
@@ -69,15 +78,60 @@ public final class MagiEngine implements AutoCloseable {
             rescan();
             // Creating it stops the servers a killed MAGI left running over the same data directory.
             this.supervisor = new ServerSupervisor(registry, SupervisorOptions.from(config));
+            startedSupervisor = supervisor;
+            supervisor.addListener(status -> events.publish(new MagiEvent(MagiEvent.SERVER, status)));
+            this.activator = new ProfileActivator(profiles, registry, supervisor, store, events);
+            restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
             started = true;
         } finally {
             if (!started) {
+                if (startedSupervisor != null) {
+                    startedSupervisor.close();
+                }
                 store.close();
             }
         }
         LOG.info("MAGI engine started: {} models from {}, store '{}', classifier '{}'",
                 registry.snapshot().models().size(), config.scanPath(), provider.name(), classifier.name());
+    }
+
+    /**
+     * {@code ACTIVE_PROFILE}, else the profile that was active when MAGI stopped, is activated again,
+     * in the background so the API answers while its servers load.
+     */
+    private void restoreActiveProfile() {
+        String configured = config.activeProfile();
+        String name = configured != null ? configured : store.loadActiveProfile().orElse(null);
+        if (name == null) {
+            return;
+        }
+        if (!ModelProfile.isValidName(name) || !profiles.names().contains(name)) {
+            if (configured != null) {
+                throw new MagiException(ErrorCode.INVALID_CONFIGURATION, "Profile '" + name
+                        + "' given by --active-profile / ACTIVE_PROFILE does not exist; profiles: "
+                        + String.join(", ", profiles.names()), Map.of("setting", ConfigKey.ACTIVE_PROFILE.variable()));
+            }
+            LOG.warn("The active profile '{}' no longer exists; no profile is active", name);
+            store.saveActiveProfile(null);
+            return;
+        }
+        Thread restore = new Thread(() -> {
+            try {
+                activator.activate(name);
+            } catch (RuntimeException e) {
+                LOG.error("Activating profile '{}' at start failed: {}", name, e.getMessage());
+            }
+        }, "magi-profile-restore");
+        restore.setDaemon(true);
+        restore.start();
+    }
+
+    private static Map<String, Object> registrySummary(RegistrySnapshot snapshot) {
+        Map<String, Object> summary = new java.util.LinkedHashMap<>();
+        summary.put("models", snapshot.models().size());
+        summary.put("lastScan", snapshot.lastScan() == null ? null : snapshot.lastScan().toString());
+        return summary;
     }
 
     private ScanPathWatcher startWatcher() {
@@ -102,6 +156,14 @@ public final class MagiEngine implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    public ProfileActivator activator() {
+        return activator;
+    }
+
+    public EventHub events() {
+        return events;
     }
 
     public ProfileService profiles() {

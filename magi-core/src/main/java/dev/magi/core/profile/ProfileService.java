@@ -1,5 +1,7 @@
 package dev.magi.core.profile;
 
+import dev.magi.core.events.EventHub;
+import dev.magi.core.events.MagiEvent;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -20,11 +22,13 @@ import java.util.Optional;
 public final class ProfileService {
     private final RegistryStore store;
     private final ModelRegistry registry;
+    private final EventHub events;
     private final Object writeLock = new Object();
 
-    public ProfileService(RegistryStore store, ModelRegistry registry) {
+    public ProfileService(RegistryStore store, ModelRegistry registry, EventHub events) {
         this.store = store;
         this.registry = registry;
+        this.events = events;
     }
 
     /** What a create or replace did. */
@@ -59,6 +63,7 @@ public final class ProfileService {
             }
             store.saveProfile(profile);
         }
+        changed(profile.name());
         return new SaveResult(profile.name(), unknownModels(profile));
     }
 
@@ -79,6 +84,7 @@ public final class ProfileService {
             }
             store.saveProfile(profile);
         }
+        changed(name);
         return new SaveResult(name, unknownModels(profile));
     }
 
@@ -97,6 +103,7 @@ public final class ProfileService {
                 throw notFound(name);
             }
         }
+        changed(name);
     }
 
     /** The active profile's name, if one is active. */
@@ -113,6 +120,11 @@ public final class ProfileService {
             }
         }
         return unknown;
+    }
+
+    private void changed(String name) {
+        events.publish(new MagiEvent(MagiEvent.PROFILE, Map.of("profileName", name, "activeProfile",
+                active().orElse(""))));
     }
 
     private static MagiException notFound(String name) {

@@ -200,6 +200,24 @@ public final class ModelRegistry {
         });
     }
 
+    /**
+     * Enables exactly the models in {@code ids} and disables every other one, in one change (a
+     * profile's activation); ids the registry does not hold are ignored.
+     */
+    public void setEnabledExactly(java.util.Set<String> ids) {
+        mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            for (DiscoveredModel model : List.copyOf(models.values())) {
+                DiscoveredModel next = model.toBuilder().enabled(ids.contains(model.modelId())).build();
+                if (next.enabled()) {
+                    next = withPortIfFree(next, models.values(), registry.portRange());
+                }
+                models.put(model.modelId(), next);
+            }
+            return new Change<>(with(registry, models), null);
+        });
+    }
+
     /** Enables or disables every model; answers how many changed. */
     public int setAllEnabled(boolean enabled) {
         return mutate(registry -> {

@@ -198,8 +198,7 @@ public final class ModelsResource {
         return registry.byTier(Tier.parse(tier));
     }
 
-    /** Whether a server runs for the model; supervision answers this once it exists. */
     private boolean engineServerRunning(String id) {
-        return false;
+        return ServersResource.isRunning(engine.supervisor(), id);
     }
 }

@@ -3,6 +3,7 @@ package dev.magi.jaxrs.resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.profile.ProfileYaml;
 import dev.magi.spi.ErrorCode;
@@ -36,10 +37,12 @@ public final class ProfilesResource {
     private static final ObjectMapper PLAIN = new ObjectMapper();
 
     private final ProfileService profiles;
+    private final ProfileActivator activator;
 
     @Inject
     public ProfilesResource(MagiEngine engine) {
         this.profiles = engine.profiles();
+        this.activator = engine.activator();
     }
 
     @GET
@@ -67,6 +70,15 @@ public final class ProfilesResource {
                 .entity(Bodies.success("Profile '" + result.profileName() + "' created",
                         "profileName", result.profileName(), "unknownModels", result.unknownModels()))
                 .build();
+    }
+
+    @POST
+    @Path("{name}/activate")
+    public Map<String, Object> activate(@PathParam("name") String name) {
+        ProfileActivator.Result result = activator.activate(name);
+        return Bodies.success("Profile '" + name + "' activated", "profileName", name,
+                "started", result.started(), "stopped", result.stopped(), "failed", result.failed(),
+                "unknownModels", result.unknownModels());
     }
 
     @PUT

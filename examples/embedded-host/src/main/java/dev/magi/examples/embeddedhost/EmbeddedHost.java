@@ -30,7 +30,10 @@ public final class EmbeddedHost {
 
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        context.addServlet(new ServletHolder(new ServletContainer(new HostApplication(engine))), "/*");
+        // Server-sent event streams (logs, events) are asynchronous servlet requests.
+        ServletHolder jersey = new ServletHolder(new ServletContainer(new HostApplication(engine)));
+        jersey.setAsyncSupported(true);
+        context.addServlet(jersey, "/*");
         server.setHandler(context);
         return server;
     }

@@ -1,0 +1,38 @@
+package dev.magi.core.events;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Fans MAGI's changes out to whoever follows them (the {@code /events} stream, the WebUI). Publishing
+ * never blocks on a subscriber: a subscriber that needs time must hand the event to its own thread.
+ */
+public final class EventHub {
+    private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
+
+    private final List<Consumer<MagiEvent>> subscribers = new CopyOnWriteArrayList<>();
+
+    /** Follows every event until the returned handle is closed. */
+    public AutoCloseable subscribe(Consumer<MagiEvent> subscriber) {
+        subscribers.add(subscriber);
+        return () -> subscribers.remove(subscriber);
+    }
+
+    public void publish(MagiEvent event) {
+        for (Consumer<MagiEvent> subscriber : subscribers) {
+            try {
+                subscriber.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("An event subscriber failed: {}", e.toString());
+            }
+        }
+    }
+
+    public int subscriberCount() {
+        return subscribers.size();
+    }
+}

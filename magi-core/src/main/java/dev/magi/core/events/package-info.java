@@ -1,0 +1,2 @@
+/** Change events of the registry, the servers and the active profile, for live clients. */
+package dev.magi.core.events;

@@ -1,0 +1,146 @@
+package dev.magi.jaxrs.resources;
+
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.supervision.LogLine;
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
+import dev.magi.core.supervision.ServerSupervisor;
+import dev.magi.core.supervision.StartAllResult;
+import dev.magi.core.supervision.Subscription;
+import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.MagiException;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The llama-server processes under {@code /api/models/servers}. */
+@Path("api/models/servers")
+@Singleton
+@Produces(MediaType.APPLICATION_JSON)
+public final class ServersResource {
+    private final MagiEngine engine;
+    private final ServerSupervisor supervisor;
+
+    @Inject
+    public ServersResource(MagiEngine engine) {
+        this.engine = engine;
+        this.supervisor = engine.supervisor();
+    }
+
+    @GET
+    public Map<String, Object> servers() {
+        List<ServerStatus> servers = supervisor.servers();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("totalServers", servers.size());
+        body.put("readyServers", servers.stream().filter(ServerStatus::isReady).count());
+        body.put("runningServers", servers.stream().filter(ServerStatus::isRunning).count());
+        body.put("servers", servers);
+        return body;
+    }
+
+    @POST
+    @Path("{id}/start")
+    public Response start(@PathParam("id") String id, @QueryParam("wait") @DefaultValue("true") String wait) {
+        boolean waitUntilReady = parseWait(wait);
+        engine.registry().require(id);
+        ServerStatus status = supervisor.start(id, waitUntilReady);
+        return Response.status(waitUntilReady ? 200 : 202).entity(status).build();
+    }
+
+    @POST
+    @Path("{id}/stop")
+    public ServerStatus stop(@PathParam("id") String id) {
+        engine.registry().require(id);
+        return supervisor.stop(id);
+    }
+
+    @POST
+    @Path("start-all")
+    public StartAllResult startAll() {
+        List<String> enabled = new ArrayList<>();
+        for (DiscoveredModel model : engine.registry().snapshot().models().values()) {
+            if (model.enabled()) {
+                enabled.add(model.modelId());
+            }
+        }
+        return supervisor.startAll(enabled);
+    }
+
+    @POST
+    @Path("stop-all")
+    public Map<String, Object> stopAll() {
+        return Map.of("stopped", supervisor.stopAll());
+    }
+
+    @GET
+    @Path("{id}/logs")
+    public Map<String, Object> logs(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("200") String tail) {
+        int lines;
+        try {
+            lines = Integer.parseInt(tail);
+        } catch (NumberFormatException e) {
+            throw MagiException.invalidRequest("tail must be a whole number from 0 to 1000", "tail");
+        }
+        if (lines < 0 || lines > 1000) {
+            throw MagiException.invalidRequest("tail must be a whole number from 0 to 1000", "tail");
+        }
+        engine.registry().require(id);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("modelId", id);
+        body.put("lines", supervisor.logs(id, lines));
+        return body;
+    }
+
+    /** The tail of the log, then each new line as it is written. */
+    @GET
+    @Path("{id}/logs/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void logStream(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("200") int tail,
+                          @Context SseEventSink sink, @Context Sse sse) {
+        engine.registry().require(id);
+        EventStream stream = new EventStream(sink, sse);
+        Subscription subscription = supervisor.subscribeLogs(id, Math.max(0, Math.min(tail, 1000)),
+                (LogLine line) -> stream.offer("log", line));
+        stream.run("magi-log-stream-" + id, () -> closeQuietly(subscription));
+    }
+
+    private static boolean parseWait(String wait) {
+        if ("true".equalsIgnoreCase(wait)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(wait)) {
+            return false;
+        }
+        throw MagiException.invalidRequest("wait must be true or false", "wait");
+    }
+
+    static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // Nothing to do: the stream is gone either way.
+        }
+    }
+
+    /** Whether a model's server is up or coming up, so a port change needs a restart. */
+    static boolean isRunning(ServerSupervisor supervisor, String id) {
+        return supervisor.server(id).map(s -> s.state() != ServerState.STOPPED && s.state() != ServerState.FAILED)
+                .orElse(false);
+    }
+}
