@@ -3,8 +3,12 @@ package dev.magi.core.store.file;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.magi.core.json.RegistryJson;
 import dev.magi.spi.RegistrySnapshot;
+import org.yaml.snakeyaml.LoaderOptions;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,13 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * File formats through Jackson, so that one writer ({@link RegistryJson#writeRegistry}) and one
- * reader ({@link RegistryJson#readRegistry}) serve every format and the files cannot drift apart in
- * content or shape.
+ * Both file formats through Jackson, so that one writer ({@link RegistryJson#writeRegistry}) and one
+ * reader ({@link RegistryJson#readRegistry}) serve JSON and YAML alike and the two files cannot drift
+ * apart in content or shape.
  */
 final class JacksonRegistryFormat implements RegistryFormat {
 
     static final RegistryFormat JSON = new JacksonRegistryFormat("JSON", RegistryJson.newMapper(), null);
+
+    static final RegistryFormat YAML = new JacksonRegistryFormat("YAML", yamlMapper(), "...\n");
 
     private final String name;
     private final ObjectMapper mapper;
@@ -31,6 +37,22 @@ final class JacksonRegistryFormat implements RegistryFormat {
         this.name = name;
         this.mapper = mapper;
         this.trailer = trailer == null ? null : trailer.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ObjectMapper yamlMapper() {
+        // The registry is MAGI's own file, but it may hold 10,000 models: SnakeYAML's default cap of
+        // 3 MB of text would reject a large registry, so it is raised. (Jackson reads YAML events, never
+        // building objects from tags, and does not expand aliases, so no other limit is needed.)
+        LoaderOptions loader = new LoaderOptions();
+        loader.setCodePointLimit(Integer.MAX_VALUE);
+        YAMLFactory factory = YAMLFactory.builder()
+                .loaderOptions(loader)
+                // Long paths stay on one line, and every string is quoted (the default), so that no
+                // value such as "no", "null" or "1e3" can come back as another type.
+                .disable(YAMLGenerator.Feature.SPLIT_LINES)
+                .disable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .build();
+        return new YAMLMapper(factory).registerModule(RegistryJson.module());
     }
 
     @Override

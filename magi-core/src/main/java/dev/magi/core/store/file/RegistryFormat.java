@@ -8,8 +8,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * How a file store turns the registry into bytes and back: the one thing file stores do
- * differently. Each writes the document of {@link dev.magi.core.json.RegistryJson}.
+ * How a file store turns the registry into bytes and back: the one thing the {@code json} and
+ * {@code yaml} stores do differently. Both write the document of {@link dev.magi.core.json.RegistryJson}.
  */
 public interface RegistryFormat {
 
@@ -29,5 +29,10 @@ public interface RegistryFormat {
     /** The registry as pretty-printed JSON. */
     static RegistryFormat json() {
         return JacksonRegistryFormat.JSON;
+    }
+
+    /** The registry as YAML, ended by an explicit {@code ...} marker so that a cut-off file is never taken for a whole one. */
+    static RegistryFormat yaml() {
+        return JacksonRegistryFormat.YAML;
     }
 }
