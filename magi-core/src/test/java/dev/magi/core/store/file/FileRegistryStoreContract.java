@@ -1,0 +1,116 @@
+package dev.magi.core.store.file;
+
+import dev.magi.core.store.RegistryStoreContract;
+import dev.magi.core.util.AtomicFiles;
+import dev.magi.spi.RegistrySnapshot;
+import dev.magi.spi.Settings;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the file stores promise beyond the contract: a damaged registry file is moved aside, kept,
+ * and the last good copy used.
+ */
+public abstract class FileRegistryStoreContract extends RegistryStoreContract {
+
+    /** The registry file of the store opened with {@link #settings}. */
+    protected abstract Path registryFile();
+
+    @Override
+    protected Settings settings(Path dir) {
+        return fileSettings(dir);
+    }
+
+    private List<Path> movedAside() throws IOException {
+        String prefix = registryFile().getFileName() + ".corrupt-";
+        try (Stream<Path> files = Files.list(registryFile().getParent())) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+        }
+    }
+
+    @Test
+    @DisplayName("moves a registry file it cannot parse aside, keeps it, and uses the last good copy")
+    void corruptFile() throws IOException {
+        store.saveRegistry(fullRegistry("-old"));
+        store.saveRegistry(fullRegistry("-new"));
+        Files.writeString(registryFile(), "{\"models\": {\"x\": [[[");
+
+        RegistrySnapshot loaded = reopen().loadRegistry().orElseThrow();
+
+        assertThat(loaded).isEqualTo(fullRegistry("-old"));
+        assertThat(registryFile()).doesNotExist();
+        assertThat(movedAside()).singleElement()
+                .satisfies(aside -> assertThat(Files.readString(aside)).isEqualTo("{\"models\": {\"x\": [[["));
+    }
+
+    @Test
+    @DisplayName("takes a file cut off at any point for damaged, never for a smaller registry")
+    void truncatedFile() throws IOException {
+        store.saveRegistry(fullRegistry("-old"));
+        store.saveRegistry(fullRegistry("-new"));
+        byte[] whole = Files.readAllBytes(registryFile());
+        byte[] backup = Files.readAllBytes(AtomicFiles.backupOf(registryFile()));
+        List<Integer> cuts = new ArrayList<>();
+        for (int i = 0; i < whole.length; i++) {
+            if (whole[i] == '\n') {
+                cuts.add(i + 1);  // a cut at a line's end leaves a file that still parses line by line
+            }
+        }
+        Random random = new Random();
+        for (int i = 0; i < 10; i++) {
+            cuts.add(random.nextInt(whole.length));
+        }
+        cuts.add(0);
+        for (int cut : cuts) {
+            if (cut >= whole.length) {
+                continue;
+            }
+            Files.write(registryFile(), java.util.Arrays.copyOf(whole, cut));
+            Files.write(AtomicFiles.backupOf(registryFile()), backup);
+
+            assertThat(store.loadRegistry()).as("file cut after %d of %d bytes", cut, whole.length)
+                    .contains(fullRegistry("-old"));
+            assertThat(registryFile()).doesNotExist();
+        }
+        assertThat(movedAside()).hasSize((int) cuts.stream().filter(c -> c < whole.length).count());
+    }
+
+    @Test
+    @DisplayName("moves aside a file of the wrong shape and answers no registry when there is no good copy")
+    void wrongShapeWithoutBackup() throws IOException {
+        Files.createDirectories(registryFile().getParent());
+        Files.writeString(registryFile(), "[1, 2, 3]\n...\n");
+        assertThat(store.loadRegistry()).isEmpty();
+        assertThat(registryFile()).doesNotExist();
+        assertThat(movedAside()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("keeps the registry it replaces as the .bak copy")
+    void backup() {
+        store.saveRegistry(fullRegistry("-first"));
+        store.saveRegistry(fullRegistry("-second"));
+        assertThat(AtomicFiles.backupOf(registryFile())).exists();
+        try (var backupStore = new BackupReader(AtomicFiles.backupOf(registryFile()))) {
+            assertThat(backupStore.loadRegistry()).contains(fullRegistry("-first"));
+        }
+    }
+
+    /** Reads a {@code .bak} file as a registry file of the same format. */
+    private final class BackupReader extends FileRegistryStore {
+        BackupReader(Path file) {
+            super(file, dir.resolve("unused-profiles"),
+                    ((FileRegistryStore) store).format());
+        }
+    }
+}
