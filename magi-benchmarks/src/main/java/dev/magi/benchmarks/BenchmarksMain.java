@@ -1,0 +1,36 @@
+package dev.magi.benchmarks;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code java -jar benchmarks.jar <benchmark> [options]}: one entry point for the JMH benchmark and
+ * the hand-written harnesses, so that BENCHMARKS.md can give one command per figure.
+ */
+public final class BenchmarksMain {
+    private static final String USAGE = String.join(System.lineSeparator(),
+            "usage: java -jar benchmarks.jar <benchmark> [options]",
+            "  header [JMH options]                        GgufReader vs buffered read of a 150k-token header (JMH)",
+            "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
+            "Test files are written under the temporary directory and deleted.");
+
+    private BenchmarksMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        switch (args[0]) {
+            case "header" -> HeaderReadBenchmark.main(rest, System.out);
+            case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
+            default -> {
+                System.err.println("unknown benchmark '" + args[0] + "'");
+                System.err.println(USAGE);
+                System.exit(2);
+            }
+        }
+    }
+}
