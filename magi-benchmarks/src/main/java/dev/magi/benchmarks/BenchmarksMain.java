@@ -11,8 +11,10 @@ public final class BenchmarksMain {
     private static final String USAGE = String.join(System.lineSeparator(),
             "usage: java -jar benchmarks.jar <benchmark> [options]",
             "  header [JMH options]                        GgufReader vs buffered read of a 150k-token header (JMH)",
+            "  scan [--files N] [--warmup N] [--rounds N] [--fresh N] [--dir D]",
+            "                                              cold scan, rescan and walk + stat of N files",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
-            "Test files are written under the temporary directory and deleted.");
+            "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
     private BenchmarksMain() {
     }
@@ -25,6 +27,8 @@ public final class BenchmarksMain {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         switch (args[0]) {
             case "header" -> HeaderReadBenchmark.main(rest, System.out);
+            case "scan" -> ScanBenchmark.main(rest);
+            case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {
                 System.err.println("unknown benchmark '" + args[0] + "'");
