@@ -13,6 +13,8 @@ public final class BenchmarksMain {
             "  header [JMH options]                        GgufReader vs buffered read of a 150k-token header (JMH)",
             "  scan [--files N] [--warmup N] [--rounds N] [--fresh N] [--dir D]",
             "                                              cold scan, rescan and walk + stat of N files",
+            "  heap [--files N] [--dir D]                  heap retained by a registry of N models",
+            "                                              (run it in its own JVM: it measures the whole heap)",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
             "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
@@ -28,6 +30,7 @@ public final class BenchmarksMain {
         switch (args[0]) {
             case "header" -> HeaderReadBenchmark.main(rest, System.out);
             case "scan" -> ScanBenchmark.main(rest);
+            case "heap" -> RegistryHeapBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {
