@@ -59,6 +59,15 @@ final class Samples {
         return median(ratios);
     }
 
+    /** Every repetition, in the order run: for small samples, where the spread is the story. */
+    String each() {
+        StringBuilder text = new StringBuilder();
+        for (long n : nanos) {
+            text.append(text.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.0f", n / 1e6));
+        }
+        return text + " ms";
+    }
+
     String row() {
         return String.format(Locale.ROOT, "%-44s median %9.1f ms   min %9.1f ms   max %9.1f ms   (n=%d)",
                 name, medianMillis(), minMillis(), maxMillis(), size());

@@ -152,6 +152,7 @@ final class ScanBenchmark {
             out.println("  each the first operation of a fresh JVM:");
             for (Samples samples : result.freshJvm()) {
                 out.println("  " + samples.row());
+                out.println("      each: " + samples.each());
             }
         }
         out.println();
