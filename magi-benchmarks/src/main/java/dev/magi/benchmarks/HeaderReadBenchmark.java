@@ -110,6 +110,7 @@ public class HeaderReadBenchmark {
     /** Runs both benchmarks (JMH's command-line options in {@code args} override the defaults) and prints the ratio. */
     static void main(List<String> args, PrintStream out) throws RunnerException, CommandLineOptionException {
         CommandLineOptions commandLine = new CommandLineOptions(args.toArray(String[]::new));
+        out.println("Machine: " + Machine.describe());
         GgufWriter writer = qwenLikeModel();
         out.printf(Locale.ROOT, "Header: %,d bytes up to the end of the tensor infos; file with tensor data: %,d bytes%n",
                 writer.headerLength(), writer.tensorDataOffset() + writer.tensorDataLength());
@@ -127,6 +128,7 @@ public class HeaderReadBenchmark {
             out.println("Both benchmarks must run to give a ratio; ran: " + byMethod.keySet());
             return;
         }
+        out.println("At the end: " + Machine.load());
         double ratio = subject.getPrimaryResult().getScore() / baseline.getPrimaryResult().getScore();
         out.println();
         out.printf(Locale.ROOT, "Header read of a 150,000-token vocabulary: GgufReader %.3f ± %.3f %s,"

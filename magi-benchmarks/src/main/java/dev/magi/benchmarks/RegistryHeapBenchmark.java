@@ -62,6 +62,7 @@ final class RegistryHeapBenchmark {
     }
 
     static Result run(int files, Path parent, PrintStream out) throws IOException, JMException, InterruptedException {
+        out.println("Machine: " + Machine.describe());
         loadClasses(parent, Math.min(files, 200));
         out.printf(Locale.ROOT, "Writing %,d GGUF files ...%n", files);
         try (ModelTree tree = ModelTree.create(parent, files)) {

@@ -93,6 +93,7 @@ final class ScanBenchmark {
 
     static Result run(int files, int warmup, int rounds, int fresh, Path parent, PrintStream out)
             throws IOException {
+        out.println("Machine: " + Machine.describe());
         out.printf(Locale.ROOT, "Writing %,d GGUF files ...%n", files);
         long writing = System.nanoTime();
         try (ModelTree tree = ModelTree.create(parent, files)) {
@@ -144,6 +145,7 @@ final class ScanBenchmark {
 
     private static void report(Result result, PrintStream out) {
         out.println();
+        out.println("  at the end: " + Machine.load());
         for (Samples samples : List.of(result.walk(), result.coldScan(), result.coldScanMerge(),
                 result.scannerRescan(), result.engineRescan())) {
             out.println("  " + samples.row());
