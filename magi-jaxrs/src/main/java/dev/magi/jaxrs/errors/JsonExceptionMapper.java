@@ -39,12 +39,26 @@ public final class JsonExceptionMapper implements ExceptionMapper<JsonProcessing
         return ErrorBodies.response(400, "InvalidRequest", message, details);
     }
 
-    /** Parser messages quote the input; keep them short and free of Java class names. */
-    private static String clip(String text) {
+    /**
+     * Parser messages quote the input; keep them short and free of Java class names and of Jackson's
+     * advice to its own users (feature and constraint names, the redacted source location).
+     */
+    static String clip(String text) {
         if (text == null) {
             return "cannot be read";
         }
-        String line = text.replaceAll("\\s+", " ").replaceAll("\\(class [^)]*\\)", "").trim();
+        String line = text.replaceAll("\\s+", " ")
+                .replaceAll("\\(class [^)]*\\)", "")
+                .replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "")
+                .replaceAll("\\s*\\[Source:.*?\\]", "")
+                .replaceAll("\\s*\\(bound as `[^`]*`\\)", "")
+                .replaceAll(":? ?not allowed as per `[^`]*`", "")
+                .replaceAll(":? ?enable `[^`]*` to allow", "")
+                .replaceAll(", from `[^`]*`", "")
+                .replaceAll("`[^`]*\\.[^`]*`", "a value")
+                .replaceAll("\\bTrailing token \\(of type [A-Z_]+\\) found after value",
+                        "content after the end of the JSON value")
+                .trim();
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

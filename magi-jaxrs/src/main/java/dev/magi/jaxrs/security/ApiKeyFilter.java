@@ -7,10 +7,13 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.PathSegment;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +25,8 @@ import java.util.Map;
 @PreMatching
 @Priority(Priorities.AUTHENTICATION)
 public final class ApiKeyFilter implements ContainerRequestFilter {
+    private static final List<String> READINESS = List.of("api", "models", "health", "ready");
+
     private final byte[] expectedDigest;
 
     public ApiKeyFilter(String apiKey) {
@@ -30,11 +35,16 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
-        if (path.startsWith("/")) {
-            path = path.substring(1);
+        // Decided on the path segments without their matrix parameters, as Jersey matches them:
+        // the raw path of /api;x=1/models/registry does not start with "api/", yet it is routed there.
+        List<String> segments = new ArrayList<>();
+        for (PathSegment segment : request.getUriInfo().getPathSegments()) {
+            segments.add(segment.getPath());
         }
-        if (!path.equals("api") && !path.startsWith("api/") || path.equals("api/models/health/ready")) {
+        while (!segments.isEmpty() && segments.get(0).isEmpty()) {
+            segments.remove(0);
+        }
+        if (segments.isEmpty() || !segments.get(0).equals("api") || segments.equals(READINESS)) {
             return;
         }
         String presented = request.getHeaderString("X-API-Key");

@@ -16,15 +16,25 @@ import java.util.Map;
 /**
  * Refuses request bodies over 1 MiB with 413: at once when {@code Content-Length} says so, and while
  * reading when a chunked body grows past the limit, so no body is ever buffered beyond it.
+ *
+ * <p>Before answering, the rest of a refused body is read and thrown away, up to
+ * {@link #MAX_DISCARDED_BYTES}: a server that closes a connection with request bytes still unread
+ * makes TCP reset it, and the client then loses the 413 (over loopback, about every second
+ * request did). Tomcat's {@code maxSwallowSize} exists for the same reason.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION + 1)
 public final class BodySizeLimitFilter implements ContainerRequestFilter {
     public static final long MAX_BODY_BYTES = 1024 * 1024;
+    /** How much of a refused body is read past the limit so that the client hears the 413. */
+    public static final long MAX_DISCARDED_BYTES = 8L * 1024 * 1024;
 
     @Override
     public void filter(ContainerRequestContext request) {
         if (request.getLength() > MAX_BODY_BYTES) {
+            if (request.getLength() <= MAX_BODY_BYTES + MAX_DISCARDED_BYTES) {
+                discard(request.getEntityStream());
+            }
             throw tooLarge();
         }
         if (request.hasEntity()) {
@@ -35,6 +45,18 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
     private static MagiException tooLarge() {
         return new MagiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger than 1 MiB",
                 Map.of("limitBytes", MAX_BODY_BYTES));
+    }
+
+    private static void discard(InputStream in) {
+        byte[] buffer = new byte[16 * 1024];
+        long left = MAX_DISCARDED_BYTES;
+        try {
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // The client went away: nobody is left to hear the answer.
+        }
     }
 
     private static final class LimitedStream extends FilterInputStream {
@@ -65,6 +87,7 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
         private void add(long n) {
             count += n;
             if (count > MAX_BODY_BYTES) {
+                discard(in);
                 throw tooLarge();
             }
         }
