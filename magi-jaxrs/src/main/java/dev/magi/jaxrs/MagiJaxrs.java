@@ -16,6 +16,7 @@ import dev.magi.jaxrs.resources.UnknownPathResource;
 import dev.magi.jaxrs.resources.WebUiResource;
 import dev.magi.jaxrs.security.ApiKeyFilter;
 import dev.magi.jaxrs.security.BodySizeLimitFilter;
+import dev.magi.jaxrs.security.OptionsAsJsonFilter;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -40,6 +41,7 @@ public final class MagiJaxrs {
         config.register(JsonExceptionMapper.class);
         config.register(UnexpectedExceptionMapper.class);
         config.register(BodySizeLimitFilter.class);
+        config.register(OptionsAsJsonFilter.class);
         if (engine.config().apiKey() != null) {
             config.register(new ApiKeyFilter(engine.config().apiKey()));
         }

@@ -142,6 +142,17 @@ class ErrorResponsesTest {
             assertError(api.send("POST", "/api/models/" + FAST + "/tier", "{}"), 405, "MethodNotAllowed");
             assertError(api.send("PATCH", "/api/models/profiles", "{}"), 405, "MethodNotAllowed");
         }
+
+        @Test
+        @DisplayName("OPTIONS lists the allowed methods as JSON, like every other answer")
+        void options() throws Exception {
+            ApiServer.Reply reply = api.send("OPTIONS", "/api/models/registry", (String) null);
+
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.header("Content-Type")).startsWith("application/json");
+            assertThat(reply.json().get("allow").toString()).contains("\"GET\"");
+            assertThat(reply.header("Allow")).contains("GET");
+        }
     }
 
     @Nested

@@ -168,6 +168,13 @@ class ProfilesApiTest {
         }
 
         @Test
+        @DisplayName("refuses the name 'active', which GET /profiles/active would shadow")
+        void reservedName() throws Exception {
+            assertError(create(profile("active", FAST)), 400, "InvalidProfileName");
+            assertThat(magi.profiles.resolve("active.yaml")).doesNotExist();
+        }
+
+        @Test
         @DisplayName("reads back exactly what was sent, unbounded maxScore as null")
         void roundTrip() throws Exception {
             String full = """

@@ -20,6 +20,9 @@ import java.util.Optional;
  * accepted, and those ids are reported as {@code unknownModels}.
  */
 public final class ProfileService {
+    /** Taken by {@code GET /profiles/active}, so a profile of that name could never be read back. */
+    public static final String RESERVED_NAME = "active";
+
     private final RegistryStore store;
     private final ModelRegistry registry;
     private final EventHub events;
@@ -55,6 +58,11 @@ public final class ProfileService {
 
     /** @throws MagiException {@link ErrorCode#PROFILE_EXISTS} when the name is taken */
     public SaveResult create(ModelProfile profile) {
+        if (RESERVED_NAME.equals(profile.name())) {
+            throw new MagiException(ErrorCode.INVALID_PROFILE_NAME, "The profile name '" + RESERVED_NAME
+                    + "' is reserved: /api/models/profiles/active answers which profile is active",
+                    Map.of("profileName", RESERVED_NAME));
+        }
         synchronized (writeLock) {
             // Listed means a file exists, even one that cannot be parsed: never write over it.
             if (store.profileNames().contains(profile.name())) {
