@@ -74,6 +74,11 @@ final class CommandLineSettings {
         return new CommandLine(spec).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
+    /** The usage of {@code migrate}, named as it is typed: {@code magi migrate}. */
+    String migrateUsage() {
+        return new CommandLine(spec).getSubcommands().get(MigrateCommand.NAME).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
     /** The version from the jar's manifest, or "development build" when run from classes. */
     static String version() {
         String version = CommandLineSettings.class.getPackage().getImplementationVersion();

@@ -67,7 +67,7 @@ public final class MagiMain {
                 return EXIT_USAGE;
             }
             if (parsed.migrate().help()) {
-                out.print(MigrateCommand.usage());
+                out.print(commandLine.migrateUsage());
                 return EXIT_OK;
             }
             return MigrateCommand.run(parsed.migrate(), environment, out, err);

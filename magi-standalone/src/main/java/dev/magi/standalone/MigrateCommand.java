@@ -8,7 +8,6 @@ import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.Settings;
 import dev.magi.spi.StoreProvider;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
@@ -45,12 +44,13 @@ final class MigrateCommand {
 
     /** The command line of {@code migrate}, a subcommand of {@link CommandLineSettings}. */
     static CommandSpec spec() {
-        CommandSpec spec = CommandSpec.create().name(NAME).mixinStandardHelpOptions(true);
+        CommandSpec spec = CommandSpec.create().name(NAME);
         spec.usageMessage()
                 .description("Copies the registry, the profiles and the active profile from one store to another,"
                         + " then reads the target back to verify it. Refuses a target that holds other data"
                         + " unless --force is given.")
                 .sortOptions(false);
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("show this help and exit").build());
         spec.addOption(OptionSpec.builder(FROM).paramLabel("<store>").type(String.class).required(true)
                 .description("store to copy from: json, yaml, h2 or a plugin's name").build());
         spec.addOption(OptionSpec.builder(TO).paramLabel("<store>").type(String.class).required(true)
@@ -104,10 +104,6 @@ final class MigrateCommand {
         }
         return new Options(result.matchedOptionValue(FROM, null), result.matchedOptionValue(TO, null),
                 result.hasMatchedOption(FORCE), source, target, result.isUsageHelpRequested());
-    }
-
-    static String usage() {
-        return new CommandLine(spec()).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
     /** Runs the migration; answers the exit code. */
