@@ -41,10 +41,16 @@ final class CommandLineSettings {
                 .type(boolean.class)
                 .description("scan, print the registry as JSON and exit")
                 .build());
+        spec.addSubcommand(MigrateCommand.NAME, MigrateCommand.spec());
     }
 
-    /** The parsed command line. */
-    record Parsed(Map<String, String> settings, boolean help, boolean version, boolean printRegistry) {
+    /**
+     * The parsed command line.
+     *
+     * @param migrate what {@code migrate} was asked, or null when the command line starts the server
+     */
+    record Parsed(Map<String, String> settings, boolean help, boolean version, boolean printRegistry,
+                  MigrateCommand.Options migrate) {
     }
 
     /**
@@ -59,12 +65,18 @@ final class CommandLineSettings {
                 settings.put(key.variable(), result.matchedOptionValue(key.flag(), ""));
             }
         }
+        ParseResult migrate = result.subcommand();
         return new Parsed(settings, result.isUsageHelpRequested(), result.isVersionHelpRequested(),
-                result.hasMatchedOption(PRINT_REGISTRY));
+                result.hasMatchedOption(PRINT_REGISTRY), migrate == null ? null : MigrateCommand.read(migrate));
     }
 
     String usage() {
         return new CommandLine(spec).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    /** The usage of {@code migrate}, named as it is typed: {@code magi migrate}. */
+    String migrateUsage() {
+        return new CommandLine(spec).getSubcommands().get(MigrateCommand.NAME).getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
     /** The version from the jar's manifest, or "development build" when run from classes. */

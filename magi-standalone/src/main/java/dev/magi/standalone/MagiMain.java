@@ -16,7 +16,8 @@ import java.io.PrintStream;
 
 /**
  * {@code java -jar magi.jar}: reads flags, then the environment, then defaults, and serves the API
- * until it is stopped ({@code --print-registry} scans, prints the registry and exits instead).
+ * until it is stopped ({@code --print-registry} scans, prints the registry and exits instead;
+ * {@code migrate} copies one store into another, see {@link MigrateCommand}).
  *
  * <p>Exit codes: 0 done, or stopped cleanly by SIGTERM or Ctrl-C; 1 failed while starting or
  * running (such as a port already in use); 2 bad command line or configuration.
@@ -58,6 +59,18 @@ public final class MagiMain {
         if (parsed.version()) {
             out.println("MAGI " + CommandLineSettings.version());
             return EXIT_OK;
+        }
+        if (parsed.migrate() != null) {
+            if (!parsed.settings().isEmpty() || parsed.printRegistry()) {
+                // Flags before the command would be silently ignored: a migration from the default paths.
+                err.println("magi: give migrate's flags after 'migrate' (see migrate --help)");
+                return EXIT_USAGE;
+            }
+            if (parsed.migrate().help()) {
+                out.print(commandLine.migrateUsage());
+                return EXIT_OK;
+            }
+            return MigrateCommand.run(parsed.migrate(), environment, out, err);
         }
         MagiEngine.Builder builder = MagiEngine.builder().fallback(environment);
         parsed.settings().forEach(builder::set);

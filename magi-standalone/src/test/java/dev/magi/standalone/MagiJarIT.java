@@ -77,6 +77,64 @@ class MagiJarIT {
     }
 
     @Test
+    @DisplayName("migrate copies the registry a running MAGI keeps, and MAGI starts again on the copy")
+    void migrateLiveRegistry() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
+        Path registryFile = dir.resolve("data/model_registry.json");
+        Path profiles = dir.resolve("profiles");
+        String[] paths = {"--registry-path", registryFile.toString(), "--profiles-path", profiles.toString()};
+        try (MagiProcess magi = MagiProcess.fromJar(jar, concat(paths, "--port", "0", "--watch", "false",
+                "--scan-path", dir.resolve("models").toString()))) {
+            Http http = new Http(magi.awaitListening());
+            assertThat(http.put("/api/models/" + MODEL + "/tier", "{\"tier\": \"powerful\"}").status()).isEqualTo(200);
+            assertThat(http.put("/api/models/" + MODEL + "/thinking", "{\"thinking\": true}").status()).isEqualTo(200);
+            Http.Reply created = http.send("POST", "/api/models/profiles",
+                    "{\"name\": \"coding\", \"description\": \"for code\", \"enabledModels\": []}");
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            Http.Reply activated = http.send("POST", "/api/models/profiles/coding/activate", null);
+            assertThat(activated.status()).as(activated.body()).isEqualTo(200);
+
+            // While that MAGI runs and keeps its registry in the json store.
+            try (MagiProcess migrate = MagiProcess.fromJar(jar,
+                    concat(new String[]{"migrate", "--from", "json", "--to", "h2"}, paths))) {
+                assertThat(migrate.awaitExit()).as(migrate.output()).isEqualTo(MagiMain.EXIT_OK);
+                assertThat(migrate.output())
+                        .contains("Migrated 1 model, 1 profile and the active profile 'coding' from json store")
+                        .contains("read back and verified");
+            }
+            assertThat(magi.terminate()).as(magi.output()).isEqualTo(MagiMain.EXIT_OK);
+        }
+
+        // What MAGI now shows can only come from the h2 database.
+        Files.delete(registryFile);
+        Files.deleteIfExists(registryFile.resolveSibling("model_registry.json.bak"));
+        try (var files = Files.list(profiles)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.delete(file);
+            }
+        }
+        try (MagiProcess magi = MagiProcess.fromJar(jar, concat(paths, "--store", "h2", "--port", "0",
+                "--watch", "false", "--scan-path", dir.resolve("models").toString()))) {
+            Http http = new Http(magi.awaitListening());
+            JsonNode model = http.get("/api/models/" + MODEL).json();
+            assertThat(model.path("tierOverride").asText()).as(model.toString()).isEqualTo("powerful");
+            assertThat(model.path("thinkingOverride").asBoolean()).as(model.toString()).isTrue();
+            assertThat(http.get("/api/models/profiles").json().toString()).isEqualTo("[\"coding\"]");
+            assertThat(http.get("/api/models/profiles/coding").json().path("description").asText()).isEqualTo("for code");
+            assertThat(http.get("/api/models/profiles/active").json().path("profileName").asText()).isEqualTo("coding");
+            assertThat(magi.terminate()).as(magi.output()).isEqualTo(MagiMain.EXIT_OK);
+        }
+        assertThat(registryFile).doesNotExist();
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+
+    @Test
     @DisplayName("exits with 2 and one line on a bad flag")
     void badFlag() throws Exception {
         try (MagiProcess magi = MagiProcess.fromJar(jar, "--port", "http")) {
