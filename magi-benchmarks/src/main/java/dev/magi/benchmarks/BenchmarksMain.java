@@ -15,6 +15,14 @@ public final class BenchmarksMain {
             "                                              cold scan, rescan and walk + stat of N files",
             "  heap [--files N] [--dir D]                  heap retained by a registry of N models",
             "                                              (run it in its own JVM: it measures the whole heap)",
+            "  api-registry [--models N] [--connections C] [--trial-ms T] [--warmup-ms W] [--trials K] [--dir D]",
+            "               [--prototype 0|1] [--hold-s S] GET /api/models/registry: MAGI vs bare Jetty, requests/s",
+            "                                              (prototype 1: also MAGI with its JSON cached per snapshot)",
+            "  api-tier [--models N] [--warmup N] [--requests N] [--parts N] [--dir D]",
+            "                                              PUT /api/models/{id}/tier latency, and the parts of a save",
+            "  api-startup [--models N] [--runs N] [--jar magi-standalone/target/magi.jar] [--dir D]",
+            "              [--java-options \"-XX:... -D...\"] [--cds 0|1] [--print-log 0|1]",
+            "                                              java -jar magi.jar to its first answer (returning user)",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
             "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
@@ -31,6 +39,9 @@ public final class BenchmarksMain {
             case "header" -> HeaderReadBenchmark.main(rest, System.out);
             case "scan" -> ScanBenchmark.main(rest);
             case "heap" -> RegistryHeapBenchmark.main(rest);
+            case "api-registry" -> RegistryGetBenchmark.main(rest);
+            case "api-tier" -> TierPutBenchmark.main(rest);
+            case "api-startup" -> StartupBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {

@@ -26,6 +26,11 @@ final class Options {
         return value == null ? otherwise : Integer.parseInt(value);
     }
 
+    /** A text option, or null when not given. */
+    String text(String name) {
+        return values.get(name);
+    }
+
     /** A path option, or null when not given. */
     Path path(String name) {
         String value = values.get(name);

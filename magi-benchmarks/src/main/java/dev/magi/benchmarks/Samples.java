@@ -37,6 +37,19 @@ final class Samples {
         return median(nanos.stream().mapToDouble(n -> n / 1e6).toArray());
     }
 
+    /**
+     * The {@code percent} percentile, nearest rank: the smallest repetition that at least that share
+     * of the repetitions does not exceed.
+     */
+    double percentileMillis(double percent) {
+        if (nanos.isEmpty()) {
+            return Double.NaN;
+        }
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        int rank = (int) Math.ceil(percent / 100 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
+    }
+
     double minMillis() {
         return nanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e6;
     }

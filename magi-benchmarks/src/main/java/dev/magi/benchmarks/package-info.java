@@ -2,7 +2,11 @@
  * The benchmarks behind BENCHMARKS.md: reading a Qwen-sized GGUF header against a plain buffered
  * read of the same bytes ({@link dev.magi.benchmarks.HeaderReadBenchmark}, JMH), cold scans and
  * rescans of 10,000 files against a bare walk ({@link dev.magi.benchmarks.ScanBenchmark}), and the
- * heap a registry of 10,000 models retains ({@link dev.magi.benchmarks.RegistryHeapBenchmark}).
+ * heap a registry of 10,000 models retains ({@link dev.magi.benchmarks.RegistryHeapBenchmark}); and
+ * the HTTP API: {@code GET /api/models/registry} against a bare Jetty handler answering the same bytes
+ * ({@link dev.magi.benchmarks.RegistryGetBenchmark}), the latency of a durable
+ * {@code PUT /api/models/{id}/tier} ({@link dev.magi.benchmarks.TierPutBenchmark}), and the standalone
+ * jar's time to its first answer ({@link dev.magi.benchmarks.StartupBenchmark}).
  *
  * <p>Everything runs from {@code java -jar magi-benchmarks/target/benchmarks.jar <benchmark>}
  * ({@link dev.magi.benchmarks.BenchmarksMain}); nothing here runs in the build's test phase. Each

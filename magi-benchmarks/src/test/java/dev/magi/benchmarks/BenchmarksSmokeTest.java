@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +66,44 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    @DisplayName("the registry GET harness loads MAGI and the bare Jetty baseline with the same bytes")
+    void apiRegistry() throws Exception {
+        RegistryGetBenchmark.Result result = RegistryGetBenchmark.run(12, 2, 200, 100, 2, dir, true, 0, QUIET);
+        assertThat(result.models()).isEqualTo(12);
+        assertThat(result.bytes()).isPositive();
+        assertThat(java.util.Arrays.stream(result.magi())).hasSize(2).allMatch(rate -> rate > 0);
+        assertThat(java.util.Arrays.stream(result.baseline())).hasSize(2).allMatch(rate -> rate > 0);
+        assertThat(java.util.Arrays.stream(result.prototype())).hasSize(2).allMatch(rate -> rate > 0);
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("the tier PUT harness times every request and every part of a save")
+    void apiTier() throws Exception {
+        TierPutBenchmark.Result result = TierPutBenchmark.run(12, 4, 10, 5, dir, QUIET);
+        assertThat(result.put().size()).isEqualTo(10);
+        assertThat(result.parts()).isNotEmpty().allMatch(part -> part.size() == 5);
+        assertThat(result.registryFileBytes()).isPositive();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("the startup harness starts MAGI as a process, gets its first answers and stops it")
+    void apiStartup() throws Exception {
+        // The shaded jar may not be built yet when this module is tested alone: the same main class
+        // from this test's classpath is what the harness needs to be checked on.
+        List<String> launch = List.of(StartupBenchmark.java(), "-cp", System.getProperty("java.class.path"),
+                "dev.magi.standalone.MagiMain");
+        StartupBenchmark.Result result = StartupBenchmark.run(launch, 12, 1, dir, false, true, QUIET);
+        assertThat(result.health().size()).isEqualTo(1);
+        assertThat(result.registry().nanos(0)).isGreaterThanOrEqualTo(result.health().nanos(0));
+        assertThat(result.version().size()).isEqualTo(1);
+        // The archive (--cds 1) needs a classpath of jars only, which a test's classes directories are not.
+        assertThat(result.cdsHealth().size()).isZero();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
     @DisplayName("both header benchmarks read the Qwen-sized file")
     void header() throws Exception {
         HeaderReadBenchmark benchmark = new HeaderReadBenchmark();
@@ -90,5 +129,12 @@ class BenchmarksSmokeTest {
         assertThat(baseline.medianMillis()).isEqualTo(20.0);
         assertThat(subject.medianRatioTo(baseline)).isEqualTo(2.0);
         assertThat(Samples.median(new double[] {1, 2, 3, 4})).isEqualTo(2.5);
+        Samples hundred = new Samples("1..100 ms");
+        for (long ms = 100; ms >= 1; ms--) {
+            hundred.add(ms * 1_000_000);
+        }
+        assertThat(hundred.percentileMillis(90)).isEqualTo(90.0);
+        assertThat(hundred.percentileMillis(99)).isEqualTo(99.0);
+        assertThat(hundred.percentileMillis(100)).isEqualTo(100.0);
     }
 }
