@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -47,6 +51,7 @@ public final class MagiEngine implements AutoCloseable {
     private final Object scanLock = new Object();
     private final ScanPathWatcher watcher;
     private final ServerSupervisor supervisor;
+    private final CompletableFuture<RescanSummary> initialScan;
 
     private MagiEngine(MagiConfig config, ClassLoader parentLoader) {
         this.config = config;
@@ -74,8 +79,24 @@ public final class MagiEngine implements AutoCloseable {
                         initial.portRange());
                 registry.setPortRange(config.portRange());
             }
-            // Files may have come and gone while MAGI was not running: start from the disk's truth.
-            rescan();
+            // Files may have come and gone while MAGI was not running. A returning user's registry is
+            // served at once while the scan catches up in the background; a first start scans first.
+            if (stored) {
+                CompletableFuture<RescanSummary> scan = new CompletableFuture<>();
+                Thread scanner = new Thread(() -> {
+                    try {
+                        scan.complete(rescan());
+                    } catch (RuntimeException e) {
+                        LOG.error("The scan at start failed: {}", e.getMessage());
+                        scan.completeExceptionally(e);
+                    }
+                }, "magi-initial-scan");
+                scanner.setDaemon(true);
+                scanner.start();
+                this.initialScan = scan;
+            } else {
+                this.initialScan = CompletableFuture.completedFuture(rescan());
+            }
             // Creating it stops the servers a killed MAGI left running over the same data directory.
             this.supervisor = new ServerSupervisor(registry, SupervisorOptions.from(config));
             startedSupervisor = supervisor;
@@ -116,15 +137,19 @@ public final class MagiEngine implements AutoCloseable {
             store.saveActiveProfile(null);
             return;
         }
-        Thread restore = new Thread(() -> {
+        // After the scan at start, so that the profile's models are known; on a thread of its own so
+        // that the API answers while their servers load.
+        initialScan.handle((summary, failure) -> null).thenRunAsync(() -> {
             try {
                 activator.activate(name);
             } catch (RuntimeException e) {
                 LOG.error("Activating profile '{}' at start failed: {}", name, e.getMessage());
             }
-        }, "magi-profile-restore");
-        restore.setDaemon(true);
-        restore.start();
+        }, task -> {
+            Thread restore = new Thread(task, "magi-profile-restore");
+            restore.setDaemon(true);
+            restore.start();
+        });
     }
 
     private static Map<String, Object> registrySummary(RegistrySnapshot snapshot) {
@@ -156,6 +181,14 @@ public final class MagiEngine implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /**
+     * The scan at start: already done when there was no saved registry, else running in the
+     * background while the saved registry is served.
+     */
+    public CompletableFuture<RescanSummary> initialScan() {
+        return initialScan;
     }
 
     public ProfileActivator activator() {
@@ -204,6 +237,14 @@ public final class MagiEngine implements AutoCloseable {
         supervisor.close();
         if (watcher != null) {
             watcher.close();
+        }
+        try {
+            // The store must not close under the scan at start's save.
+            initialScan.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("The scan at start did not finish cleanly: {}", e.toString());
         }
         store.close();
         LOG.info("MAGI engine stopped");

@@ -1,5 +1,6 @@
 package dev.magi.core.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
@@ -15,12 +16,15 @@ import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Tier;
 import dev.magi.spi.TierThresholds;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The JSON form of models and of the registry (SPEC section 4), written by hand so that every field
@@ -29,7 +33,35 @@ import java.util.Map;
  */
 public final class RegistryJson {
 
+    private static final JsonFactory FACTORY = new JsonFactory();
+    /** The last registry written by {@link #bytes}: its store save and the API's reads share one serialization. */
+    private static final AtomicReference<Serialized> LAST = new AtomicReference<>();
+
     private RegistryJson() {
+    }
+
+    private record Serialized(RegistrySnapshot registry, byte[] bytes) {
+    }
+
+    /**
+     * The registry as compact UTF-8 JSON. Snapshots are immutable, so the bytes of the latest one are
+     * kept: a change is serialized once, for the store, and every {@code GET /registry} until the next
+     * change sends the same bytes. Callers must not modify the array.
+     */
+    public static byte[] bytes(RegistrySnapshot registry) {
+        Serialized last = LAST.get();
+        if (last != null && last.registry() == registry) {
+            return last.bytes();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + registry.models().size() * 1024);
+        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            writeRegistry(registry, gen);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        byte[] bytes = out.toByteArray();
+        LAST.set(new Serialized(registry, bytes));
+        return bytes;
     }
 
     /** A Jackson module that writes models, the registry and profiles in the contract's form. */

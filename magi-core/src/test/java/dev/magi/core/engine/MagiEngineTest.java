@@ -49,6 +49,22 @@ class MagiEngineTest {
     }
 
     @Test
+    @DisplayName("serves the saved registry at once and picks up files added while it was not running")
+    void returningUser() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
+        try (MagiEngine engine = builder(false).build()) {
+            assertThat(engine.initialScan()).isDone();
+        }
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/Added-2B-Q4_K_M.gguf"));
+        try (MagiEngine engine = builder(false).build()) {
+            assertThat(engine.registry().find("small-1b-q4_k_m")).isPresent();
+            assertThat(engine.initialScan().get(30, java.util.concurrent.TimeUnit.SECONDS).modelsAdded()).isEqualTo(1);
+            assertThat(engine.registry().find("added-2b-q4_k_m")).isPresent();
+        }
+    }
+
+    @Test
     @DisplayName("starts with an empty registry when the scan path does not exist")
     void missingScanPath() {
         try (MagiEngine engine = builder(false).build()) {

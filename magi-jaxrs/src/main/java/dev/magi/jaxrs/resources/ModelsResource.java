@@ -3,13 +3,13 @@ package dev.magi.jaxrs.resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.json.RegistryJson;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.registry.RescanSummary;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.PortRange;
-import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RuntimeSettings;
 import dev.magi.spi.Tier;
 import dev.magi.spi.TierThresholds;
@@ -23,6 +23,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 import java.util.Map;
@@ -42,10 +43,11 @@ public final class ModelsResource {
         this.registry = engine.registry();
     }
 
+    /** The registry's bytes are kept per snapshot, so reads between two changes cost no serialization. */
     @GET
     @Path("registry")
-    public RegistrySnapshot registry() {
-        return registry.snapshot();
+    public Response registry() {
+        return Response.ok(RegistryJson.bytes(registry.snapshot()), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @POST

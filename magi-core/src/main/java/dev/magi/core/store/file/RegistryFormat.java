@@ -26,7 +26,7 @@ public interface RegistryFormat {
     /** Writes {@code registry} as a complete document. */
     void write(RegistrySnapshot registry, OutputStream out) throws IOException;
 
-    /** The registry as pretty-printed JSON. */
+    /** The registry as compact JSON. */
     static RegistryFormat json() {
         return JacksonRegistryFormat.JSON;
     }

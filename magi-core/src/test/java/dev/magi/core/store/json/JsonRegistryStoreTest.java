@@ -30,7 +30,7 @@ class JsonRegistryStoreTest extends FileRegistryStoreContract {
     @DisplayName("writes the registry at REGISTRY_PATH as JSON")
     void fileName() throws IOException {
         store.saveRegistry(fullRegistry(""));
-        assertThat(Files.readString(registryFile())).startsWith("{").contains("\"qwen3-4b\" : {");
+        assertThat(Files.readString(registryFile())).startsWith("{\"models\":{").contains("\"qwen3-4b\":{");
     }
 
     @Test
