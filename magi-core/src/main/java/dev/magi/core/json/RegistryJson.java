@@ -19,10 +19,13 @@ import dev.magi.spi.TierThresholds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,7 +43,8 @@ public final class RegistryJson {
     private RegistryJson() {
     }
 
-    private record Serialized(RegistrySnapshot registry, byte[] bytes) {
+    /** A registry's bytes and each model entry's bytes, so that the next change re-encodes only what changed. */
+    private record Serialized(RegistrySnapshot registry, byte[] bytes, Map<DiscoveredModel, byte[]> entries) {
     }
 
     /**
@@ -53,15 +57,59 @@ public final class RegistryJson {
         if (last != null && last.registry() == registry) {
             return last.bytes();
         }
+        // A change replaces one model and keeps every other instance, so entries are reused by identity.
+        Map<DiscoveredModel, byte[]> previous = last == null ? Map.of() : last.entries();
+        Map<DiscoveredModel, byte[]> entries = new IdentityHashMap<>(registry.models().size() * 2);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + registry.models().size() * 1024);
-        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
-            writeRegistry(registry, gen);
+        try {
+            out.write(MODELS_START);
+            boolean first = true;
+            for (Map.Entry<String, DiscoveredModel> entry : registry.models().entrySet()) {
+                DiscoveredModel model = entry.getValue();
+                byte[] encoded = previous.get(model);
+                if (encoded == null || !entry.getKey().equals(model.modelId())) {
+                    encoded = encodeEntry(entry.getKey(), model);
+                }
+                entries.put(model, encoded);
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                out.write(encoded);
+            }
+            out.write('}');
+            // The registry-wide fields, written as an object whose opening brace becomes the comma.
+            ByteArrayOutputStream tail = new ByteArrayOutputStream(256);
+            try (JsonGenerator gen = FACTORY.createGenerator(tail)) {
+                gen.writeStartObject();
+                writeRegistryFields(registry, gen);
+                gen.writeEndObject();
+            }
+            byte[] tailBytes = tail.toByteArray();
+            out.write(',');
+            out.write(tailBytes, 1, tailBytes.length - 1);
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         byte[] bytes = out.toByteArray();
-        LAST.set(new Serialized(registry, bytes));
+        LAST.set(new Serialized(registry, bytes, entries));
         return bytes;
+    }
+
+    private static final byte[] MODELS_START = "{\"models\":{".getBytes(StandardCharsets.UTF_8);
+
+    /** {@code "id":{...model...}} */
+    private static byte[] encodeEntry(String id, DiscoveredModel model) throws IOException {
+        ByteArrayOutputStream entry = new ByteArrayOutputStream(1024);
+        try (JsonGenerator gen = FACTORY.createGenerator(entry)) {
+            // Written inside an object so the generator quotes and escapes the id as a field name.
+            gen.writeStartObject();
+            gen.writeFieldName(id);
+            writeModel(model, gen);
+            gen.writeEndObject();
+        }
+        byte[] wrapped = entry.toByteArray();
+        return Arrays.copyOfRange(wrapped, 1, wrapped.length - 1);
     }
 
     /** A Jackson module that writes models, the registry and profiles in the contract's form. */
@@ -110,6 +158,11 @@ public final class RegistryJson {
             writeModel(entry.getValue(), gen);
         }
         gen.writeEndObject();
+        writeRegistryFields(registry, gen);
+        gen.writeEndObject();
+    }
+
+    private static void writeRegistryFields(RegistrySnapshot registry, JsonGenerator gen) throws IOException {
         gen.writeStringField("scanPath", registry.scanPath());
         gen.writeStringField("lastScan", registry.lastScan() == null ? null : registry.lastScan().toString());
         gen.writeArrayFieldStart("portRange");
@@ -119,7 +172,6 @@ public final class RegistryJson {
         gen.writeObjectFieldStart("tierThresholds");
         writeNumber(gen, "powerful_min", registry.tierThresholds().powerfulMin());
         writeNumber(gen, "fast_max", registry.tierThresholds().fastMax());
-        gen.writeEndObject();
         gen.writeEndObject();
     }
 
