@@ -50,6 +50,8 @@ public final class ModelScanner {
     private static final Logger LOG = LoggerFactory.getLogger(ModelScanner.class);
 
     private final Map<Path, CachedRead> cache = new ConcurrentHashMap<>();
+    /** What each file set turned into at the last scan, by its first file; replaced by every scan. */
+    private volatile Map<Path, Description> descriptions = Map.of();
     private final Consumer<List<Path>> afterWalk;
 
     public ModelScanner() {
@@ -68,6 +70,7 @@ public final class ModelScanner {
         if (!Files.isDirectory(scanPath)) {
             LOG.warn("Scan path {} does not exist or is not a directory; the registry is empty", scanPath);
             cache.clear();
+            descriptions = Map.of();
             return new ScanResult(scanPath, false, List.of(), List.of(), Duration.ofNanos(System.nanoTime() - started));
         }
         List<SkippedFile> skipped = new ArrayList<>();
@@ -91,10 +94,24 @@ public final class ModelScanner {
 
         List<DiscoveredModel> models = new ArrayList<>();
         List<Projector> projectors = new ArrayList<>();
+        Map<Path, Description> described = new HashMap<>();
         for (List<Candidate> set : groupSplitSets(present)) {
-            describe(set, reads, models, projectors, skipped);
+            // A set whose files all kept their size and time is described as before: parsing names
+            // again would make an idle rescan cost many times the walk.
+            Path key = set.get(0).path();
+            Description description = descriptions.get(key);
+            if (description == null || !description.set().equals(set)) {
+                description = new Description(List.copyOf(set), new ArrayList<>(1), new ArrayList<>(1),
+                        new ArrayList<>(1));
+                describe(set, reads, description.models(), description.projectors(), description.skipped());
+            }
+            described.put(key, description);
+            models.addAll(description.models());
+            projectors.addAll(description.projectors());
+            skipped.addAll(description.skipped());
         }
-        models = pairProjectors(models, projectors, skipped);
+        descriptions = described;
+        models = projectors.isEmpty() ? models : pairProjectors(models, projectors, skipped);
         models.sort(Comparator.comparing(DiscoveredModel::filePath));
         skipped.sort(Comparator.comparing(SkippedFile::path));
         Duration duration = Duration.ofNanos(System.nanoTime() - started);
@@ -431,6 +448,11 @@ public final class ModelScanner {
     }
 
     private record Projector(Path path, String baseName) {
+    }
+
+    /** The outcome of describing one file set: a model, a projector, or a skipped file. */
+    private record Description(List<Candidate> set, List<DiscoveredModel> models, List<Projector> projectors,
+                               List<SkippedFile> skipped) {
     }
 
     /** One header read: facts, or the error that prevented them, for a file of a given size and time. */

@@ -1,0 +1,43 @@
+package dev.magi.benchmarks;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code java -jar benchmarks.jar <benchmark> [options]}: one entry point for the JMH benchmark and
+ * the hand-written harnesses, so that BENCHMARKS.md can give one command per figure.
+ */
+public final class BenchmarksMain {
+    private static final String USAGE = String.join(System.lineSeparator(),
+            "usage: java -jar benchmarks.jar <benchmark> [options]",
+            "  header [JMH options]                        GgufReader vs buffered read of a 150k-token header (JMH)",
+            "  scan [--files N] [--warmup N] [--rounds N] [--fresh N] [--dir D]",
+            "                                              cold scan, rescan and walk + stat of N files",
+            "  heap [--files N] [--dir D]                  heap retained by a registry of N models",
+            "                                              (run it in its own JVM: it measures the whole heap)",
+            "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
+            "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
+
+    private BenchmarksMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        switch (args[0]) {
+            case "header" -> HeaderReadBenchmark.main(rest, System.out);
+            case "scan" -> ScanBenchmark.main(rest);
+            case "heap" -> RegistryHeapBenchmark.main(rest);
+            case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
+            case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
+            default -> {
+                System.err.println("unknown benchmark '" + args[0] + "'");
+                System.err.println(USAGE);
+                System.exit(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.magi.benchmarks;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps the benchmarks runnable: each one on a tiny input, once, checking what it saw and that it
+ * cleaned up. Deliberately no timing assertion: the build runs on shared machines, and the figures
+ * come from running the benchmarks by hand (BENCHMARKS.md).
+ */
+@DisplayName("The benchmarks, on tiny inputs")
+class BenchmarksSmokeTest {
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("the model tree holds the files asked for, every one a model, and is deleted on close")
+    void modelTree() throws Exception {
+        Path root;
+        try (ModelTree tree = ModelTree.create(dir, 45)) {
+            root = tree.root();
+            try (Stream<Path> files = Files.walk(root)) {
+                assertThat(files.filter(Files::isRegularFile)).hasSize(45)
+                        .allMatch(file -> file.getFileName().toString().endsWith(".gguf"));
+            }
+            assertThat(ScanBenchmark.walkAndStat(root)).isEqualTo(45);
+            var scan = new dev.magi.core.discovery.ModelScanner().scan(root);
+            assertThat(scan.models()).hasSize(45);
+            assertThat(scan.skipped()).isEmpty();
+            assertThat(ScanBenchmark.mergeIntoEmptyRegistry(scan).modelsFound()).isEqualTo(45);
+        }
+        assertThat(root).doesNotExist();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("the scan harness runs every operation in every round and checks the counts")
+    void scan() throws Exception {
+        ScanBenchmark.Result result = ScanBenchmark.run(40, 1, 2, 0, dir, QUIET);
+        assertThat(result.walk().size()).isEqualTo(2);
+        assertThat(result.coldScan().size()).isEqualTo(2);
+        assertThat(result.coldScanMerge().size()).isEqualTo(2);
+        assertThat(result.scannerRescan().size()).isEqualTo(2);
+        assertThat(result.engineRescan().size()).isEqualTo(2);
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("the heap harness builds a registry of every model and measures it")
+    void heap() throws Exception {
+        RegistryHeapBenchmark.Result result = RegistryHeapBenchmark.run(40, dir, QUIET);
+        assertThat(result.models()).isEqualTo(40);
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("both header benchmarks read the Qwen-sized file")
+    void header() throws Exception {
+        HeaderReadBenchmark benchmark = new HeaderReadBenchmark();
+        benchmark.writeFile();
+        try {
+            assertThat(benchmark.bufferedReadOfHeaderBytes()).isPositive();
+            assertThat(benchmark.ggufReader().metadata()).containsKey("tokenizer.ggml.tokens");
+        } finally {
+            benchmark.deleteFile();
+        }
+    }
+
+    @Test
+    @DisplayName("medians and per-round ratios")
+    void samples() {
+        Samples baseline = new Samples("baseline");
+        Samples subject = new Samples("subject");
+        long[][] rounds = {{10, 30}, {20, 40}, {40, 60}};
+        for (long[] round : rounds) {
+            baseline.add(round[0] * 1_000_000);
+            subject.add(round[1] * 1_000_000);
+        }
+        assertThat(baseline.medianMillis()).isEqualTo(20.0);
+        assertThat(subject.medianRatioTo(baseline)).isEqualTo(2.0);
+        assertThat(Samples.median(new double[] {1, 2, 3, 4})).isEqualTo(2.5);
+    }
+}
