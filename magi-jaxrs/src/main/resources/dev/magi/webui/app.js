@@ -13,6 +13,7 @@ const state = {
     activeProfile: null,
     editing: null,
     stopLog: null,
+    stopEvents: null,
 };
 
 const $ = id => document.getElementById(id);
@@ -183,39 +184,69 @@ function serverCell(model) {
         stateName, h('span', {className: 'uptime'}, uptime(server) ? ` · ${uptime(server)}` : ''));
 }
 
+/**
+ * One model's row. Its controls have no listeners of their own: the table's body listens for all
+ * (see onTableEvent), which keeps building 1,000 rows cheap.
+ */
 function modelRow(model) {
     const id = model.modelId;
     const name = model.displayName;
-    const tier = h('select', {'aria-label': `Tier of ${name}`, 'data-control': 'tier', onchange: e => setTier(id, e.target.value || null)},
+    const tier = h('select', {'aria-label': `Tier of ${name}`, 'data-control': 'tier'},
         h('option', {value: ''}, `auto (${model.assignedTier})`),
         TIERS.map(t => h('option', {value: t, selected: model.tierOverride === t}, t)));
-    const thinking = h('select', {'aria-label': `Thinking of ${name}`, 'data-control': 'thinking',
-            onchange: e => setThinking(id, e.target.value === '' ? null : e.target.value === 'on')},
+    const thinking = h('select', {'aria-label': `Thinking of ${name}`, 'data-control': 'thinking'},
         h('option', {value: ''}, `auto (${model.isThinkingModel ? 'on' : 'off'})`),
         h('option', {value: 'on', selected: model.thinkingOverride === true}, 'on'),
         h('option', {value: 'off', selected: model.thinkingOverride === false}, 'off'));
     const enabled = h('input', {type: 'checkbox', checked: model.enabled, 'aria-label': `Enable ${name}`,
-        'data-control': 'enabled',
-        onchange: e => setEnabled(id, e.target.checked)});
+        'data-control': 'enabled'});
     const running = ['starting', 'ready', 'restarting'].includes(serverOf(id)?.state);
-    return h('tr', {'data-id': id},
-        h('th', {scope: 'row'},
+    // Explicit roles: the table's parts are laid out as grids (see style.css), which would otherwise
+    // cost the table its semantics in some browsers.
+    return h('tr', {'data-id': id, role: 'row'},
+        h('th', {scope: 'row', role: 'rowheader'},
             h('button', {type: 'button', className: 'link', 'data-control': 'details',
-                'aria-label': `Details and log of ${name}`, onclick: () => openDetail(id)}, name),
+                'aria-label': `Details and log of ${name}`}, name),
             h('div', {className: 'badges'}, badges(model))),
-        h('td', {'data-label': 'Size'}, sizeText(model)),
-        h('td', {'data-label': 'Quant'}, model.quantization ?? '–'),
-        h('td', {'data-label': 'Tier'}, tier, model.tierOverride ? h('button', {type: 'button', className: 'small',
-            'data-control': 'clear-tier', 'aria-label': `Clear tier override of ${name}`, onclick: () => setTier(id, null)}, 'clear') : null),
-        h('td', {'data-label': 'Thinking'}, thinking),
-        h('td', {'data-label': 'Enabled'}, enabled),
-        h('td', {className: 'port', 'data-label': 'Port'}, model.port ?? '–'),
-        h('td', {className: 'server', 'data-label': 'Server'}, serverCell(model)),
-        h('td', {className: 'actions'},
-            h('button', {type: 'button', disabled: running, 'data-control': 'start',
-                'aria-label': `Start ${name}`, onclick: () => startServer(id)}, 'Start'),
-            h('button', {type: 'button', disabled: !running, 'data-control': 'stop',
-                'aria-label': `Stop ${name}`, onclick: () => stopServer(id)}, 'Stop')));
+        h('td', {role: 'cell', 'data-label': 'Size'}, sizeText(model)),
+        h('td', {role: 'cell', 'data-label': 'Quant'}, model.quantization ?? '–'),
+        h('td', {role: 'cell', 'data-label': 'Tier'}, tier, model.tierOverride ? h('button', {type: 'button',
+            className: 'small', 'data-control': 'clear-tier', 'aria-label': `Clear tier override of ${name}`}, 'clear') : null),
+        h('td', {role: 'cell', 'data-label': 'Thinking'}, thinking),
+        h('td', {role: 'cell', 'data-label': 'Enabled'}, enabled),
+        h('td', {role: 'cell', className: 'port', 'data-label': 'Port'}, model.port ?? '–'),
+        h('td', {role: 'cell', className: 'server', 'data-label': 'Server'}, serverCell(model)),
+        h('td', {role: 'cell', className: 'actions'},
+            h('button', {type: 'button', disabled: running, 'data-control': 'start', 'aria-label': `Start ${name}`}, 'Start'),
+            h('button', {type: 'button', disabled: !running, 'data-control': 'stop', 'aria-label': `Stop ${name}`}, 'Stop')));
+}
+
+/** Clicks and changes of every row's controls, dispatched by the control's data-control. */
+function onTableEvent(event) {
+    const control = event.target.closest('[data-control]');
+    const row = control?.closest('tr[data-id]');
+    if (!row) {
+        return;
+    }
+    const id = row.dataset.id;
+    const kind = control.dataset.control;
+    if (event.type === 'change') {
+        if (kind === 'tier') {
+            setTier(id, control.value || null);
+        } else if (kind === 'thinking') {
+            setThinking(id, control.value === '' ? null : control.value === 'on');
+        } else if (kind === 'enabled') {
+            setEnabled(id, control.checked);
+        }
+    } else if (kind === 'details') {
+        openDetail(id);
+    } else if (kind === 'clear-tier') {
+        setTier(id, null);
+    } else if (kind === 'start') {
+        startServer(id);
+    } else if (kind === 'stop') {
+        stopServer(id);
+    }
 }
 
 /** The row control that has the focus, so that a re-render can give it back (keyboard users). */
@@ -251,7 +282,7 @@ function renderModels() {
         state.rows.set(model.modelId, row);
         body.append(row);
     }
-    const tbody = $('models').tBodies[0];
+    const tbody = $('model-table').tBodies[0];
     tbody.replaceChildren(body);
     const total = models().length;
     $('model-count').textContent = `${list.length} of ${total} models`;
@@ -598,10 +629,43 @@ async function loadRegistry() {
     // Answers may arrive out of order: an older one never replaces a newer one.
     if (registry && load > registryShown) {
         registryShown = load;
+        const before = state.registry;
         state.registry = registry;
-        renderModels();
+        if (!before || !redrawChangedRows(before)) {
+            renderModels();
+        }
         renderSystem();
     }
+}
+
+/**
+ * After a registry change that leaves the table's rows and their order as they were (a tier, a port,
+ * a setting), redraws only the rows of models that changed; answers false when the whole table must
+ * be drawn again.
+ */
+function redrawChangedRows(before) {
+    const list = visibleModels();
+    if (!list.length || list.length !== state.rows.size) {
+        return false;
+    }
+    let i = 0;
+    for (const id of state.rows.keys()) {
+        if (list[i++].modelId !== id) {
+            return false;
+        }
+    }
+    const focus = focusedControl();
+    for (const model of list) {
+        const old = before.models[model.modelId];
+        if (!old || JSON.stringify(old) !== JSON.stringify(model)) {
+            const fresh = modelRow(model);
+            state.rows.get(model.modelId).replaceWith(fresh);
+            state.rows.set(model.modelId, fresh);
+        }
+    }
+    $('model-count').textContent = `${list.length} of ${models().length} models`;
+    restoreFocus(focus);
+    return true;
 }
 
 /** Reads every server's status, updating only the rows that changed (1,000 rows are not rebuilt). */
@@ -673,6 +737,8 @@ function start() {
     }
     window.addEventListener('hashchange', showTab);
     showTab();
+    $('model-table').tBodies[0].addEventListener('click', onTableEvent);
+    $('model-table').tBodies[0].addEventListener('change', onTableEvent);
     for (const id of ['search', 'filter-tier', 'filter-state']) {
         $(id).addEventListener('input', renderModels);
     }
@@ -739,7 +805,24 @@ function start() {
     loadServers();
     loadRegistry();
     loadProfiles();
-    follow(`${API}/events`, onEvent, connected => {
+    followEvents();
+    // A page left for another stays alive in the back/forward cache: its streams would hold two of
+    // the browser's six connections to MAGI each, and a seventh page would wait for a free one.
+    window.addEventListener('pagehide', () => {
+        state.stopEvents?.();
+        state.stopEvents = null;
+        $('detail').close();
+    });
+    window.addEventListener('pageshow', event => {
+        if (event.persisted) {
+            followEvents();
+            loadRegistry();
+        }
+    });
+}
+
+function followEvents() {
+    state.stopEvents = follow(`${API}/events`, onEvent, connected => {
         $('live').textContent = connected ? 'live' : 'reconnecting…';
         $('live').className = `live ${connected ? 'on' : 'off'}`;
         if (connected) {

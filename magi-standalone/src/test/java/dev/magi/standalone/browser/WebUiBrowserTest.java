@@ -118,7 +118,7 @@ class WebUiBrowserTest {
 
         tab("models");
         waitForText(By.id("model-count"), "2 of 2 models");
-        assertThat(driver.findElements(By.cssSelector("#models tbody tr")))
+        assertThat(driver.findElements(By.cssSelector("#model-table tbody tr")))
                 .extracting(row -> row.getAttribute("data-id")).containsExactly(QWEN, SMALL);
         assertThat(row(QWEN).getText()).contains("Qwen2.5-7B-Instruct-Q4_K_M", "instruct", "7B", "q4_k_m");
         assertThat(driver.findElement(By.id("models-empty")).isDisplayed()).isFalse();
@@ -268,7 +268,7 @@ class WebUiBrowserTest {
         driver.findElement(By.id("key-input")).sendKeys(Keys.ENTER);
         // Refused: asked again, with the wrong key forgotten.
         wait.until(d -> dialog.isDisplayed() && driver.findElement(By.id("key-input")).getAttribute("value").isEmpty());
-        assertThat(driver.findElements(By.cssSelector("#models tbody tr"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#model-table tbody tr"))).isEmpty();
 
         type(By.id("key-input"), "open-sesame");
         driver.findElement(By.id("key-input")).sendKeys(Keys.ENTER);
@@ -350,7 +350,7 @@ class WebUiBrowserTest {
     }
 
     private WebElement row(String id) {
-        return wait.until(d -> d.findElement(By.cssSelector("#models tbody tr[data-id='" + id + "']")));
+        return wait.until(d -> d.findElement(By.cssSelector("#model-table tbody tr[data-id='" + id + "']")));
     }
 
     /** A control of a model's row; rows are redrawn, so it is looked up afresh each time. */
@@ -359,7 +359,7 @@ class WebUiBrowserTest {
     }
 
     private static By at(String id, String control) {
-        return By.cssSelector("#models tbody tr[data-id='" + id + "'] [data-control='" + control + "']");
+        return By.cssSelector("#model-table tbody tr[data-id='" + id + "'] [data-control='" + control + "']");
     }
 
     private void waitForState(String id, String state) {
