@@ -15,6 +15,9 @@ public final class BenchmarksMain {
             "                                              cold scan, rescan and walk + stat of N files",
             "  heap [--files N] [--dir D]                  heap retained by a registry of N models",
             "                                              (run it in its own JVM: it measures the whole heap)",
+            "  webui [--models N] [--loads N] [--changes N] [--dir D]",
+            "                                              the WebUI in headless Chromium: time to interactive with",
+            "                                              N models, and server state change to the page",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
             "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
@@ -31,6 +34,7 @@ public final class BenchmarksMain {
             case "header" -> HeaderReadBenchmark.main(rest, System.out);
             case "scan" -> ScanBenchmark.main(rest);
             case "heap" -> RegistryHeapBenchmark.main(rest);
+            case "webui" -> WebUiBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {
