@@ -69,8 +69,8 @@ final class WebUiBenchmark {
 
     /** The figures of a run. */
     record Result(int models, Samples interactive, Samples tableRendered, Samples registryFetched,
-                  Samples domContentLoaded, Samples readyToDom, Samples readyToFrame, Samples stoppedToDom,
-                  Samples stoppedToFrame) {
+                  Samples domContentLoaded, Samples fakeReadyToPublished, Samples readyToDom, Samples readyToFrame,
+                  Samples stoppedToDom, Samples stoppedToFrame) {
     }
 
     private WebUiBenchmark() {
@@ -109,6 +109,7 @@ final class WebUiBenchmark {
                         interactive.nanos(i) / 1e6);
             }
 
+            Samples fakeReady = new Samples("fake's ready line read -> ready published");
             Samples readyToDom = new Samples("ready published -> row shows it");
             Samples readyToFrame = new Samples("ready published -> next frame");
             Samples stoppedToDom = new Samples("stopped published -> row shows it");
@@ -127,6 +128,7 @@ final class WebUiBenchmark {
                     server.engine().supervisor().start(id, false);
                     long[] ready = waitForWatch(driver, published, "ready");
                     readyToDom.add(ready[0] * 1_000_000);
+                    fakeReady.add(readyLineToPublished(server, id, published.get("ready")));
                     readyToFrame.add(ready[1] * 1_000_000);
 
                     published.clear();
@@ -140,7 +142,7 @@ final class WebUiBenchmark {
                 }
             }
             Result result = new Result(registered, interactive, rendered, registryFetched, domContentLoaded,
-                    readyToDom, readyToFrame, stoppedToDom, stoppedToFrame);
+                    fakeReady, readyToDom, readyToFrame, stoppedToDom, stoppedToFrame);
             report(result, out);
             return result;
         }
@@ -188,6 +190,18 @@ final class WebUiBenchmark {
             registryFetched.add(nanos(page.get("registry")));
             domContentLoaded.add(nanos(page.get("dcl")));
         }
+    }
+
+    /**
+     * From the moment MAGI read the fake's last line of loading (its own timestamp) to the ready
+     * state's publication: the readiness probe's share, which the page cannot shorten.
+     */
+    private static long readyLineToPublished(MagiServer server, String id, long publishedMillis) {
+        return server.engine().supervisor().logs(id, 50).stream()
+                .filter(line -> line.line().contains("starting the main loop"))
+                .reduce((first, second) -> second)
+                .map(line -> (publishedMillis - line.timestamp().toEpochMilli()) * 1_000_000)
+                .orElseThrow(() -> new IllegalStateException("the fake's ready line is not in the log"));
     }
 
     private static void watch(ChromeDriver driver, String id, String state) {
@@ -239,8 +253,8 @@ final class WebUiBenchmark {
         out.printf(Locale.ROOT, "    target: interactive within %.0f ms: %s%n", INTERACTIVE_TARGET_MS,
                 result.interactive().medianMillis() <= INTERACTIVE_TARGET_MS ? "MET" : "NOT MET");
         out.printf(Locale.ROOT, "  server change to page (%d starts and stops):%n", result.readyToDom().size());
-        for (Samples samples : List.of(result.readyToDom(), result.readyToFrame(), result.stoppedToDom(),
-                result.stoppedToFrame())) {
+        for (Samples samples : List.of(result.fakeReadyToPublished(), result.readyToDom(), result.readyToFrame(),
+                result.stoppedToDom(), result.stoppedToFrame())) {
             out.println("    " + samples.row());
         }
         double worst = Math.max(result.readyToFrame().medianMillis(), result.stoppedToFrame().medianMillis());
