@@ -84,7 +84,7 @@ final class WebUiBenchmark {
 
     static Result run(int models, int loads, int changes, Path parent, PrintStream out) throws Exception {
         HeadlessChromium.whyUnavailable().ifPresent(why -> {
-            throw new IllegalStateException(why);
+            throw new IllegalStateException("The WebUI benchmark needs a browser: " + why);
         });
         out.println("Machine: " + Machine.describe());
         out.printf(Locale.ROOT, "Writing %,d GGUF files ...%n", models);

@@ -44,8 +44,8 @@ public final class HeadlessChromium implements AutoCloseable {
         if (Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER)) {
             return Optional.empty();
         }
-        return Optional.of("Browser tests skipped: they need Debian's Chromium at " + BROWSER + " and its driver at "
-                + DRIVER + " (apt-get install chromium chromium-driver)");
+        return Optional.of("Debian's Chromium at " + BROWSER + " and its driver at " + DRIVER
+                + " are not both installed (apt-get install chromium chromium-driver)");
     }
 
     /** Starts a fresh browser (its own new profile directory) with a 1280x800 viewport. */
