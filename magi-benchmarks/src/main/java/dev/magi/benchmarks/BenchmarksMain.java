@@ -23,6 +23,9 @@ public final class BenchmarksMain {
             "  api-startup [--models N] [--runs N] [--jar magi-standalone/target/magi.jar] [--dir D]",
             "              [--java-options \"-XX:... -D...\"] [--cds 0|1] [--print-log 0|1]",
             "                                              java -jar magi.jar to its first answer (returning user)",
+            "  webui [--models N] [--loads N] [--changes N] [--dir D]",
+            "                                              the WebUI in headless Chromium: time to interactive with",
+            "                                              N models, and server state change to the page",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
             "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
@@ -42,6 +45,7 @@ public final class BenchmarksMain {
             case "api-registry" -> RegistryGetBenchmark.main(rest);
             case "api-tier" -> TierPutBenchmark.main(rest);
             case "api-startup" -> StartupBenchmark.main(rest);
+            case "webui" -> WebUiBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
             default -> {

@@ -1,5 +1,6 @@
 package dev.magi.benchmarks;
 
+import dev.magi.standalone.browser.HeadlessChromium;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Keeps the benchmarks runnable: each one on a tiny input, once, checking what it saw and that it
@@ -114,6 +116,18 @@ class BenchmarksSmokeTest {
         } finally {
             benchmark.deleteFile();
         }
+    }
+
+    @Test
+    @DisplayName("the WebUI harness loads the page with every model and sees server changes reach it")
+    void webUi() throws Exception {
+        HeadlessChromium.whyUnavailable().ifPresent(why -> assumeTrue(false, why));
+        WebUiBenchmark.Result result = WebUiBenchmark.run(30, 1, 1, dir, QUIET);
+        assertThat(result.models()).isEqualTo(30);
+        assertThat(result.interactive().size()).isEqualTo(1);
+        assertThat(result.readyToFrame().size()).isEqualTo(1);
+        assertThat(result.stoppedToFrame().size()).isEqualTo(1);
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test

@@ -23,6 +23,8 @@ function askForKey() {
             const input = document.getElementById('key-input');
             const form = document.getElementById('key-form');
             input.value = '';
+            // Without a key the page can do nothing: Escape does not dismiss the question.
+            dialog.oncancel = event => event.preventDefault();
             form.onsubmit = event => {
                 event.preventDefault();
                 if (!input.value) {
@@ -40,6 +42,13 @@ function askForKey() {
     return keyPrompt;
 }
 
+/** Forgets the key, if it still is the one a refused request sent (a newer one may have been entered since). */
+function forgetKey(sent) {
+    if (sessionStorage.getItem(KEY_STORAGE) === sent) {
+        sessionStorage.removeItem(KEY_STORAGE);
+    }
+}
+
 function headers(json) {
     const result = {Accept: 'application/json'};
     const key = sessionStorage.getItem(KEY_STORAGE);
@@ -55,14 +64,17 @@ function headers(json) {
 /** Calls the API; answers the parsed body, or throws ApiError carrying the API's message. */
 export async function api(method, path, body) {
     for (;;) {
+        const sent = sessionStorage.getItem(KEY_STORAGE);
         const response = await fetch(path, {
             method,
             headers: headers(body !== undefined),
             body: body === undefined ? undefined : JSON.stringify(body),
         });
         if (response.status === 401) {
-            sessionStorage.removeItem(KEY_STORAGE);
-            await askForKey();
+            forgetKey(sent);
+            if (sessionStorage.getItem(KEY_STORAGE) === null) {
+                await askForKey();
+            }
             continue;
         }
         const text = await response.text();
@@ -94,11 +106,14 @@ export function follow(path, onEvent, onStatus = () => {}) {
         while (!stopped) {
             controller = new AbortController();
             try {
+                const sent = sessionStorage.getItem(KEY_STORAGE);
                 const response = await fetch(path, {headers: {...headers(false), Accept: 'text/event-stream'},
                     signal: controller.signal});
                 if (response.status === 401) {
-                    sessionStorage.removeItem(KEY_STORAGE);
-                    await askForKey();
+                    forgetKey(sent);
+                    if (sessionStorage.getItem(KEY_STORAGE) === null) {
+                        await askForKey();
+                    }
                     continue;
                 }
                 if (!response.ok || !response.body) {

@@ -13,6 +13,7 @@ const state = {
     activeProfile: null,
     editing: null,
     stopLog: null,
+    stopEvents: null,
 };
 
 const $ = id => document.getElementById(id);
@@ -42,8 +43,21 @@ function h(tag, attributes = {}, ...children) {
     return element;
 }
 
+/**
+ * Keeps the toasts inside the modal dialog that is open, if any: everything outside a modal dialog is
+ * inert, so a toast there could be neither seen above it nor read out by a screen reader.
+ */
+function placeToasts() {
+    const toasts = $('toasts');
+    const host = document.querySelector('dialog[open]:modal') ?? document.body;
+    if (toasts.parentElement !== host) {
+        host.append(toasts);
+    }
+}
+
 function toast(message, kind = 'error') {
-    const item = h('div', {className: `toast ${kind}`}, message);
+    const item = h('div', {className: `toast ${kind}`, 'data-kind': kind}, message);
+    placeToasts();
     $('toasts').append(item);
     setTimeout(() => item.remove(), kind === 'error' ? 8000 : 4000);
 }
@@ -82,6 +96,22 @@ function models() {
 
 function serverOf(id) {
     return state.servers.get(id);
+}
+
+/** How many server events have arrived for a model: an answer older than the last event is stale. */
+const serverEvents = new Map();
+
+function eventsSeen(id) {
+    return serverEvents.get(id) ?? 0;
+}
+
+/** Applies a server status from an API answer, unless an event about that server came since `seen`. */
+function applyServer(server, seen) {
+    if (eventsSeen(server.modelId) !== seen) {
+        return;
+    }
+    state.servers.set(server.modelId, server);
+    updateServerRow(server);
 }
 
 function sortValue(model, key) {
@@ -150,42 +180,100 @@ function uptime(server) {
 function serverCell(model) {
     const server = serverOf(model.modelId);
     const stateName = server?.state ?? 'stopped';
-    return h('span', {className: `state state-${stateName}`, 'data-started': server?.startedAt ?? ''},
+    return h('span', {className: `state state-${stateName}`, 'data-state': stateName},
         stateName, h('span', {className: 'uptime'}, uptime(server) ? ` · ${uptime(server)}` : ''));
 }
 
+/**
+ * One model's row. Its controls have no listeners of their own: the table's body listens for all
+ * (see onTableEvent), which keeps building 1,000 rows cheap.
+ */
 function modelRow(model) {
     const id = model.modelId;
     const name = model.displayName;
-    const tier = h('select', {'aria-label': `Tier of ${name}`, onchange: e => setTier(id, e.target.value || null)},
+    const tier = h('select', {'aria-label': `Tier of ${name}`, 'data-control': 'tier'},
         h('option', {value: ''}, `auto (${model.assignedTier})`),
         TIERS.map(t => h('option', {value: t, selected: model.tierOverride === t}, t)));
-    const thinking = h('select', {'aria-label': `Thinking of ${name}`,
-            onchange: e => setThinking(id, e.target.value === '' ? null : e.target.value === 'on')},
+    const thinking = h('select', {'aria-label': `Thinking of ${name}`, 'data-control': 'thinking'},
         h('option', {value: ''}, `auto (${model.isThinkingModel ? 'on' : 'off'})`),
         h('option', {value: 'on', selected: model.thinkingOverride === true}, 'on'),
         h('option', {value: 'off', selected: model.thinkingOverride === false}, 'off'));
     const enabled = h('input', {type: 'checkbox', checked: model.enabled, 'aria-label': `Enable ${name}`,
-        onchange: e => setEnabled(id, e.target.checked)});
+        'data-control': 'enabled'});
     const running = ['starting', 'ready', 'restarting'].includes(serverOf(id)?.state);
-    return h('tr', {'data-id': id},
-        h('th', {scope: 'row'},
-            h('button', {type: 'button', className: 'link', onclick: () => openDetail(id)}, name),
+    // Explicit roles: the table's parts are laid out as grids (see style.css), which would otherwise
+    // cost the table its semantics in some browsers.
+    return h('tr', {'data-id': id, role: 'row'},
+        h('th', {scope: 'row', role: 'rowheader'},
+            h('button', {type: 'button', className: 'link', 'data-control': 'details',
+                'aria-label': `Details and log of ${name}`}, name),
             h('div', {className: 'badges'}, badges(model))),
-        h('td', {}, sizeText(model)),
-        h('td', {}, model.quantization ?? '–'),
-        h('td', {}, tier, model.tierOverride ? h('button', {type: 'button', className: 'small',
-            'aria-label': `Clear tier override of ${name}`, onclick: () => setTier(id, null)}, 'clear') : null),
-        h('td', {}, thinking),
-        h('td', {}, enabled),
-        h('td', {}, model.port ?? '–'),
-        h('td', {className: 'server'}, serverCell(model)),
-        h('td', {className: 'actions'},
-            h('button', {type: 'button', disabled: running, onclick: () => startServer(id)}, 'Start'),
-            h('button', {type: 'button', disabled: !running, onclick: () => stopServer(id)}, 'Stop')));
+        h('td', {role: 'cell', 'data-label': 'Size'}, sizeText(model)),
+        h('td', {role: 'cell', 'data-label': 'Quant'}, model.quantization ?? '–'),
+        h('td', {role: 'cell', 'data-label': 'Tier'}, tier, model.tierOverride ? h('button', {type: 'button',
+            className: 'small', 'data-control': 'clear-tier', 'aria-label': `Clear tier override of ${name}`}, 'clear') : null),
+        h('td', {role: 'cell', 'data-label': 'Thinking'}, thinking),
+        h('td', {role: 'cell', 'data-label': 'Enabled'}, enabled),
+        h('td', {role: 'cell', className: 'port', 'data-label': 'Port'}, model.port ?? '–'),
+        h('td', {role: 'cell', className: 'server', 'data-label': 'Server'}, serverCell(model)),
+        h('td', {role: 'cell', className: 'actions'},
+            h('button', {type: 'button', disabled: running, 'data-control': 'start', 'aria-label': `Start ${name}`}, 'Start'),
+            h('button', {type: 'button', disabled: !running, 'data-control': 'stop', 'aria-label': `Stop ${name}`}, 'Stop')));
+}
+
+/** Clicks and changes of every row's controls, dispatched by the control's data-control. */
+function onTableEvent(event) {
+    const control = event.target.closest('[data-control]');
+    const row = control?.closest('tr[data-id]');
+    if (!row) {
+        return;
+    }
+    const id = row.dataset.id;
+    const kind = control.dataset.control;
+    if (event.type === 'change') {
+        if (kind === 'tier') {
+            setTier(id, control.value || null);
+        } else if (kind === 'thinking') {
+            setThinking(id, control.value === '' ? null : control.value === 'on');
+        } else if (kind === 'enabled') {
+            setEnabled(id, control.checked);
+        }
+    } else if (kind === 'details') {
+        openDetail(id);
+    } else if (kind === 'clear-tier') {
+        setTier(id, null);
+    } else if (kind === 'start') {
+        startServer(id);
+    } else if (kind === 'stop') {
+        stopServer(id);
+    }
+}
+
+/** The row control that has the focus, so that a re-render can give it back (keyboard users). */
+function focusedControl() {
+    const active = document.activeElement;
+    const row = active?.closest?.('tr[data-id]');
+    return row && active.dataset.control ? {id: row.dataset.id, control: active.dataset.control} : null;
+}
+
+function restoreFocus(focus) {
+    const row = focus && state.rows.get(focus.id);
+    if (!row || (document.activeElement && document.activeElement !== document.body)) {
+        return;
+    }
+    let target = row.querySelector(`[data-control="${focus.control}"]:not(:disabled)`);
+    if (!target && ['start', 'stop'].includes(focus.control)) {
+        // Start turned into Stop, or the reverse: the other button of the pair.
+        target = row.querySelector('[data-control=start]:not(:disabled), [data-control=stop]:not(:disabled)');
+    }
+    (target ?? row.querySelector('[data-control=details]')).focus();
 }
 
 function renderModels() {
+    if (!state.registry) {
+        return;
+    }
+    const focus = focusedControl();
     const list = visibleModels();
     const body = document.createDocumentFragment();
     state.rows.clear();
@@ -194,7 +282,7 @@ function renderModels() {
         state.rows.set(model.modelId, row);
         body.append(row);
     }
-    const tbody = $('models').tBodies[0];
+    const tbody = $('model-table').tBodies[0];
     tbody.replaceChildren(body);
     const total = models().length;
     $('model-count').textContent = `${list.length} of ${total} models`;
@@ -207,16 +295,26 @@ function renderModels() {
         const sorted = button.dataset.sort === state.sort.key;
         button.closest('th').setAttribute('aria-sort', sorted ? (state.sort.direction > 0 ? 'ascending' : 'descending') : 'none');
     }
+    restoreFocus(focus);
 }
 
 /** A server's state changed: update its row only, so 1,000 rows are not rebuilt per event. */
 function updateServerRow(server) {
+    if (state.sort.key === 'state' || $('filter-state').value === 'running') {
+        // The row may move or (dis)appear.
+        renderModels();
+        return;
+    }
     const row = state.rows.get(server.modelId);
     const model = state.registry?.models[server.modelId];
     if (!row || !model) {
         return;
     }
-    row.replaceWith(state.rows.set(server.modelId, modelRow(model)).get(server.modelId));
+    const focus = focusedControl();
+    const fresh = modelRow(model);
+    state.rows.set(server.modelId, fresh);
+    row.replaceWith(fresh);
+    restoreFocus(focus);
 }
 
 async function setTier(id, tier) {
@@ -237,19 +335,19 @@ async function setEnabled(id, enabled) {
 }
 
 async function startServer(id) {
+    const seen = eventsSeen(id);
     const server = await attempt(() => api('POST', `${API}/servers/${encodeURIComponent(id)}/start?wait=false`),
         `Starting ${id}`);
     if (server) {
-        state.servers.set(id, server);
-        updateServerRow(server);
+        applyServer(server, seen);
     }
 }
 
 async function stopServer(id) {
+    const seen = eventsSeen(id);
     const server = await attempt(() => api('POST', `${API}/servers/${encodeURIComponent(id)}/stop`), `Stopped ${id}`);
     if (server) {
-        state.servers.set(id, server);
-        updateServerRow(server);
+        applyServer(server, seen);
     }
 }
 
@@ -257,6 +355,17 @@ async function stopServer(id) {
 
 function fact(label, value) {
     return [h('dt', {}, label), h('dd', {}, value === null || value === undefined || value === '' ? '–' : value)];
+}
+
+function bytes(count) {
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let value = count;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return unit ? `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}` : `${count} bytes`;
 }
 
 function openDetail(id) {
@@ -271,7 +380,7 @@ function openDetail(id) {
             fact('Id', model.modelId),
             fact(model.parts.length > 1 ? 'Files' : 'File', model.parts.length > 1
                 ? h('ol', {}, model.parts.map(p => h('li', {}, p))) : model.filePath),
-            fact('Size on disk', `${(model.fileSizeBytes / 1e9).toFixed(2)} GB`),
+            fact('Size on disk', bytes(model.fileSizeBytes)),
             fact('Architecture', model.architecture),
             fact('Family / version', [model.family, model.version].filter(Boolean).join(' ')),
             fact('Parameters', model.parameterCount ? model.parameterCount.toLocaleString() : model.sizeLabel),
@@ -302,6 +411,7 @@ function openDetail(id) {
         }
     });
     $('detail').showModal();
+    placeToasts();
 }
 
 function numberOrNull(input) {
@@ -510,24 +620,82 @@ async function deleteProfile() {
 
 // ------------------------------------------------------------------ loading and live updates
 
+let registryLoads = 0;
+let registryShown = 0;
+
 async function loadRegistry() {
+    const load = ++registryLoads;
     const registry = await attempt(() => api('GET', `${API}/registry`));
-    if (registry) {
+    // Answers may arrive out of order: an older one never replaces a newer one.
+    if (registry && load > registryShown) {
+        registryShown = load;
+        const before = state.registry;
         state.registry = registry;
-        renderModels();
+        if (!before || !redrawChangedRows(before)) {
+            renderModels();
+        }
         renderSystem();
     }
 }
 
+/**
+ * After a registry change that leaves the table's rows and their order as they were (a tier, a port,
+ * a setting), redraws only the rows of models that changed; answers false when the whole table must
+ * be drawn again.
+ */
+function redrawChangedRows(before) {
+    const list = visibleModels();
+    if (!list.length || list.length !== state.rows.size) {
+        return false;
+    }
+    let i = 0;
+    for (const id of state.rows.keys()) {
+        if (list[i++].modelId !== id) {
+            return false;
+        }
+    }
+    const focus = focusedControl();
+    for (const model of list) {
+        const old = before.models[model.modelId];
+        if (!old || JSON.stringify(old) !== JSON.stringify(model)) {
+            const fresh = modelRow(model);
+            state.rows.get(model.modelId).replaceWith(fresh);
+            state.rows.set(model.modelId, fresh);
+        }
+    }
+    $('model-count').textContent = `${list.length} of ${models().length} models`;
+    restoreFocus(focus);
+    return true;
+}
+
+/** Reads every server's status, updating only the rows that changed (1,000 rows are not rebuilt). */
 async function loadServers() {
+    const seen = new Map(serverEvents);
+    let result;
     try {
-        const result = await api('GET', `${API}/servers`);
-        state.servers = new Map(result.servers.map(s => [s.modelId, s]));
-        renderModels();
-        renderSystem();
+        result = await api('GET', `${API}/servers`);
     } catch (e) {
         // Servers are optional for the page: a MAGI without supervision still lists models.
+        return;
     }
+    const fresh = new Map(result.servers.map(s => [s.modelId, s]));
+    const ids = new Set([...state.servers.keys(), ...fresh.keys()]);
+    for (const id of ids) {
+        if (eventsSeen(id) !== (seen.get(id) ?? 0)) {
+            continue;
+        }
+        const before = state.servers.get(id);
+        const after = fresh.get(id);
+        if (after) {
+            state.servers.set(id, after);
+        } else {
+            state.servers.delete(id);
+        }
+        if (before?.state !== after?.state || before?.startedAt !== after?.startedAt || before?.port !== after?.port) {
+            updateServerRow(after ?? {modelId: id});
+        }
+    }
+    renderSystem();
 }
 
 async function loadProfiles() {
@@ -544,21 +712,33 @@ let registryReload = null;
 
 function onEvent(type, data) {
     if (type === 'server' && data && data.modelId) {
+        serverEvents.set(data.modelId, eventsSeen(data.modelId) + 1);
         state.servers.set(data.modelId, data);
         updateServerRow(data);
         renderSystem();
     } else if (type === 'registry') {
-        // Bursts (a rescan of many files) give one reload.
+        // Bursts (a rescan of many files) give one reload, and none when a load started since the
+        // event arrived (the page's own change reloads at once): that load already sees the change.
         clearTimeout(registryReload);
-        registryReload = setTimeout(loadRegistry, 100);
+        const loads = registryLoads;
+        registryReload = setTimeout(() => {
+            if (registryLoads === loads) {
+                loadRegistry();
+            }
+        }, 100);
     } else if (type === 'profile') {
         loadProfiles();
     }
 }
 
 function start() {
+    for (const dialog of document.querySelectorAll('dialog')) {
+        dialog.addEventListener('close', placeToasts);
+    }
     window.addEventListener('hashchange', showTab);
     showTab();
+    $('model-table').tBodies[0].addEventListener('click', onTableEvent);
+    $('model-table').tBodies[0].addEventListener('change', onTableEvent);
     for (const id of ['search', 'filter-tier', 'filter-state']) {
         $(id).addEventListener('input', renderModels);
     }
@@ -611,16 +791,38 @@ function start() {
         }
     });
     setInterval(() => {
-        for (const cell of document.querySelectorAll('td.server .uptime')) {
-            const id = cell.closest('tr').dataset.id;
-            const text = uptime(serverOf(id));
-            cell.textContent = text ? ` · ${text}` : '';
+        // Only running servers have an uptime: 1,000 idle rows cost nothing here.
+        for (const server of state.servers.values()) {
+            const cell = state.rows.get(server.modelId)?.querySelector('.uptime');
+            const text = uptime(server);
+            if (cell && cell.textContent !== (text ? ` · ${text}` : '')) {
+                cell.textContent = text ? ` · ${text}` : '';
+            }
         }
     }, 1000);
 
-    loadRegistry().then(() => loadServers());
+    // In parallel: the table is drawn once, when the registry comes; servers known by then are in it.
+    loadServers();
+    loadRegistry();
     loadProfiles();
-    follow(`${API}/events`, onEvent, connected => {
+    followEvents();
+    // A page left for another stays alive in the back/forward cache: its streams would hold two of
+    // the browser's six connections to MAGI each, and a seventh page would wait for a free one.
+    window.addEventListener('pagehide', () => {
+        state.stopEvents?.();
+        state.stopEvents = null;
+        $('detail').close();
+    });
+    window.addEventListener('pageshow', event => {
+        if (event.persisted) {
+            followEvents();
+            loadRegistry();
+        }
+    });
+}
+
+function followEvents() {
+    state.stopEvents = follow(`${API}/events`, onEvent, connected => {
         $('live').textContent = connected ? 'live' : 'reconnecting…';
         $('live').className = `live ${connected ? 'on' : 'off'}`;
         if (connected) {
