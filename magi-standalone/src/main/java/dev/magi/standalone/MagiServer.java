@@ -116,6 +116,8 @@ public final class MagiServer implements AutoCloseable {
             return;
         }
         try {
+            // Live streams would hold the graceful stop until their next heartbeat: end them first.
+            engine.events().close();
             jetty.stop();
         } catch (Exception e) {
             LOG.warn("The HTTP server did not stop cleanly: {}", e.toString());

@@ -234,6 +234,7 @@ public final class MagiEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        events.close();
         supervisor.close();
         if (watcher != null) {
             watcher.close();

@@ -15,6 +15,8 @@ public final class EventHub {
     private static final Logger LOG = LoggerFactory.getLogger(EventHub.class);
 
     private final List<Consumer<MagiEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private final List<Runnable> closeListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
 
     /** Follows every event until the returned handle is closed. */
     public AutoCloseable subscribe(Consumer<MagiEvent> subscriber) {
@@ -28,6 +30,33 @@ public final class EventHub {
                 subscriber.accept(event);
             } catch (RuntimeException e) {
                 LOG.warn("An event subscriber failed: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Runs {@code listener} when MAGI shuts down, so that live streams end at once instead of holding
+     * a graceful stop until their next heartbeat. Runs it now when already closed.
+     */
+    public AutoCloseable onClose(Runnable listener) {
+        closeListeners.add(listener);
+        if (closed) {
+            listener.run();
+        }
+        return () -> closeListeners.remove(listener);
+    }
+
+    /** MAGI is shutting down: tells every close listener, once. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Runnable listener : closeListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A close listener failed: {}", e.toString());
             }
         }
     }

@@ -27,6 +27,7 @@ final class EventStream {
     private final BlockingQueue<OutboundSseEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private volatile boolean closed;
     private volatile boolean overflowed;
+    private volatile Thread sender;
 
     EventStream(SseEventSink sink, Sse sse) {
         this.sink = sink;
@@ -43,6 +44,15 @@ final class EventStream {
         while (!queue.offer(event)) {
             queue.poll();
             overflowed = true;
+        }
+    }
+
+    /** Ends the stream now (MAGI is shutting down), without waiting for the next heartbeat. */
+    void close() {
+        closed = true;
+        Thread thread = sender;
+        if (thread != null) {
+            thread.interrupt();
         }
     }
 
@@ -77,6 +87,7 @@ final class EventStream {
             }
         }, name);
         thread.setDaemon(true);
+        sender = thread;
         thread.start();
     }
 

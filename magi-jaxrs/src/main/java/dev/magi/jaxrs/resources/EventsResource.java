@@ -32,6 +32,10 @@ public final class EventsResource {
         AutoCloseable subscription = engine.events().subscribe(event -> stream.offer(event.type(), event.data()));
         // A first event tells the client the stream is live before anything changes.
         stream.offer("hello", java.util.Map.of("models", engine.registry().snapshot().models().size()));
-        stream.run("magi-event-stream", () -> ServersResource.closeQuietly(subscription));
+        AutoCloseable onShutdown = engine.events().onClose(stream::close);
+        stream.run("magi-event-stream", () -> {
+            ServersResource.closeQuietly(subscription);
+            ServersResource.closeQuietly(onShutdown);
+        });
     }
 }

@@ -117,7 +117,11 @@ public final class ServersResource {
         EventStream stream = new EventStream(sink, sse);
         Subscription subscription = supervisor.subscribeLogs(id, Math.max(0, Math.min(tail, 1000)),
                 (LogLine line) -> stream.offer("log", line));
-        stream.run("magi-log-stream-" + id, () -> closeQuietly(subscription));
+        AutoCloseable onShutdown = engine.events().onClose(stream::close);
+        stream.run("magi-log-stream-" + id, () -> {
+            closeQuietly(subscription);
+            closeQuietly(onShutdown);
+        });
     }
 
     private static boolean parseWait(String wait) {
