@@ -28,6 +28,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * One MAGI: configuration, plugins, store, registry and discovery wired together. Hosts build it
@@ -48,7 +50,8 @@ public final class MagiEngine implements AutoCloseable {
     private final ScanPathWatcher watcher;
     private final ServerSupervisor supervisor;
 
-    private MagiEngine(MagiConfig config, ClassLoader parentLoader) {
+    private MagiEngine(MagiConfig config, ClassLoader parentLoader,
+                       UnaryOperator<SupervisorOptions> supervision) {
         this.config = config;
         PluginLoader plugins = PluginLoader.create(parentLoader, config.pluginsDir());
         this.classifier = plugins.choose(TierClassifier.class, TierClassifier::name, config.tierClassifier(),
@@ -77,7 +80,7 @@ public final class MagiEngine implements AutoCloseable {
             // Files may have come and gone while MAGI was not running: start from the disk's truth.
             rescan();
             // Creating it stops the servers a killed MAGI left running over the same data directory.
-            this.supervisor = new ServerSupervisor(registry, SupervisorOptions.from(config));
+            this.supervisor = new ServerSupervisor(registry, supervision.apply(SupervisorOptions.from(config)));
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new MagiEvent(MagiEvent.SERVER, status)));
             this.activator = new ProfileActivator(profiles, registry, supervisor, store, events);
@@ -214,6 +217,7 @@ public final class MagiEngine implements AutoCloseable {
         private final Map<String, String> values = new HashMap<>();
         private Settings fallback = MagiConfig.environment();
         private ClassLoader classLoader = MagiEngine.class.getClassLoader();
+        private UnaryOperator<SupervisorOptions> supervision = UnaryOperator.identity();
 
         private Builder() {
         }
@@ -250,9 +254,18 @@ public final class MagiEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adjusts what the configuration does not set: the restart and log-rotation policies the
+         * SPEC fixes (tests shorten the restart back-off, for instance).
+         */
+        public Builder supervision(UnaryOperator<SupervisorOptions> adjust) {
+            this.supervision = Objects.requireNonNull(adjust, "adjust");
+            return this;
+        }
+
         public MagiEngine build() {
             Settings settings = Settings.of(values).orElse(fallback);
-            return new MagiEngine(MagiConfig.from(settings), classLoader);
+            return new MagiEngine(MagiConfig.from(settings), classLoader, supervision);
         }
     }
 }
