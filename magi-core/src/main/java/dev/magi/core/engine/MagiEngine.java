@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * One MAGI: configuration, plugins, store, registry and discovery wired together. Hosts build it
@@ -53,7 +55,8 @@ public final class MagiEngine implements AutoCloseable {
     private final ServerSupervisor supervisor;
     private final CompletableFuture<RescanSummary> initialScan;
 
-    private MagiEngine(MagiConfig config, ClassLoader parentLoader) {
+    private MagiEngine(MagiConfig config, ClassLoader parentLoader,
+                       UnaryOperator<SupervisorOptions> supervision) {
         this.config = config;
         PluginLoader plugins = PluginLoader.create(parentLoader, config.pluginsDir());
         this.classifier = plugins.choose(TierClassifier.class, TierClassifier::name, config.tierClassifier(),
@@ -98,7 +101,7 @@ public final class MagiEngine implements AutoCloseable {
                 this.initialScan = CompletableFuture.completedFuture(rescan());
             }
             // Creating it stops the servers a killed MAGI left running over the same data directory.
-            this.supervisor = new ServerSupervisor(registry, SupervisorOptions.from(config));
+            this.supervisor = new ServerSupervisor(registry, supervision.apply(SupervisorOptions.from(config)));
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new MagiEvent(MagiEvent.SERVER, status)));
             this.activator = new ProfileActivator(profiles, registry, supervisor, store, events);
@@ -256,6 +259,7 @@ public final class MagiEngine implements AutoCloseable {
         private final Map<String, String> values = new HashMap<>();
         private Settings fallback = MagiConfig.environment();
         private ClassLoader classLoader = MagiEngine.class.getClassLoader();
+        private UnaryOperator<SupervisorOptions> supervision = UnaryOperator.identity();
 
         private Builder() {
         }
@@ -292,9 +296,18 @@ public final class MagiEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adjusts what the configuration does not set: the restart and log-rotation policies the
+         * SPEC fixes (tests shorten the restart back-off, for instance).
+         */
+        public Builder supervision(UnaryOperator<SupervisorOptions> adjust) {
+            this.supervision = Objects.requireNonNull(adjust, "adjust");
+            return this;
+        }
+
         public MagiEngine build() {
             Settings settings = Settings.of(values).orElse(fallback);
-            return new MagiEngine(MagiConfig.from(settings), classLoader);
+            return new MagiEngine(MagiConfig.from(settings), classLoader, supervision);
         }
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -56,7 +57,10 @@ public final class ServerSupervisor implements AutoCloseable {
     private final PidFile pids;
     private final SupervisedServer.Shared shared;
     private final Thread shutdownHook;
-    private volatile boolean closed;
+    /** Set by whichever comes first: {@link #close()} or the JVM's shutdown hook. */
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completes once that first one has stopped every server. */
+    private final CompletableFuture<Void> allStopped = new CompletableFuture<>();
 
     /**
      * Creates the supervisor and stops the servers a previous MAGI over the same {@code data/}
@@ -239,26 +243,34 @@ public final class ServerSupervisor implements AutoCloseable {
         return () -> listeners.remove(listener);
     }
 
-    /** Stops every server and releases the supervisor's threads; closing twice is harmless. */
+    /**
+     * Stops every server and releases the supervisor's threads; closing twice is harmless. Returns
+     * only once every server is stopped, also when the JVM's shutdown hook began stopping them first
+     * (a host that halts the JVM after closing must not cut that stop short).
+     */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
+            allStopped.exceptionally(e -> null).join();
             return;
         }
-        closed = true;
         try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook is running or has run.
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down: the hook is running or has run.
+            }
+            int stopped = stopAll();
+            workers.shutdownNow();
+            scheduler.shutdownNow();
+            events.shutdown();
+            for (SupervisedServer server : servers.values()) {
+                server.log().close();
+            }
+            LOG.info("Supervisor closed; {} server(s) stopped", stopped);
+        } finally {
+            allStopped.complete(null);
         }
-        int stopped = stopAll();
-        workers.shutdownNow();
-        scheduler.shutdownNow();
-        events.shutdown();
-        for (SupervisedServer server : servers.values()) {
-            server.log().close();
-        }
-        LOG.info("Supervisor closed; {} server(s) stopped", stopped);
     }
 
     // ---------------------------------------------------------------- internals
@@ -281,7 +293,7 @@ public final class ServerSupervisor implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new MagiException(ErrorCode.SERVICE_UNAVAILABLE, "The server supervisor is closed");
         }
     }
@@ -306,10 +318,13 @@ public final class ServerSupervisor implements AutoCloseable {
     }
 
     private void stopAllAtExit() {
-        if (!closed) {
-            closed = true;
-            LOG.info("JVM shutting down: stopping every llama-server");
-            stopAll();
+        if (closed.compareAndSet(false, true)) {
+            try {
+                LOG.info("JVM shutting down: stopping every llama-server");
+                stopAll();
+            } finally {
+                allStopped.complete(null);
+            }
         }
     }
 

@@ -34,6 +34,12 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_ARGV_FILE}: write the arguments received there, one per line;</li>
  *   <li>{@code FAKE_LLAMA_RUNS_FILE}: append this run's pid there (its line number is the run number);</li>
  *   <li>{@code FAKE_LLAMA_LOAD_MS}: how long loading takes (default 100);</li>
+ *   <li>{@code FAKE_LLAMA_LOAD_MS_BY_ALIAS}: {@code alias=ms,alias=ms}: how long loading takes for the
+ *       model of that {@code --alias}, instead;</li>
+ *   <li>{@code FAKE_LLAMA_READY_FILE}: write there the instant it turns ready, in microseconds since the
+ *       epoch (benchmarks compare it with when the supervisor saw it ready);</li>
+ *   <li>{@code FAKE_LLAMA_QUIET}: {@code true} to write nothing once it listens, as with
+ *       {@code --log-disable};</li>
  *   <li>{@code FAKE_LLAMA_LOAD_EXIT}: exit with this code at the end of loading;</li>
  *   <li>{@code FAKE_LLAMA_CRASH_AFTER_MS} and {@code FAKE_LLAMA_CRASH_EXIT}: exit with that code this long
  *       after it first answered {@code /health} with 200 (so whoever probes it has seen it ready);</li>
@@ -50,9 +56,9 @@ public final class FakeLlamaServer {
 
     private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
 
-    private final PrintStream out = new PrintStream(new BufferedOutputStream(
+    private PrintStream out = new PrintStream(new BufferedOutputStream(
             new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
-    private final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
+    private PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
             StandardCharsets.UTF_8);
     private volatile boolean loaded;
     private final CountDownLatch seenReady = new CountDownLatch(1);
@@ -96,6 +102,11 @@ public final class FakeLlamaServer {
         }));
         server.start();
         err.println("main: HTTP server is listening, hostname: " + host + ", port: " + port + ", http threads: 2");
+        if (Boolean.parseBoolean(env.get("FAKE_LLAMA_QUIET"))) {
+            out.flush();
+            out = new PrintStream(OutputStream.nullOutputStream());
+            err = new PrintStream(OutputStream.nullOutputStream());
+        }
 
         String child = env.get("FAKE_LLAMA_CHILD");
         if (child != null) {
@@ -117,15 +128,20 @@ public final class FakeLlamaServer {
             exit(1);
         }
         writeBulk(env.get("FAKE_LLAMA_OUTPUT_BYTES"));
-        Thread.sleep(Long.parseLong(env.getOrDefault("FAKE_LLAMA_LOAD_MS", "100")));
+        Thread.sleep(loadMillis(env, option(args, "--alias", "")));
         String loadExit = env.get("FAKE_LLAMA_LOAD_EXIT");
         if (loadExit != null && misbehave) {
             err.println("llama_model_load: error loading model: simulated crash during load");
             err.println("fake: exiting with code " + loadExit + " while loading");
             exit(Integer.parseInt(loadExit));
         }
+        long readyMicros = epochMicros();
         loaded = true;
         err.println("main: model loaded");
+        String readyFile = env.get("FAKE_LLAMA_READY_FILE");
+        if (readyFile != null) {
+            Files.writeString(Path.of(readyFile), Long.toString(readyMicros), StandardCharsets.UTF_8);
+        }
         err.println("main: server is listening on http://" + host + ":" + port + " - starting the main loop");
         out.println("srv  update_slots: all slots are idle");
         out.flush();
@@ -195,6 +211,25 @@ public final class FakeLlamaServer {
         System.exit(code);
     }
 
+    private static long loadMillis(Map<String, String> env, String alias) {
+        String byAlias = env.get("FAKE_LLAMA_LOAD_MS_BY_ALIAS");
+        if (byAlias != null) {
+            for (String entry : byAlias.split(",")) {
+                String[] pair = entry.split("=", 2);
+                if (pair.length == 2 && pair[0].equals(alias)) {
+                    return Long.parseLong(pair[1]);
+                }
+            }
+        }
+        return Long.parseLong(env.getOrDefault("FAKE_LLAMA_LOAD_MS", "100"));
+    }
+
+    /** Now, in microseconds since the epoch: the same clock in every process of the machine. */
+    public static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
     private static boolean isGguf(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(4), GGUF_MAGIC);
@@ -249,6 +284,27 @@ public final class FakeLlamaServer {
 
         public Launcher loadMillis(long millis) {
             return env("FAKE_LLAMA_LOAD_MS", millis);
+        }
+
+        /** Loading takes {@code millis} for the model started with {@code --alias alias}. */
+        public Launcher loadMillis(String alias, long millis) {
+            for (String[] variable : env) {
+                if (variable[0].equals("FAKE_LLAMA_LOAD_MS_BY_ALIAS")) {
+                    variable[1] = variable[1] + "," + alias + "=" + millis;
+                    return this;
+                }
+            }
+            return env("FAKE_LLAMA_LOAD_MS_BY_ALIAS", alias + "=" + millis);
+        }
+
+        /** Writes the instant it turns ready to {@code file}; see {@link FakeLlamaServer#epochMicros()}. */
+        public Launcher readyFile(Path file) {
+            return env("FAKE_LLAMA_READY_FILE", file.toAbsolutePath());
+        }
+
+        /** Writes nothing once it listens, as llama-server with {@code --log-disable}. */
+        public Launcher quiet() {
+            return env("FAKE_LLAMA_QUIET", true);
         }
 
         public Launcher exitDuringLoad(int code) {

@@ -29,9 +29,11 @@ public final class EventsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@Context SseEventSink sink, @Context Sse sse) {
         EventStream stream = new EventStream(sink, sse);
-        AutoCloseable subscription = engine.events().subscribe(event -> stream.offer(event.type(), event.data()));
-        // A first event tells the client the stream is live before anything changes.
+        // A first event tells the client the stream is live. Queued before subscribing so that it is
+        // first; nothing is sent before run(), so a client that reads the state once it has hello
+        // misses no change.
         stream.offer("hello", java.util.Map.of("models", engine.registry().snapshot().models().size()));
+        AutoCloseable subscription = engine.events().subscribe(event -> stream.offer(event.type(), event.data()));
         AutoCloseable onShutdown = engine.events().onClose(stream::close);
         stream.run("magi-event-stream", () -> {
             ServersResource.closeQuietly(subscription);

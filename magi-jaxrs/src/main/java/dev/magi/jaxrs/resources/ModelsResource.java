@@ -113,9 +113,11 @@ public final class ModelsResource {
     public Map<String, Object> port(@PathParam("id") String id, JsonNode body) {
         registry.require(id);
         Integer port = Bodies.integerOrNull(Bodies.required(Bodies.object(body), "port"), "port");
-        DiscoveredModel before = registry.require(id);
         DiscoveredModel model = registry.setPort(id, port);
-        boolean restartRequired = engineServerRunning(id) && !java.util.Objects.equals(before.port(), model.port());
+        // What counts is the port the server listens on, not the one the model had before this change.
+        boolean restartRequired = engine.supervisor().server(id)
+                .filter(server -> server.isRunning() && !java.util.Objects.equals(server.port(), model.port()))
+                .isPresent();
         return Bodies.success(port == null ? "Port of '" + id + "' unpinned" : "Port of '" + id + "' set to " + port,
                 "modelId", id, "port", model.port(), "restartRequired", restartRequired);
     }
@@ -198,9 +200,5 @@ public final class ModelsResource {
     @Path("tiers/{tier}")
     public List<DiscoveredModel> tier(@PathParam("tier") String tier) {
         return registry.byTier(Tier.parse(tier));
-    }
-
-    private boolean engineServerRunning(String id) {
-        return ServersResource.isRunning(engine.supervisor(), id);
     }
 }

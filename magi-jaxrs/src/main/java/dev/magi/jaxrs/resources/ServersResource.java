@@ -2,7 +2,6 @@ package dev.magi.jaxrs.resources;
 
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.supervision.LogLine;
-import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
@@ -91,15 +90,7 @@ public final class ServersResource {
     @GET
     @Path("{id}/logs")
     public Map<String, Object> logs(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("200") String tail) {
-        int lines;
-        try {
-            lines = Integer.parseInt(tail);
-        } catch (NumberFormatException e) {
-            throw MagiException.invalidRequest("tail must be a whole number from 0 to 1000", "tail");
-        }
-        if (lines < 0 || lines > 1000) {
-            throw MagiException.invalidRequest("tail must be a whole number from 0 to 1000", "tail");
-        }
+        int lines = parseTail(tail);
         engine.registry().require(id);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("modelId", id);
@@ -111,17 +102,32 @@ public final class ServersResource {
     @GET
     @Path("{id}/logs/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void logStream(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("200") int tail,
+    public void logStream(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("200") String tail,
                           @Context SseEventSink sink, @Context Sse sse) {
+        // Checked as for /logs: a typed int parameter would make Jersey answer 404 to tail=abc.
+        int lines = parseTail(tail);
         engine.registry().require(id);
         EventStream stream = new EventStream(sink, sse);
-        Subscription subscription = supervisor.subscribeLogs(id, Math.max(0, Math.min(tail, 1000)),
+        Subscription subscription = supervisor.subscribeLogs(id, lines,
                 (LogLine line) -> stream.offer("log", line));
         AutoCloseable onShutdown = engine.events().onClose(stream::close);
         stream.run("magi-log-stream-" + id, () -> {
             closeQuietly(subscription);
             closeQuietly(onShutdown);
         });
+    }
+
+    private static int parseTail(String tail) {
+        int lines;
+        try {
+            lines = Integer.parseInt(tail.trim());
+        } catch (NumberFormatException e) {
+            lines = -1;
+        }
+        if (lines < 0 || lines > 1000) {
+            throw MagiException.invalidRequest("tail must be a whole number from 0 to 1000", "tail");
+        }
+        return lines;
     }
 
     private static boolean parseWait(String wait) {
@@ -140,11 +146,5 @@ public final class ServersResource {
         } catch (Exception e) {
             // Nothing to do: the stream is gone either way.
         }
-    }
-
-    /** Whether a model's server is up or coming up, so a port change needs a restart. */
-    static boolean isRunning(ServerSupervisor supervisor, String id) {
-        return supervisor.server(id).map(s -> s.state() != ServerState.STOPPED && s.state() != ServerState.FAILED)
-                .orElse(false);
     }
 }

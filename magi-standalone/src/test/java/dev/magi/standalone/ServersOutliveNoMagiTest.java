@@ -1,0 +1,179 @@
+package dev.magi.standalone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.core.testing.FakeLlamaServer;
+import dev.magi.core.testing.GgufWriter;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** MAGI as a process of its own, with real llama-server stand-ins: none of them outlives it. */
+@DisplayName("The llama-servers of a MAGI process")
+class ServersOutliveNoMagiTest {
+    private static final String MODEL = "alpha-1b-q4_0";
+    private static final Pattern CHILD_PID = Pattern.compile("fake: started child pid (\\d+)");
+
+    @TempDir
+    Path dir;
+    private Path launcher;
+    private String portRange;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/" + MODEL + ".gguf"));
+        launcher = dir.resolve("bin/llama-server");
+        int start = freeRangeStart(5);
+        portRange = start + "-" + (start + 4);
+    }
+
+    @Test
+    @DisplayName("all stop on SIGTERM, even one that ignores SIGTERM, and the processes they started")
+    void sigterm() throws Exception {
+        FakeLlamaServer.launcher().ignoreSigterm().child("sleep 1000").writeTo(launcher);
+        List<Long> pids = new ArrayList<>();
+        try (MagiProcess magi = magi()) {
+            Http http = new Http(magi.awaitListening());
+            Http.Reply started = http.send("POST", "/api/models/servers/" + MODEL + "/start", null);
+            assertThat(started.status()).as(started.body()).isEqualTo(200);
+            pids.add(started.json().path("pid").asLong());
+            pids.add(childPid(http));
+            assertThat(pids).allMatch(ServersOutliveNoMagiTest::isRunning);
+
+            int code = magi.terminate();
+
+            assertThat(code).as(magi.output()).isEqualTo(MagiMain.EXIT_OK);
+            assertThat(pids).as(magi.output()).noneMatch(ServersOutliveNoMagiTest::isRunning);
+        } finally {
+            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    @Test
+    @DisplayName("left running by a MAGI killed with SIGKILL are stopped by the next MAGI")
+    void sigkill() throws Exception {
+        FakeLlamaServer.launcher().writeTo(launcher);
+        long pid = 0;
+        try {
+            try (MagiProcess killed = magi()) {
+                Http http = new Http(killed.awaitListening());
+                pid = http.send("POST", "/api/models/servers/" + MODEL + "/start", null).json().path("pid").asLong();
+                assertThat(isRunning(pid)).isTrue();
+
+                killed.close(); // SIGKILL: no shutdown hook runs
+                assertThat(killed.awaitExit()).isEqualTo(137);
+            }
+            assertThat(isRunning(pid)).as("the server outlives the killed MAGI").isTrue();
+
+            try (MagiProcess next = magi()) {
+                Http http = new Http(next.awaitListening());
+
+                assertThat(isRunning(pid)).as(next.output()).isFalse();
+                assertThat(next.output()).contains("left running by a previous MAGI");
+                assertThat(http.get("/api/models/servers").json().path("totalServers").asInt()).isZero();
+                assertThat(next.terminate()).isEqualTo(MagiMain.EXIT_OK);
+            }
+        } finally {
+            if (pid != 0) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("none starts when --active-profile names a profile that does not exist: exit 2, one clear line")
+    void missingActiveProfile() throws Exception {
+        FakeLlamaServer.launcher().writeTo(launcher);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int code = MagiMain.run(arguments("--active-profile", "ghost"), key -> null,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(MagiMain.EXIT_USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("magi: Profile 'ghost'")
+                .contains("ACTIVE_PROFILE").hasLineCount(1);
+    }
+
+    private MagiProcess magi() throws IOException {
+        return MagiProcess.fromClasspath(System.getProperty("java.class.path"), arguments());
+    }
+
+    private String[] arguments(String... more) {
+        List<String> args = new ArrayList<>(List.of("--port", "0",
+                "--scan-path", dir.resolve("models").toString(),
+                "--registry-path", dir.resolve("data/model_registry.json").toString(),
+                "--profiles-path", dir.resolve("profiles").toString(),
+                "--watch", "false",
+                "--llama-server", launcher.toString(),
+                "--port-range", portRange,
+                "--readiness-interval", "0.2",
+                "--stop-timeout", "1"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    private static long childPid(Http http) throws Exception {
+        JsonNode lines = http.get("/api/models/servers/" + MODEL + "/logs?tail=1000").json().path("lines");
+        for (JsonNode line : lines) {
+            Matcher m = CHILD_PID.matcher(line.path("line").asText());
+            if (m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        throw new AssertionError("The fake logged no child: " + lines);
+    }
+
+    /** Whether a process runs; a zombie has exited, even when nobody has reaped it yet. */
+    private static boolean isRunning(long pid) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+            int end = stat.lastIndexOf(')');
+            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return handle.get().isAlive();
+        }
+    }
+
+    private static int freeRangeStart(int count) {
+        for (int tries = 0; tries < 200; tries++) {
+            int start = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
+            boolean free = true;
+            for (int port = start; port < start + count && free; port++) {
+                try (ServerSocket socket = new ServerSocket()) {
+                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return start;
+            }
+        }
+        throw new AssertionError("No " + count + " free ports in a row");
+    }
+}
