@@ -48,7 +48,7 @@ class StartRefusalsOverHttpTest {
         String[] parts = request.split(" ");
         String path = SERVERS + "ghost/" + parts[1];
 
-        ApiServer.Reply reply = live.api().send(parts[0], path, null);
+        ApiServer.Reply reply = live.api().send(parts[0], path, (String) null);
 
         assertThat(reply.status()).as(reply.raw().body()).isEqualTo(404);
         assertThat(reply.json().path("error").asText()).isEqualTo("ModelNotFound");
