@@ -12,7 +12,7 @@ import java.time.Duration;
 
 /** A small JSON client over real HTTP for the tests. */
 final class Http {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
