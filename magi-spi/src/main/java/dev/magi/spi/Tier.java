@@ -6,9 +6,12 @@ import java.util.Locale;
 public enum Tier {
     FAST, BALANCED, POWERFUL;
 
+    // Computed once: the registry's JSON asks for it several times per model.
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     /** The name used in JSON, YAML and URLs. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /**
