@@ -99,10 +99,12 @@ public final class ModelsResource {
     @Path("{id}/enabled")
     public Map<String, Object> enabled(@PathParam("id") String id, JsonNode body) {
         registry.require(id);
-        Boolean enabled = Bodies.booleanOrNull(Bodies.required(Bodies.object(body), "enabled"), "enabled");
-        if (enabled == null) {
+        JsonNode value = Bodies.required(Bodies.object(body), "enabled");
+        if (!value.isBoolean()) {
+            // Unlike tier and thinking, enabled has no "cleared" state: null is not offered.
             throw Bodies.wrongType("enabled", "true or false");
         }
+        boolean enabled = value.booleanValue();
         DiscoveredModel model = registry.setEnabled(id, enabled);
         return Bodies.success("Model '" + id + "' " + (enabled ? "enabled" : "disabled"),
                 "modelId", id, "enabled", model.enabled());
