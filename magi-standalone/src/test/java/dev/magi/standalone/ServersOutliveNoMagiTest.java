@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -132,15 +133,22 @@ class ServersOutliveNoMagiTest {
         return args.toArray(String[]::new);
     }
 
+    /** The pid of the child the fake started, once its line has been drained from the fake's output. */
     private static long childPid(Http http) throws Exception {
-        JsonNode lines = http.get("/api/models/servers/" + MODEL + "/logs?tail=1000").json().path("lines");
-        for (JsonNode line : lines) {
-            Matcher m = CHILD_PID.matcher(line.path("line").asText());
-            if (m.find()) {
-                return Long.parseLong(m.group(1));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode lines = http.get("/api/models/servers/" + MODEL + "/logs?tail=1000").json().path("lines");
+            for (JsonNode line : lines) {
+                Matcher m = CHILD_PID.matcher(line.path("line").asText());
+                if (m.find()) {
+                    return Long.parseLong(m.group(1));
+                }
             }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("The fake logged no child: " + lines);
+            }
+            Thread.sleep(20);
         }
-        throw new AssertionError("The fake logged no child: " + lines);
     }
 
     /** Whether a process runs; a zombie has exited, even when nobody has reaped it yet. */

@@ -41,6 +41,11 @@ class OutputTest {
         ServerStatus ready = supervisor.start(id, true);
 
         assertThat(ready.isReady()).isTrue();
+        // llama-server, like the fake, goes on logging for a moment after /health turns ready; wait
+        // for the fake's last line on each stream so that the two reads below see the same ring.
+        await("the fake's last lines", () -> supervisor.logs(id, 5_000).stream().map(LogLine::line)
+                .filter(l -> l.equals(FakeLlamaServer.LAST_LINE) || l.startsWith(FakeLlamaServer.LISTENING))
+                .count() == 2);
         List<LogLine> ring = supervisor.logs(id, 5_000);
         assertThat(ring).hasSize(1_000);
         assertThat(ring).extracting(LogLine::line).contains(FakeLlamaServer.OUTPUT_DONE);

@@ -78,7 +78,9 @@ class StartAndStopTest {
         assertThat(ready.restartCount()).isZero();
         assertThat(ready.lastError()).isNull();
         assertThat(supervisor.servers()).extracting(ServerStatus::modelId).containsExactly(id);
-        assertThat(supervisor.logs(id, 200)).extracting(LogLine::line).contains("main: model loaded");
+        // Like llama-server, the fake turns ready a moment before it logs so: the line may come after.
+        await("the ready line in the log", () -> supervisor.logs(id, 200).stream()
+                .anyMatch(l -> l.line().equals("main: model loaded")));
         assertThat(harness.dataDir.resolve("pids.json")).content().contains("\"pid\" : " + ready.pid());
 
         ServerStatus stopped = supervisor.stop(id);
@@ -188,7 +190,7 @@ class StartAndStopTest {
         harness.install(harness.fake().child("sleep 1000"));
         ServerSupervisor supervisor = harness.supervisor();
         supervisor.start(id, true);
-        long child = childPid(supervisor.logs(id, 1000));
+        long child = childPid(supervisor, id);
         assertThat(isRunning(child)).isTrue();
 
         supervisor.stop(id);
@@ -234,14 +236,20 @@ class StartAndStopTest {
         assertThat(supervisor.servers()).noneMatch(ServerStatus::isRunning);
     }
 
-    static long childPid(List<LogLine> lines) {
+    /** The pid of the child the fake started, once its line has been drained from the output. */
+    static long childPid(ServerSupervisor supervisor, String id) {
         Pattern pattern = Pattern.compile("fake: started child pid (\\d+)");
-        for (LogLine line : lines) {
-            Matcher matcher = pattern.matcher(line.line());
-            if (matcher.matches()) {
-                return Long.parseLong(matcher.group(1));
+        long[] pid = {-1};
+        await("the fake's line naming its child", () -> {
+            for (LogLine line : supervisor.logs(id, 1000)) {
+                Matcher matcher = pattern.matcher(line.line());
+                if (matcher.matches()) {
+                    pid[0] = Long.parseLong(matcher.group(1));
+                    return true;
+                }
             }
-        }
-        throw new AssertionError("The fake did not say which child it started: " + lines);
+            return false;
+        });
+        return pid[0];
     }
 }

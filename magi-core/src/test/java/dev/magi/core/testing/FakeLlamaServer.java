@@ -53,6 +53,10 @@ import java.util.concurrent.Executors;
 public final class FakeLlamaServer {
     /** The last line written once the bulk output of {@code FAKE_LLAMA_OUTPUT_BYTES} is done. */
     public static final String OUTPUT_DONE = "fake: bulk output done";
+    /** How the last line a well-behaved fake writes on stderr once ready begins. */
+    public static final String LISTENING = "main: server is listening on http://";
+    /** The last line a well-behaved fake writes on stdout once ready; it writes nothing more until stopped. */
+    public static final String LAST_LINE = "srv  update_slots: all slots are idle";
 
     private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
 
@@ -142,8 +146,8 @@ public final class FakeLlamaServer {
         if (readyFile != null) {
             Files.writeString(Path.of(readyFile), Long.toString(readyMicros), StandardCharsets.UTF_8);
         }
-        err.println("main: server is listening on http://" + host + ":" + port + " - starting the main loop");
-        out.println("srv  update_slots: all slots are idle");
+        err.println(LISTENING + host + ":" + port + " - starting the main loop");
+        out.println(LAST_LINE);
         out.flush();
 
         String crashAfter = env.get("FAKE_LLAMA_CRASH_AFTER_MS");

@@ -174,15 +174,24 @@ final class LiveMagi implements AutoCloseable {
         return SseClient.open(api.client(), api.uri(path));
     }
 
-    /** The pid of the child the fake started, read from the server's log over HTTP. */
+    /**
+     * The pid of the child the fake started, read from the server's log over HTTP once the line has
+     * been drained from the fake's output (which can be a moment after the server turned ready).
+     */
     long childPid(String id) throws Exception {
-        for (JsonNode line : get("/api/models/servers/" + id + "/logs?tail=1000").json().path("lines")) {
-            Matcher m = CHILD_PID.matcher(line.path("line").asText());
-            if (m.find()) {
-                return Long.parseLong(m.group(1));
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            for (JsonNode line : get("/api/models/servers/" + id + "/logs?tail=1000").json().path("lines")) {
+                Matcher m = CHILD_PID.matcher(line.path("line").asText());
+                if (m.find()) {
+                    return Long.parseLong(m.group(1));
+                }
             }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("The fake of '" + id + "' logged no child");
+            }
+            Thread.sleep(20);
         }
-        throw new AssertionError("The fake of '" + id + "' logged no child");
     }
 
     /** The pids of every run of the fake, in order. */
