@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -227,12 +228,30 @@ public final class MagiEngine implements AutoCloseable {
     public RescanSummary rescan() {
         synchronized (scanLock) {
             try {
-                return registry.applyScan(scanner.scan(config.scanPath()));
+                RescanSummary summary = registry.applyScan(scanner.scan(config.scanPath()));
+                return summary.modelsRemoved() > 0 ? stopServersOfRemovedModels(summary) : summary;
             } catch (MagiException e) {
                 throw new MagiException(ErrorCode.RESCAN_FAILED, "Rescan failed: " + e.getMessage(),
                         e.details(), e);
             }
         }
+    }
+
+    /** A model whose file is gone keeps no server running; the summary's message says which stop. */
+    private RescanSummary stopServersOfRemovedModels(RescanSummary summary) {
+        // Null only during the scan at start, before the supervisor exists and so before any server.
+        ServerSupervisor servers = this.supervisor;
+        if (servers == null) {
+            return summary;
+        }
+        List<String> stopping = servers.stopServersOfRemovedModels();
+        if (stopping.isEmpty()) {
+            return summary;
+        }
+        String message = summary.message() + "; stopping the server" + (stopping.size() == 1 ? "" : "s")
+                + " of removed model" + (stopping.size() == 1 ? "" : "s") + " " + String.join(", ", stopping);
+        return new RescanSummary(message, summary.modelsFound(), summary.modelsAdded(), summary.modelsRemoved(),
+                summary.skipped(), summary.durationMs(), summary.scanPathExists());
     }
 
     @Override

@@ -180,6 +180,35 @@ public final class ServerSupervisor implements AutoCloseable {
         return stops.size();
     }
 
+    /**
+     * Stops, in the background, every running or starting server whose model is no longer in the
+     * registry: its file is gone, and a server left running would hold memory and a port that the
+     * registry has released. Answers the ids of the servers being stopped; their state changes reach
+     * the listeners as any other stop does.
+     */
+    public List<String> stopServersOfRemovedModels() {
+        List<String> removed = new ArrayList<>();
+        for (SupervisedServer server : servers.values()) {
+            ServerState state = server.state();
+            if (state == ServerState.STOPPED || state == ServerState.FAILED
+                    || registry.find(server.modelId()).isPresent()) {
+                continue;
+            }
+            removed.add(server.modelId());
+            LOG.info("The file of '{}' is gone: stopping its server", server.modelId());
+            try {
+                CompletableFuture.runAsync(server::stop, workers).exceptionally(e -> {
+                    LOG.error("Stopping the server of '{}' failed", server.modelId(), e);
+                    return null;
+                });
+            } catch (RejectedExecutionException e) {
+                // Closing: close() stops every server anyway.
+            }
+        }
+        removed.sort(Comparator.naturalOrder());
+        return removed;
+    }
+
     /** Every server started since this supervisor was created, whatever its state, by model id. */
     public List<ServerStatus> servers() {
         List<ServerStatus> all = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.magi.core.supervision;
 
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.registry.RescanSummary;
 import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.PortRange;
@@ -66,6 +67,29 @@ class EngineSupervisionTest {
             assertThat(pids).hasSize(2).allMatch(Harness::isRunning);
         }
         assertThat(pids).noneMatch(Harness::isRunning);
+    }
+
+    @Test
+    @DisplayName("of a model whose file is gone are stopped by the rescan that notices it; the others keep running")
+    void removedModelsServerStopped() throws Exception {
+        String launcher = setUp("gone-1b-q4_0.gguf", "kept-1b-q4_0.gguf");
+        try (MagiEngine engine = engine(dir, launcher, Harness.freeRange(10).toString())) {
+            engine.supervisor().startAll(engine.registry().snapshot().models().keySet());
+            ServerStatus gone = engine.supervisor().server("gone-1b-q4_0").orElseThrow();
+            ServerStatus kept = engine.supervisor().server("kept-1b-q4_0").orElseThrow();
+            assertThat(List.of(gone, kept)).allMatch(ServerStatus::isReady);
+
+            Files.delete(dir.resolve("models/gone-1b-q4_0.gguf"));
+            RescanSummary summary = engine.rescan();
+
+            assertThat(summary.modelsRemoved()).isEqualTo(1);
+            assertThat(summary.message()).endsWith("; stopping the server of removed model gone-1b-q4_0");
+            Harness.await("the removed model's server stopped", () -> !isRunning(gone.pid())
+                    && engine.supervisor().server("gone-1b-q4_0").orElseThrow().state() == ServerState.STOPPED);
+            assertThat(engine.supervisor().server("kept-1b-q4_0").orElseThrow().isReady()).isTrue();
+            assertThat(isRunning(kept.pid())).isTrue();
+            assertThat(engine.rescan().message()).as("nothing more to stop").doesNotContain("stopping");
+        }
     }
 
     @Test
