@@ -63,6 +63,11 @@ public final class ProfileActivator {
             Set<String> wanted = new LinkedHashSet<>(profile.enabledModels());
             wanted.removeAll(unknown);
             registry.setEnabledExactly(wanted);
+            // The profile is active from the moment its models are the enabled ones: the page and
+            // GET /profiles/active show it while its servers load, and a MAGI killed during the
+            // starts brings the same profile back.
+            store.saveActiveProfile(name);
+            events.publish(new MagiEvent(MagiEvent.PROFILE, Collections.singletonMap("profileName", name)));
 
             List<String> stopped = new ArrayList<>();
             for (ServerStatus server : supervisor.servers()) {
@@ -73,8 +78,6 @@ public final class ProfileActivator {
                 }
             }
             StartAllResult starts = supervisor.startAll(wanted);
-            store.saveActiveProfile(name);
-            events.publish(new MagiEvent(MagiEvent.PROFILE, Collections.singletonMap("profileName", name)));
             LOG.info("Profile '{}' active: started {}, stopped {}, failed {}, unknown models {}", name,
                     starts.started(), stopped, starts.failed().size(), unknown);
             return new Result(name, starts.started(), stopped, starts.failed(), unknown);

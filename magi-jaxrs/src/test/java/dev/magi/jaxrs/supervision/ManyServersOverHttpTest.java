@@ -143,8 +143,11 @@ class ManyServersOverHttpTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
                 .hasMessageContaining("'ghost'").hasMessageContaining("ACTIVE_PROFILE").hasMessageContaining("night");
 
-        live.set(ConfigKey.ACTIVE_PROFILE, "night").start();
+        live.install(live.fake().loadMillis(1_500)).set(ConfigKey.ACTIVE_PROFILE, "night").start();
 
+        // Active from the moment its models are enabled, while their servers still load.
+        live.awaitServer("gamma-1b-q4_0", "starting", s -> s.path("state").asText().equals("starting"));
+        assertThat(live.get("/api/models/profiles/active").json().path("profileName").asText()).isEqualTo("night");
         live.awaitServer("gamma-1b-q4_0", "ready", s -> s.path("state").asText().equals("ready"));
         assertThat(enabled("gamma-1b-q4_0")).isTrue();
         assertThat(enabled("alpha-1b-q4_0")).isFalse();
