@@ -170,13 +170,21 @@ final class ServerLog {
         return texts;
     }
 
-    /** Hands {@code subscriber} the last {@code tail} lines, then every new line, in order. */
+    /**
+     * Hands {@code subscriber} the last {@code tail} lines, then every new line, in order. Once the
+     * subscription's close returns, the subscriber hears nothing more: closing waits for a line
+     * being handed over at that moment (lines are handed over under this log's lock).
+     */
     synchronized Subscription subscribe(int tail, Consumer<LogLine> subscriber) {
         for (LogLine line : tail(tail)) {
             subscriber.accept(line);
         }
         subscribers.add(subscriber);
-        return () -> subscribers.remove(subscriber);
+        return () -> {
+            synchronized (this) {
+                subscribers.remove(subscriber);
+            }
+        };
     }
 
     synchronized void close() {
