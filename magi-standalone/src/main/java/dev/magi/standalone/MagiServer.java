@@ -34,6 +34,7 @@ public final class MagiServer implements AutoCloseable {
     private final MagiEngine engine;
     private final Server jetty;
     private final ServerConnector connector;
+    private final GracefulHandler graceful;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MagiServer(MagiEngine engine, String host, int port) {
@@ -56,7 +57,8 @@ public final class MagiServer implements AutoCloseable {
         context.setErrorHandler(new JsonErrorHandler());
 
         // Tracks requests in flight so that a stop waits for them (up to the stop timeout).
-        jetty.setHandler(new GracefulHandler(context));
+        graceful = new GracefulHandler(context);
+        jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(GRACE.toMillis());
         // The version would only help an attacker pick an exploit.
@@ -102,6 +104,11 @@ public final class MagiServer implements AutoCloseable {
 
     public MagiEngine engine() {
         return engine;
+    }
+
+    /** Requests being handled now: the ones a stop waits for. */
+    long requestsInFlight() {
+        return graceful.getCurrentRequestCount();
     }
 
     /** Blocks until the server has stopped. */

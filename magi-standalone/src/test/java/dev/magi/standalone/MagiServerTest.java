@@ -133,7 +133,11 @@ class MagiServerTest {
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
                     + body.substring(0, 5)).getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Thread.sleep(50);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.requestsInFlight() == 0) {
+                assertThat(System.nanoTime()).as("the request reached the server").isLessThan(deadline);
+                Thread.sleep(5);
+            }
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
             Thread.sleep(50);
             assertThat(closing).isNotDone();
