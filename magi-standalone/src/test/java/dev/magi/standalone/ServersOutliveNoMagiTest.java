@@ -2,6 +2,7 @@ package dev.magi.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.testing.FakeLlamaServer;
+import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -11,9 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -168,20 +165,6 @@ class ServersOutliveNoMagiTest {
     }
 
     private static int freeRangeStart(int count) {
-        for (int tries = 0; tries < 200; tries++) {
-            int start = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
-            boolean free = true;
-            for (int port = start; port < start + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket()) {
-                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return start;
-            }
-        }
-        throw new AssertionError("No " + count + " free ports in a row");
+        return FreePorts.rangeStart(count);
     }
 }

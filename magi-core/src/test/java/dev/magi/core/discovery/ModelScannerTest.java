@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -180,6 +181,9 @@ class ModelScannerTest {
             Files.setLastModifiedTime(file, modified);
             assertThat(scanner.scan(root).models().get(0).architecture()).isEqualTo("llama");
             Files.write(file, other);
+            // Both files have the same length and a rewrite within one tick of the file system's
+            // clock keeps the time: move the time on, as any later write would.
+            Files.setLastModifiedTime(file, FileTime.fromMillis(modified.toMillis() + 2_000));
             assertThat(scanner.scan(root).models().get(0).architecture()).isEqualTo("mamba");
         }
     }

@@ -7,6 +7,7 @@ import dev.magi.core.discovery.ModelScanner;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.store.json.JsonRegistryStore;
 import dev.magi.core.testing.FakeLlamaServer;
+import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.PortRange;
@@ -14,7 +15,6 @@ import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Settings;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -178,19 +177,9 @@ final class Harness implements AutoCloseable {
         return handle.isPresent() && ProcessTrees.isAlive(handle.get());
     }
 
-    /** A range of ports free now, chosen at random so that builds running side by side rarely meet. */
+    /** A range of ports free now; see {@link FreePorts}. */
     static PortRange freeRange(int count) {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
-        for (int tries = 0; tries < 200; tries++) {
-            int start = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
-            boolean free = true;
-            for (int port = start; port < start + count && free; port++) {
-                free = Network.isFree(loopback, port);
-            }
-            if (free) {
-                return new PortRange(start, start + count - 1);
-            }
-        }
-        throw new AssertionError("No " + count + " free ports in a row");
+        int start = FreePorts.rangeStart(count);
+        return new PortRange(start, start + count - 1);
     }
 }

@@ -27,7 +27,7 @@ class FakeLlamaServerTest {
     void loadsThenServes() throws Exception {
         Path model = GgufWriter.typicalModel().writeTo(dir.resolve("model.gguf"));
         Path launcher = FakeLlamaServer.launcher().loadMillis(1_500).writeTo(dir.resolve("llama-server"));
-        int port = freePort();
+        int port = FreePorts.rangeStart(1);
         Process process = new ProcessBuilder(launcher.toString(), "--model", model.toString(),
                 "--host", "127.0.0.1", "--port", Integer.toString(port)).redirectErrorStream(true).start();
         try {
@@ -53,12 +53,6 @@ class FakeLlamaServerTest {
             assertThat(process.exitValue()).isEqualTo(1);
             assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
                     .contains("couldn't bind HTTP server socket");
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.testing.FakeLlamaServer;
+import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.jaxrs.ApiServer;
 
@@ -19,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -262,22 +262,8 @@ final class LiveMagi implements AutoCloseable {
         return socket;
     }
 
-    /** The first of {@code count} ports free now, at random so that builds side by side rarely meet. */
+    /** The first of {@code count} ports free now; see {@link FreePorts}. */
     private static int freeRangeStart(int count) {
-        for (int tries = 0; tries < 200; tries++) {
-            int start = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
-            boolean free = true;
-            for (int port = start; port < start + count && free; port++) {
-                try (ServerSocket socket = hold(port)) {
-                    free = socket.isBound();
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return start;
-            }
-        }
-        throw new AssertionError("No " + count + " free ports in a row");
+        return FreePorts.rangeStart(count);
     }
 }

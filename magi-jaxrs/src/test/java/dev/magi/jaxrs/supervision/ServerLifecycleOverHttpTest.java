@@ -1,6 +1,7 @@
 package dev.magi.jaxrs.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.jaxrs.ApiServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,8 +68,9 @@ class ServerLifecycleOverHttpTest {
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.json().path("status").asText()).isEqualTo("ready");
 
-        // The fake says it is ready before it says so in its output: wait for its last line.
-        await("the fake's last line in the log", () -> logs(live, 1000).contains("srv  update_slots: all slots are idle"));
+        // The fake says it is ready before it says so in its output, on two streams drained apart:
+        // wait for the last line of each.
+        await("the fake's last lines in the log", () -> lastLinesIn(logs(live, 1000)));
         List<String> all = logs(live, 1000);
         assertThat(all).contains("main: loading model");
         JsonNode tail = live.get(SERVERS + ID + "/logs?tail=2").json();
@@ -234,5 +236,11 @@ class ServerLifecycleOverHttpTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether the last line the fake writes on stdout and the last on stderr are both in {@code lines}. */
+    static boolean lastLinesIn(List<String> lines) {
+        return lines.contains(FakeLlamaServer.LAST_LINE)
+                && lines.stream().anyMatch(line -> line.startsWith(FakeLlamaServer.LISTENING));
     }
 }

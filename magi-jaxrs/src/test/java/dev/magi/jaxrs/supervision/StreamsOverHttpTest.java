@@ -38,7 +38,7 @@ class StreamsOverHttpTest {
     void logStream() throws Exception {
         live.post(SERVERS + ID + "/start");
         // The fake says it is ready before its last lines are read: the tail must end with them.
-        LiveMagi.await("the fake's last line", () -> tail(3).contains("srv  update_slots: all slots are idle"));
+        LiveMagi.await("the fake's last lines", () -> ServerLifecycleOverHttpTest.lastLinesIn(tail(3)));
         List<String> tail = tail(3);
 
         try (SseClient stream = live.stream(SERVERS + ID + "/logs/stream?tail=3")) {

@@ -5,6 +5,7 @@ import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.testing.FakeLlamaServer;
+import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.Tier;
 import dev.magi.standalone.MagiServer;
@@ -39,7 +40,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -170,7 +170,7 @@ class WebUiBrowserTest {
         assertThat(server.engine().supervisor().server(SMALL)).get()
                 .extracting(ServerStatus::state).isEqualTo(ServerState.READY);
         wait.until(d -> !control(SMALL, "start").isEnabled() && control(SMALL, "stop").isEnabled());
-        assertThat(row(SMALL).findElement(By.cssSelector("td.port")).getText()).matches("\\d+");
+        wait.until(d -> row(SMALL).findElement(By.cssSelector("td.port")).getText().matches("\\d+"));
 
         click(at(SMALL, "details"));
         WebElement dialog = driver.findElement(By.id("detail"));
@@ -444,22 +444,8 @@ class WebUiBrowserTest {
         }
     }
 
-    /** The first of {@code count} free ports in a row, for the llama-servers. */
+    /** The first of {@code count} free ports in a row, for the llama-servers; see {@link FreePorts}. */
     private static int freeRange(int count) {
-        for (int tries = 0; tries < 200; tries++) {
-            int start = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
-            boolean free = true;
-            for (int port = start; port < start + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                    free = true;
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return start;
-            }
-        }
-        throw new AssertionError("No " + count + " free ports in a row");
+        return FreePorts.rangeStart(count);
     }
 }
