@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -150,8 +151,10 @@ public final class ModelScanner {
                                     if (first != null) {
                                         skipped.add(skip(file, "the same file as " + first + " (reached through a link)"));
                                     } else {
+                                        // In nanoseconds where the file system keeps them, so that
+                                        // a rewrite of the same length a moment later is still seen.
                                         candidates.add(new Candidate(file, file.getFileName().toString(),
-                                                attrs.size(), attrs.lastModifiedTime().toMillis()));
+                                                attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
                                     }
                                 }
                             } else if (isPartialDownload(lower)) {
