@@ -2,6 +2,7 @@ package dev.magi.spi;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Keeps the registry and the profiles. Opened by a {@link StoreProvider}; MAGI serialises writes, so
@@ -17,6 +18,28 @@ public interface RegistryStore extends AutoCloseable {
 
     /** Replaces the saved registry. */
     void saveRegistry(RegistrySnapshot registry);
+
+    /**
+     * The number of the registry's latest save, for a store that several MAGI nodes can share: it
+     * changes with every save, by this node or another, so a node that finds another number than the
+     * one it holds loads the registry again. MAGI asks before each change and about once a second in
+     * between. Empty, as by default, for a store that one MAGI has to itself.
+     */
+    default OptionalLong registryVersion() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Replaces the saved registry only if its latest save is still {@code expectedVersion} (see
+     * {@link #registryVersion()}), and answers the number of this save. The default, for stores
+     * without versions, saves and answers {@code expectedVersion}.
+     *
+     * @throws RegistryConflictException when another node saved the registry since; nothing is saved
+     */
+    default long saveRegistry(RegistrySnapshot registry, long expectedVersion) {
+        saveRegistry(registry);
+        return expectedVersion;
+    }
 
     /** Names of the saved profiles, sorted. */
     List<String> profileNames();

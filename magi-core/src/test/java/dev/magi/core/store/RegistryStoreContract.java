@@ -14,6 +14,7 @@ import dev.magi.spi.ModelProfile.Strategy;
 import dev.magi.spi.ModelProfile.TierConfig;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.RegistryConflictException;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.RuntimeSettings;
@@ -40,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -303,6 +305,31 @@ public abstract class RegistryStoreContract {
             models.set(1234, models.get(1234).toBuilder().enabled(true).port(8090).build());
             store.saveRegistry(registryOf(models));
             assertSameRegistry(reopen().loadRegistry(), registryOf(models));
+        }
+
+        @Test
+        @DisplayName("if it has versions (for nodes sharing it): counts every save and refuses one made to an old version")
+        void versions() {
+            OptionalLong before = store.registryVersion();
+            long first = store.saveRegistry(fullRegistry("-one"), before.orElse(0));
+            if (before.isEmpty()) {
+                // One MAGI has this store to itself: the versioned save is a plain save.
+                assertThat(store.registryVersion()).isEmpty();
+                assertSameRegistry(store.loadRegistry(), fullRegistry("-one"));
+                return;
+            }
+            assertThat(first).isNotEqualTo(before.getAsLong());
+            assertThat(store.registryVersion()).hasValue(first);
+            store.saveRegistry(fullRegistry("-two"));
+            long second = store.registryVersion().orElseThrow();
+            assertThat(second).as("a plain save counts too").isNotEqualTo(first);
+
+            assertThatThrownBy(() -> store.saveRegistry(fullRegistry("-stale"), first))
+                    .isInstanceOf(RegistryConflictException.class);
+            assertSameRegistry(store.loadRegistry(), fullRegistry("-two"));
+            assertThat(store.registryVersion()).as("nothing saved").hasValue(second);
+            assertThat(store.saveRegistry(fullRegistry("-three"), second)).isNotEqualTo(second);
+            assertSameRegistry(reopen().loadRegistry(), fullRegistry("-three"));
         }
     }
 

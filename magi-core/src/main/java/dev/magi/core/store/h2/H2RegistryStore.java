@@ -9,6 +9,7 @@ import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.RegistryConflictException;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.TierThresholds;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -64,6 +66,7 @@ public final class H2RegistryStore implements RegistryStore {
     private final ObjectMapper mapper = RegistryJson.newMapper();
     /** MAGI serialises writes already; this keeps a direct caller from interleaving two diffs. */
     private final Object writeLock = new Object();
+
     /** Cleared when the database refuses {@code CHECKPOINT SYNC} (a user without admin rights). */
     private volatile boolean syncAfterCommit = true;
 
@@ -175,6 +178,16 @@ public final class H2RegistryStore implements RegistryStore {
 
     @Override
     public void saveRegistry(RegistrySnapshot registry) {
+        save(registry, null);
+    }
+
+    @Override
+    public long saveRegistry(RegistrySnapshot registry, long expectedVersion) {
+        return save(registry, expectedVersion);
+    }
+
+    /** Saves the registry in one transaction, if {@code expectedVersion} is null or still the latest. */
+    private long save(RegistrySnapshot registry, Long expectedVersion) {
         Objects.requireNonNull(registry, "registry");
         // Serialise first, outside the transaction: the rows to compare against are all that is read in it.
         List<String> ids = List.copyOf(registry.models().keySet());
@@ -184,11 +197,16 @@ public final class H2RegistryStore implements RegistryStore {
         }
         Header header = Header.of(registry);
         synchronized (writeLock) {
-            write("Cannot save the registry", connection -> {
+            return write("Cannot save the registry", connection -> {
                 try (Statement statement = connection.createStatement()) {
                     // Another node writing the same database waits here until its save is done.
                     statement.execute("SET LOCK_TIMEOUT " + LOCK_TIMEOUT_MILLIS);
                     statement.executeQuery("SELECT ID FROM MAGI.REGISTRY WHERE ID = 1 FOR UPDATE").close();
+                }
+                long version = readVersion(connection);
+                if (expectedVersion != null && version != expectedVersion) {
+                    throw new RegistryConflictException("The registry was changed by another MAGI sharing "
+                            + shownUrl + " since this one read it", Map.of("url", shownUrl));
                 }
                 if (!header.equals(readHeader(connection))) {
                     try (PreparedStatement merge = connection.prepareStatement(
@@ -239,8 +257,26 @@ public final class H2RegistryStore implements RegistryStore {
                         delete.executeBatch();
                     }
                 }
-                return null;
+                try (PreparedStatement count = connection.prepareStatement(
+                        "UPDATE MAGI.REGISTRY SET VERSION = ? WHERE ID = 1")) {
+                    count.setLong(1, version + 1);
+                    count.executeUpdate();
+                }
+                return version + 1;
             });
+        }
+    }
+
+    @Override
+    public OptionalLong registryVersion() {
+        return OptionalLong.of(read("Cannot read the registry's version", H2RegistryStore::readVersion));
+    }
+
+    /** The number of saves of the registry so far; 0 before the first. */
+    private static long readVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT VERSION FROM MAGI.REGISTRY WHERE ID = 1")) {
+            return row.next() ? row.getLong(1) : 0;
         }
     }
 

@@ -54,7 +54,11 @@ final class H2Schema {
                             + " DOCUMENT VARCHAR NOT NULL)",
                     "CREATE TABLE IF NOT EXISTS MAGI.ACTIVE_PROFILE ("
                             + "ID INT PRIMARY KEY CHECK (ID = 1),"
-                            + " NAME VARCHAR(64) NOT NULL)")));
+                            + " NAME VARCHAR(64) NOT NULL)")),
+            new Migration(2, "a version of the registry, so that nodes sharing it see each other's saves", List.of(
+                    // Counts the saves of the registry: a node that finds another number than the one it
+                    // last loaded or saved knows another node changed it.
+                    "ALTER TABLE MAGI.REGISTRY ADD COLUMN IF NOT EXISTS VERSION BIGINT DEFAULT 0 NOT NULL")));
 
     private final List<Migration> migrations;
 
