@@ -28,6 +28,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.HashMap;
@@ -43,6 +45,9 @@ import java.util.function.UnaryOperator;
 public final class MagiEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MagiEngine.class);
 
+    /** How often a node looks for changes that other nodes sharing its store saved. */
+    static final Duration REFRESH_INTERVAL = Duration.ofSeconds(1);
+
     private final MagiConfig config;
     private final RegistryStore store;
     private final TierClassifier classifier;
@@ -55,6 +60,7 @@ public final class MagiEngine implements AutoCloseable {
     private final ScanPathWatcher watcher;
     private final ServerSupervisor supervisor;
     private final CompletableFuture<RescanSummary> initialScan;
+    private final ScheduledExecutorService refresher;
 
     private MagiEngine(MagiConfig config, ClassLoader parentLoader,
                        UnaryOperator<SupervisorOptions> supervision) {
@@ -108,6 +114,7 @@ public final class MagiEngine implements AutoCloseable {
             this.activator = new ProfileActivator(profiles, registry, supervisor, store, events);
             restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
+            this.refresher = startRefresher();
             started = true;
         } finally {
             if (!started) {
@@ -161,6 +168,27 @@ public final class MagiEngine implements AutoCloseable {
         summary.put("models", snapshot.models().size());
         summary.put("lastScan", snapshot.lastScan() == null ? null : snapshot.lastScan().toString());
         return summary;
+    }
+
+    /**
+     * Several MAGI nodes can share one store (h2 through an H2 server): about once a second each asks
+     * the store whether another saved the registry, and loads it again if so. Stores that one MAGI
+     * has to itself answer no at once.
+     */
+    private ScheduledExecutorService startRefresher() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "magi-registry-refresh");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                registry.refreshFromStore();
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot check the store for changes by other MAGI nodes: {}", e.getMessage());
+            }
+        }, REFRESH_INTERVAL.toMillis(), REFRESH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        return executor;
     }
 
     private ScanPathWatcher startWatcher() {
@@ -256,6 +284,7 @@ public final class MagiEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        refresher.shutdownNow();
         events.close();
         supervisor.close();
         if (watcher != null) {

@@ -5,6 +5,7 @@ import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.RegistryConflictException;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.RuntimeSettings;
@@ -25,8 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.function.UnaryOperator;
@@ -44,9 +47,18 @@ public final class ModelRegistry {
 
     private final RegistryStore store;
     private final TierClassifier classifier;
+    /** Saves lost to another node's save in a row before a change gives up (with StorageFailed). */
+    private static final int MAX_CONFLICT_RETRIES = 50;
+    /** The store's version of the registry held is not known yet: the first look at the store loads it. */
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    /** The store has no versions: one MAGI has it to itself. */
+    private static final long UNVERSIONED = Long.MIN_VALUE + 1;
+
     private final Object writeLock = new Object();
     private final List<Consumer<RegistrySnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile RegistrySnapshot current;
+    /** The store's version of {@link #current} (see {@link RegistryStore#registryVersion()}); under the write lock. */
+    private long version = UNKNOWN;
 
     /**
      * @param store      where every change is saved
@@ -397,20 +409,111 @@ public final class ModelRegistry {
         });
     }
 
-    private <T> T mutate(java.util.function.Function<RegistrySnapshot, Change<T>> change) {
-        RegistrySnapshot next;
-        Change<T> result;
+    /**
+     * Loads the registry again when another MAGI sharing the store saved it since this one last read
+     * or wrote it, and publishes it. The engine calls this about once a second, so a node sees the
+     * changes of the others without a change of its own; a store one MAGI has to itself never reports
+     * a change, and nothing happens.
+     *
+     * @return whether the registry was loaded again
+     */
+    public boolean refreshFromStore() {
+        RegistrySnapshot loaded;
         synchronized (writeLock) {
-            result = change.apply(current);
-            next = result.registry();
-            if (next.equals(current)) {
-                return result.answer();
+            loaded = reloadIfChangedElsewhere();
+            if (loaded == null) {
+                return false;
             }
-            if (result.persist()) {
-                store.saveRegistry(next);
-            }
-            current = next;
         }
+        publish(loaded);
+        return true;
+    }
+
+    /**
+     * Under the write lock: the registry another node saved, now current, or null when there is none
+     * newer. The store's version is read before the registry: a save that comes between the two makes
+     * the next save of this node conflict and load again, and loses nothing.
+     */
+    private RegistrySnapshot reloadIfChangedElsewhere() {
+        OptionalLong stored = store.registryVersion();
+        if (stored.isEmpty()) {
+            version = UNVERSIONED;
+            return null;
+        }
+        if (stored.getAsLong() == version) {
+            return null;
+        }
+        boolean known = version != UNKNOWN;
+        RegistrySnapshot loaded = store.loadRegistry().orElse(null);
+        version = stored.getAsLong();
+        if (loaded == null || loaded.equals(current)) {
+            return null;
+        }
+        if (known) {
+            LOG.debug("The registry was changed by another MAGI sharing the store: loaded again ({} models)",
+                    loaded.models().size());
+        }
+        current = loaded;
+        return loaded;
+    }
+
+    private <T> T mutate(java.util.function.Function<RegistrySnapshot, Change<T>> change) {
+        RegistrySnapshot toPublish = null;
+        try {
+            synchronized (writeLock) {
+                for (int attempt = 1; ; attempt++) {
+                    // A node sharing the store may have saved since: apply the change to its registry,
+                    // not to an older copy, so that neither change is lost.
+                    RegistrySnapshot loaded = reloadIfChangedElsewhere();
+                    if (loaded != null) {
+                        toPublish = loaded;
+                    }
+                    Change<T> result = change.apply(current);
+                    RegistrySnapshot next = result.registry();
+                    if (next.equals(current)) {
+                        return result.answer();
+                    }
+                    try {
+                        if (result.persist()) {
+                            if (version == UNVERSIONED) {
+                                store.saveRegistry(next);
+                            } else {
+                                version = store.saveRegistry(next, version);
+                            }
+                        }
+                    } catch (RegistryConflictException e) {
+                        // Another node saved between the check and the save: start over from its
+                        // registry, after a random pause so that two busy nodes stop meeting.
+                        if (attempt == MAX_CONFLICT_RETRIES) {
+                            throw e;
+                        }
+                        LOG.debug("The registry changed elsewhere while saving; applying the change again");
+                        pauseAfterConflict(attempt);
+                        continue;
+                    }
+                    current = next;
+                    toPublish = next;
+                    return result.answer();
+                }
+            }
+        } finally {
+            // Outside the lock: listeners may read the registry, or take locks of their own.
+            if (toPublish != null) {
+                publish(toPublish);
+            }
+        }
+    }
+
+    private static void pauseAfterConflict(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L * Math.min(attempt, 10) + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MagiException(ErrorCode.STORAGE_FAILED, "Interrupted while saving the registry");
+        }
+    }
+
+    private void publish(RegistrySnapshot next) {
         for (Consumer<RegistrySnapshot> listener : listeners) {
             try {
                 listener.accept(next);
@@ -418,7 +521,6 @@ public final class ModelRegistry {
                 LOG.warn("A registry listener failed: {}", e.toString());
             }
         }
-        return result.answer();
     }
 
     private DiscoveredModel classified(DiscoveredModel model, TierThresholds thresholds) {
