@@ -81,12 +81,16 @@ class SharedStoreTest {
         first.registry().setTierOverride("north-1b-q4_0", Tier.POWERFUL);
         first.registry().setEnabled("south-1b-q4_0", true);
 
-        await("the second node sees the first's changes", () -> {
-            DiscoveredModel north = second.registry().require("north-1b-q4_0");
-            return north.tierOverride() == Tier.POWERFUL && second.registry().require("south-1b-q4_0").enabled();
+        // Listeners hear a reload just after it is current: wait for what they hear.
+        await("the second node's listeners hear the first's changes", () -> {
+            if (heard.isEmpty()) {
+                return false;
+            }
+            RegistrySnapshot last = heard.get(heard.size() - 1);
+            DiscoveredModel north = last.models().get("north-1b-q4_0");
+            return north.tierOverride() == Tier.POWERFUL && last.models().get("south-1b-q4_0").enabled();
         });
-        assertThat(heard).isNotEmpty();
-        assertThat(heard.get(heard.size() - 1)).isEqualTo(second.registry().snapshot());
+        assertThat(second.registry().snapshot()).isEqualTo(heard.get(heard.size() - 1));
 
         second.registry().setTierOverride("north-1b-q4_0", null);
         await("the first node sees the second's change", () ->
