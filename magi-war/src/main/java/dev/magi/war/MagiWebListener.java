@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * MAGI inside a servlet container: on deployment, builds the engine from the context parameters
  * (named as the environment variables, such as {@code MODEL_SCAN_PATH}), then the environment, then
  * the defaults, and serves its API at {@code /*} of the context through Jersey's servlet; on
- * undeployment, closes the engine.
+ * undeployment, closes the engine. When MAGI cannot start (a bad setting), the context answers every
+ * request with 503 {@code ServiceUnavailable} and the reason.
  *
  * <p>Declared in {@code web.xml} rather than found by annotation scanning, so that the WAR deploys the
  * same way in every container and needs no scanning at all.
@@ -36,9 +37,12 @@ public final class MagiWebListener implements ServletContextListener {
         try {
             engine = MagiEngine.builder().fallback(settings(context)).build();
         } catch (MagiException e) {
-            // The container reports the failed deployment; the line says which setting to fix.
+            // The WAR stays deployed and says why on every request (503 ServiceUnavailable), as well
+            // as in the log: a failed deployment shows only in the container's log and manager.
             LOG.error("MAGI cannot start: {}", e.getMessage());
-            throw new IllegalStateException("MAGI cannot start: " + e.getMessage(), e);
+            ServletRegistration.Dynamic notStarted = context.addServlet("magi-not-started", new NotStartedServlet(e));
+            notStarted.addMapping("/*");
+            return;
         }
         ServletRegistration.Dynamic api = context.addServlet("magi-api",
                 new ServletContainer(MagiJaxrs.application(engine)));

@@ -68,6 +68,10 @@ abstract class DeployedWar {
     /** Deploys {@code war} at {@link #CONTEXT_PATH} with these context parameters; answers the server's root. */
     abstract URI deploy(Path war, Map<String, String> contextParameters, Path workDir) throws Exception;
 
+    /** Deploys {@code war} once more, at {@code contextPath}, into the running container. */
+    abstract void deployAnother(Path war, String contextPath, Map<String, String> contextParameters, Path workDir)
+            throws Exception;
+
     /** Undeploys the WAR, leaving the container running. */
     abstract void undeploy() throws Exception;
 
@@ -172,6 +176,30 @@ abstract class DeployedWar {
         Reply malformed = send("PUT", "api/models/" + MODEL + "/tier", "{\"tier\": ");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.json().path("error").asText()).isEqualTo("InvalidRequest");
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("with a setting MAGI cannot start on, stays deployed and answers 503 ServiceUnavailable with the reason")
+    void cannotStart() throws Exception {
+        deployAnother(war(), "/magi-misconfigured", Map.of(
+                "MODEL_SCAN_PATH", dir.resolve("models").toString(),
+                "REGISTRY_PATH", dir.resolve("misconfigured/model_registry.json").toString(),
+                "PROFILES_PATH", dir.resolve("misconfigured/profiles").toString(),
+                "MAGI_STORE", "nosuchstore",
+                "MAGI_WATCH", "false"), Files.createDirectories(dir.resolve("work-misconfigured")));
+
+        for (String path : new String[] {"api/models/registry", "health", ""}) {
+            Reply reply = send("GET", "../magi-misconfigured/" + path, null);
+            assertThat(reply.status()).as(path).isEqualTo(503);
+            assertThat(reply.contentType()).startsWith("application/json");
+            assertThat(reply.json().path("error").asText()).isEqualTo("ServiceUnavailable");
+            assertThat(reply.json().path("message").asText()).startsWith("MAGI cannot start: ")
+                    .contains("nosuchstore").contains("json");
+            assertThat(reply.json().path("details").path("cause").asText()).isEqualTo("InvalidConfiguration");
+        }
+        assertThat(logged).anyMatch(line -> line.startsWith("MAGI cannot start: ") && line.contains("nosuchstore"));
+        assertThat(send("GET", "health", null).status()).as("the other deployment is unaffected").isEqualTo(200);
     }
 
     @Test

@@ -44,6 +44,22 @@ class JettyDeploymentIT extends DeployedWar {
     }
 
     @Override
+    void deployAnother(Path war, String contextPath, Map<String, String> contextParameters, Path workDir)
+            throws Exception {
+        WebAppContext another = new WebAppContext();
+        another.setContextPath(contextPath);
+        another.setWar(war.toAbsolutePath().toString());
+        another.setTempDirectory(Files.createDirectories(workDir.resolve("jetty")).toFile());
+        another.setParentLoaderPriority(false);
+        another.setThrowUnavailableOnStartupException(true);
+        contextParameters.forEach(another::setInitParameter);
+        contexts.addHandler(another);
+        // A handler added to a running collection is not started for it.
+        another.start();
+        assertThat(another.isAvailable()).as("the second deployment").isTrue();
+    }
+
+    @Override
     void undeploy() throws Exception {
         webapp.stop();
         contexts.removeHandler(webapp);

@@ -2,6 +2,9 @@ package dev.magi.war;
 
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Constants;
+import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.DisplayName;
 
@@ -33,6 +36,21 @@ class TomcatDeploymentIT extends DeployedWar {
         tomcat.start();
         assertThat(context.getState()).as("the WAR's deployment").isEqualTo(LifecycleState.STARTED);
         return URI.create("http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/");
+    }
+
+    @Override
+    void deployAnother(Path war, String contextPath, Map<String, String> contextParameters, Path workDir) {
+        // As addWebapp does, but with the parameters set before the host starts the context.
+        StandardContext another = new StandardContext();
+        another.setName(contextPath);
+        another.setPath(contextPath);
+        another.setDocBase(war.toAbsolutePath().toString());
+        ContextConfig config = new ContextConfig();
+        config.setDefaultWebXml(Constants.NoDefaultWebXml);
+        another.addLifecycleListener(config);
+        contextParameters.forEach(another::addParameter);
+        tomcat.getHost().addChild(another);
+        assertThat(another.getState()).as("the second deployment").isEqualTo(LifecycleState.STARTED);
     }
 
     @Override
