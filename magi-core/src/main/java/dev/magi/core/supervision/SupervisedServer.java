@@ -48,6 +48,13 @@ final class SupervisedServer {
     private static final long PROBE_GAP_DIVISOR = 10;
     /** How long to let the output threads finish reading a process that has exited. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
+    /** What llama-server says when its port is taken: it exits 1 before loading anything. */
+    private static final String BIND_FAILURE = "couldn't bind HTTP server socket";
+    /**
+     * Starts again on another port after a lost bind: another program can take an automatic port
+     * between MAGI's check and llama-server's bind.
+     */
+    private static final int BIND_RETRIES = 3;
 
     /** What every server of a supervisor shares. */
     record Shared(ModelRegistry registry, SupervisorOptions options, ExecutorService workers,
@@ -217,41 +224,50 @@ final class SupervisedServer {
         }
     }
 
-    /** One attempt, from the checks to ready or failure; runs on a worker thread. */
+    /**
+     * One attempt, from the checks to ready or failure; runs on a worker thread. A process that lost
+     * its automatic port to another program between the check and its bind is started again on the
+     * next free port, up to {@link #BIND_RETRIES} times.
+     */
     private void run(Attempt a) {
         Running r = null;
         try {
-            Launch launch;
-            try {
-                launch = prepare();
-            } catch (RuntimeException e) {
-                fail(a, e);
-                return;
-            }
-            if (a.cancelled) {
+            for (int bindFailures = 0; ; bindFailures++) {
+                Launch launch;
+                try {
+                    launch = prepare();
+                } catch (RuntimeException e) {
+                    fail(a, e);
+                    return;
+                }
+                if (a.cancelled) {
+                    a.launched.complete(null);
+                    return;
+                }
+                try {
+                    r = spawn(launch);
+                } catch (RuntimeException e) {
+                    fail(a, e);
+                    return;
+                }
+                Running spawned = r;
+                synchronized (this) {
+                    running = spawned;
+                    lastModel = launch.model();
+                    publishLocked();
+                }
+                // Registered only now, so that the handler finds the process it is about.
+                try {
+                    r.process().onExit().thenRunAsync(() -> onExit(spawned), shared.workers());
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("Supervisor closing; exit of pid {} not watched", r.process().pid());
+                }
                 a.launched.complete(null);
-                return;
+                if (!awaitReady(a, r, bindFailures < BIND_RETRIES && !launch.model().portPinned())) {
+                    return;
+                }
+                r = null;
             }
-            try {
-                r = spawn(launch);
-            } catch (RuntimeException e) {
-                fail(a, e);
-                return;
-            }
-            Running spawned = r;
-            synchronized (this) {
-                running = spawned;
-                lastModel = launch.model();
-                publishLocked();
-            }
-            // Registered only now, so that the handler finds the process it is about.
-            try {
-                r.process().onExit().thenRunAsync(() -> onExit(spawned), shared.workers());
-            } catch (RejectedExecutionException e) {
-                LOG.debug("Supervisor closing; exit of pid {} not watched", r.process().pid());
-            }
-            a.launched.complete(null);
-            awaitReady(a, r);
         } catch (Throwable t) {
             // Whatever happens, no process may be left behind and nobody may wait forever on this attempt.
             LOG.error("Start of '{}' failed unexpectedly", modelId, t);
@@ -352,7 +368,8 @@ final class SupervisedServer {
      * within milliseconds however far the back-off has grown; a server that logs nothing is still
      * found by the back-off. The process exiting wakes the loop at once too.
      */
-    private void awaitReady(Attempt a, Running r) {
+    /** Answers true only when the process lost its port to another program and may try another. */
+    private boolean awaitReady(Attempt a, Running r, boolean mayMovePort) {
         long deadline = r.startedNanos() + options.maxStartupTime().toNanos();
         long longest = Math.max(FIRST_PROBE_DELAY_MS, options.readinessInterval().toMillis());
         Wakeup wakeup = new Wakeup();
@@ -361,21 +378,20 @@ final class SupervisedServer {
         try {
             while (true) {
                 if (a.cancelled) {
-                    return;
+                    return false;
                 }
                 if (!r.process().isAlive()) {
-                    exitedWhileStarting(a, r);
-                    return;
+                    return exitedWhileStarting(a, r, mayMovePort);
                 }
                 long probed = System.nanoTime();
                 if (Network.isReady(options.llamaHost(), r.port())) {
                     becameReady(a, r);
-                    return;
+                    return false;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     timedOut(a, r);
-                    return;
+                    return false;
                 }
                 long loading = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - r.startedNanos());
                 long gap = Math.max(FIRST_PROBE_DELAY_MS, Math.min(loading / PROBE_GAP_DIVISOR, longest));
@@ -390,6 +406,7 @@ final class SupervisedServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(a, new MagiException(ErrorCode.SERVICE_UNAVAILABLE, "The supervisor is closing"));
+            return false;
         } finally {
             output.close();
         }
@@ -438,14 +455,54 @@ final class SupervisedServer {
         a.ready.complete(ready);
     }
 
-    private void exitedWhileStarting(Attempt a, Running r) {
+    /** Answers true when the process lost its port to another program and the start goes on with another. */
+    private boolean exitedWhileStarting(Attempt a, Running r, boolean mayMovePort) {
         r.awaitDrained();
         int code = r.process().exitValue();
         List<String> tail = log.tailSince(r.logMark(), ERROR_TAIL_LINES);
+        boolean lostPort = code != 0 && tail.stream().anyMatch(line -> line.contains(BIND_FAILURE));
+        if (lostPort && mayMovePort) {
+            int taken = r.port();
+            InetAddress address = resolve(options.llamaHost());
+            DiscoveredModel moved = null;
+            try {
+                moved = shared.registry().moveToFreePort(modelId, p -> p != taken && Network.isFree(address, p));
+            } catch (MagiException e) {
+                LOG.warn("'{}' lost port {} to another program and cannot move: {}", modelId, taken, e.getMessage());
+            }
+            if (moved != null) {
+                synchronized (this) {
+                    if (attempt != a || a.cancelled) {
+                        return false;
+                    }
+                    if (running == r) {
+                        running = null;
+                    }
+                    shared.pids().remove(modelId, r.process().pid());
+                }
+                String note = "port " + taken + " was taken by another program before llama-server could bind"
+                        + " it; starting again on port " + moved.port();
+                log.note(note);
+                LOG.info("'{}': {}", modelId, note);
+                return true;
+            }
+        }
         String message = "llama-server for model '" + modelId + "' exited with code " + code + " while starting"
                 + (tail.isEmpty() ? "" : ": " + tail.get(tail.size() - 1));
         log.note("pid " + r.process().pid() + " exited with code " + code + " while starting");
+        if (lostPort && shared.registry().find(modelId).map(DiscoveredModel::portPinned).orElse(false)) {
+            // The user's port, taken after the check: the same answer as when the check finds it taken.
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("modelId", modelId);
+            details.put("port", r.port());
+            details.put("exitCode", code);
+            details.put("logTail", List.copyOf(tail));
+            ended(a, r, code, new MagiException(ErrorCode.PORT_IN_USE, "Port " + r.port() + " of model '" + modelId
+                    + "' is in use by another program", details));
+            return false;
+        }
         ended(a, r, code, startFailed(message, code, tail, Map.of()));
+        return false;
     }
 
     private void timedOut(Attempt a, Running r) {

@@ -92,6 +92,10 @@ public final class FakeLlamaServer {
         // llama-server binds before it loads, so a taken port fails before any loading.
         HttpServer server;
         try {
+            if (Boolean.parseBoolean(env.get("FAKE_LLAMA_LOSE_BIND")) && misbehave) {
+                // As when another program takes the port between MAGI's check and this bind.
+                throw new IOException("lost the race for the port");
+            }
             server = HttpServer.create(new InetSocketAddress(host, port), 64);
         } catch (IOException e) {
             err.println("main: couldn't bind HTTP server socket, hostname: " + host + ", port: " + port);
@@ -322,6 +326,14 @@ public final class FakeLlamaServer {
         /** Misbehave only in the first {@code runs} runs; needs {@link #runsFile}. */
         public Launcher misbehaveOnlyInFirstRuns(int runs) {
             return env("FAKE_LLAMA_CRASH_RUNS", runs);
+        }
+
+        /**
+         * Fails to bind its port as if another program had taken it after MAGI checked it; with
+         * {@link #misbehaveOnlyInFirstRuns} only in the first runs.
+         */
+        public Launcher loseBindRace() {
+            return env("FAKE_LLAMA_LOSE_BIND", true);
         }
 
         public Launcher ignoreSigterm() {
