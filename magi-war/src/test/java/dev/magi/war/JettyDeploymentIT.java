@@ -6,6 +6,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.junit.jupiter.api.DisplayName;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +30,7 @@ class JettyDeploymentIT extends DeployedWar {
         contexts = new ContextHandlerCollection();
         server.setHandler(contexts);
 
-        webapp = new WebAppContext();
-        webapp.setContextPath(CONTEXT_PATH);
-        webapp.setWar(war.toAbsolutePath().toString());
-        webapp.setTempDirectory(Files.createDirectories(workDir.resolve("jetty")).toFile());
-        // The servlet rule: the WAR's own WEB-INF first (Jetty's default, said out loud).
-        webapp.setParentLoaderPriority(false);
-        webapp.setThrowUnavailableOnStartupException(true);
-        contextParameters.forEach(webapp::setInitParameter);
+        webapp = webapp(war, CONTEXT_PATH, contextParameters, workDir);
         contexts.addHandler(webapp);
         server.start();
         assertThat(webapp.isAvailable()).as("the WAR's deployment").isTrue();
@@ -46,17 +40,24 @@ class JettyDeploymentIT extends DeployedWar {
     @Override
     void deployAnother(Path war, String contextPath, Map<String, String> contextParameters, Path workDir)
             throws Exception {
-        WebAppContext another = new WebAppContext();
-        another.setContextPath(contextPath);
-        another.setWar(war.toAbsolutePath().toString());
-        another.setTempDirectory(Files.createDirectories(workDir.resolve("jetty")).toFile());
-        another.setParentLoaderPriority(false);
-        another.setThrowUnavailableOnStartupException(true);
-        contextParameters.forEach(another::setInitParameter);
+        WebAppContext another = webapp(war, contextPath, contextParameters, workDir);
         contexts.addHandler(another);
         // A handler added to a running collection is not started for it.
         another.start();
         assertThat(another.isAvailable()).as("the second deployment").isTrue();
+    }
+
+    private static WebAppContext webapp(Path war, String contextPath, Map<String, String> contextParameters,
+                                        Path workDir) throws IOException {
+        WebAppContext context = new WebAppContext();
+        context.setContextPath(contextPath);
+        context.setWar(war.toAbsolutePath().toString());
+        context.setTempDirectory(Files.createDirectories(workDir.resolve("jetty")).toFile());
+        // The servlet rule: the WAR's own WEB-INF first (Jetty's default, said out loud).
+        context.setParentLoaderPriority(false);
+        context.setThrowUnavailableOnStartupException(true);
+        contextParameters.forEach(context::setInitParameter);
+        return context;
     }
 
     @Override
