@@ -1,11 +1,8 @@
 package dev.magi.core.supervision;
 
 import dev.magi.core.testing.FakeLlamaServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,21 +13,7 @@ import static dev.magi.core.supervision.Harness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("The output of a server")
-class OutputTest {
-    @TempDir
-    Path dir;
-    Harness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new Harness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
-
+class OutputTest extends HarnessTest {
     @Test
     @DisplayName("is drained as it comes: 30 MB of it do not stall the server, the ring keeps 1,000 lines, the file rotates")
     void floodOfOutput() throws Exception {

@@ -1,12 +1,8 @@
 package dev.magi.core.supervision;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,21 +12,7 @@ import static dev.magi.core.supervision.Harness.isRunning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("A server that crashes while ready")
-class RestartTest {
-    @TempDir
-    Path dir;
-    Harness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new Harness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
-
+class RestartTest extends HarnessTest {
     @Test
     @DisplayName("is restarted as a new process and counted")
     void restartedAfterCrash() throws Exception {

@@ -7,13 +7,9 @@ import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.RuntimeSettings;
 import dev.magi.spi.Tier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,21 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("Starting and stopping a server")
-class StartAndStopTest {
-    @TempDir
-    Path dir;
-    Harness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new Harness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
-
+class StartAndStopTest extends HarnessTest {
     @Test
     @DisplayName("starts llama-server with the SPEC's command line, reports it ready, and stops it")
     void startToReadyAndStop() throws Exception {

@@ -4,11 +4,8 @@ import dev.magi.core.config.ConfigKey;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,21 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 @DisplayName("A start that cannot succeed")
-class StartFailuresTest {
-    @TempDir
-    Path dir;
-    Harness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new Harness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
-
+class StartFailuresTest extends HarnessTest {
     @Test
     @DisplayName("fails at once with the exit code and the last lines when the process exits while loading")
     void crashDuringLoad() throws Exception {
