@@ -47,8 +47,11 @@ public final class ModelRegistry {
 
     private final RegistryStore store;
     private final TierClassifier classifier;
-    /** Saves lost to another node's save in a row before a change gives up (with StorageFailed). */
-    private static final int MAX_CONFLICT_RETRIES = 50;
+    /**
+     * Saves lost to another node's save in a row before a change gives up (with StorageFailed): with
+     * the random pauses between them, some seconds of two nodes changing the registry non-stop.
+     */
+    private static final int MAX_CONFLICT_RETRIES = 200;
     /** The store's version of the registry held is not known yet: the first look at the store loads it. */
     private static final long UNKNOWN = Long.MIN_VALUE;
     /** The store has no versions: one MAGI has it to itself. */
