@@ -143,7 +143,7 @@ class ManyServersOverHttpTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
                 .hasMessageContaining("'ghost'").hasMessageContaining("ACTIVE_PROFILE").hasMessageContaining("night");
 
-        live.install(live.fake().loadMillis(1_500)).set(ConfigKey.ACTIVE_PROFILE, "night").start();
+        live.install(live.fake().loadMillis(3_000)).set(ConfigKey.ACTIVE_PROFILE, "night").start();
 
         // Active from the moment its models are enabled, while their servers still load.
         live.awaitServer("gamma-1b-q4_0", "starting", s -> s.path("state").asText().equals("starting"));
