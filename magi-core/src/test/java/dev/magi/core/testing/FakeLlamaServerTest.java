@@ -26,7 +26,7 @@ class FakeLlamaServerTest {
     @DisplayName("answers 503 while loading, then 200, and exits 0 on SIGTERM")
     void loadsThenServes() throws Exception {
         Path model = GgufWriter.typicalModel().writeTo(dir.resolve("model.gguf"));
-        Path launcher = FakeLlamaServer.launcher().loadMillis(1_500).writeTo(dir.resolve("llama-server"));
+        Path launcher = FakeLlamaServer.launcher().loadMillis(3_000).writeTo(dir.resolve("llama-server"));
         int port = FreePorts.rangeStart(1);
         Process process = new ProcessBuilder(launcher.toString(), "--model", model.toString(),
                 "--host", "127.0.0.1", "--port", Integer.toString(port)).redirectErrorStream(true).start();

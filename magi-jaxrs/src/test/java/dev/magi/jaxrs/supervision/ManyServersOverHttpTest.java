@@ -42,7 +42,7 @@ class ManyServersOverHttpTest {
     @Test
     @DisplayName("start-all starts the enabled models concurrently and lists failures; stop-all stops them")
     void startAllAndStopAll() throws Exception {
-        live.model("split-7b-q4_0-00001-of-00002.gguf").install(live.fake().loadMillis(1_500)).start();
+        live.model("split-7b-q4_0-00001-of-00002.gguf").install(live.fake().loadMillis(2_500)).start();
         for (String id : List.of("alpha-1b-q4_0", "beta-1b-q4_0", "split-7b-q4_0")) {
             assertThat(live.put("/api/models/" + id + "/enabled", "{\"enabled\": true}").status()).isEqualTo(200);
         }
