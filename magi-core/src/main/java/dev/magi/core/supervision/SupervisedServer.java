@@ -67,11 +67,17 @@ final class SupervisedServer {
         /** Completes once the process is spawned, or exceptionally when it could not be. */
         final CompletableFuture<Void> launched = new CompletableFuture<>();
         /** Completes with the ready status, or exceptionally with why the start failed. */
-        final CompletableFuture<ServerStatus> ready = new CompletableFuture<>();
+        final CompletableFuture<ServerStatus> ready;
         volatile boolean cancelled;
 
         Attempt(boolean restart) {
+            this(restart, new CompletableFuture<>());
+        }
+
+        /** The same start with a process of its own: a stop waits for its launch as for the first. */
+        Attempt(boolean restart, CompletableFuture<ServerStatus> ready) {
             this.restart = restart;
+            this.ready = ready;
         }
     }
 
@@ -229,7 +235,8 @@ final class SupervisedServer {
      * its automatic port to another program between the check and its bind is started again on the
      * next free port, up to {@link #BIND_RETRIES} times.
      */
-    private void run(Attempt a) {
+    private void run(Attempt first) {
+        Attempt a = first;
         Running r = null;
         try {
             for (int bindFailures = 0; ; bindFailures++) {
@@ -263,9 +270,11 @@ final class SupervisedServer {
                     LOG.debug("Supervisor closing; exit of pid {} not watched", r.process().pid());
                 }
                 a.launched.complete(null);
-                if (!awaitReady(a, r, bindFailures < BIND_RETRIES && !launch.model().portPinned())) {
+                Attempt again = awaitReady(a, r, bindFailures < BIND_RETRIES && !launch.model().portPinned());
+                if (again == null) {
                     return;
                 }
+                a = again;
                 r = null;
             }
         } catch (Throwable t) {
@@ -368,8 +377,11 @@ final class SupervisedServer {
      * within milliseconds however far the back-off has grown; a server that logs nothing is still
      * found by the back-off. The process exiting wakes the loop at once too.
      */
-    /** Answers true only when the process lost its port to another program and may try another. */
-    private boolean awaitReady(Attempt a, Running r, boolean mayMovePort) {
+    /**
+     * Answers null once the attempt is decided (ready, failed or cancelled), or the attempt that goes
+     * on with another process when this one lost its port to another program.
+     */
+    private Attempt awaitReady(Attempt a, Running r, boolean mayMovePort) {
         long deadline = r.startedNanos() + options.maxStartupTime().toNanos();
         long longest = Math.max(FIRST_PROBE_DELAY_MS, options.readinessInterval().toMillis());
         Wakeup wakeup = new Wakeup();
@@ -378,7 +390,7 @@ final class SupervisedServer {
         try {
             while (true) {
                 if (a.cancelled) {
-                    return false;
+                    return null;
                 }
                 if (!r.process().isAlive()) {
                     return exitedWhileStarting(a, r, mayMovePort);
@@ -386,12 +398,12 @@ final class SupervisedServer {
                 long probed = System.nanoTime();
                 if (Network.isReady(options.llamaHost(), r.port())) {
                     becameReady(a, r);
-                    return false;
+                    return null;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     timedOut(a, r);
-                    return false;
+                    return null;
                 }
                 long loading = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - r.startedNanos());
                 long gap = Math.max(FIRST_PROBE_DELAY_MS, Math.min(loading / PROBE_GAP_DIVISOR, longest));
@@ -406,7 +418,7 @@ final class SupervisedServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(a, new MagiException(ErrorCode.SERVICE_UNAVAILABLE, "The supervisor is closing"));
-            return false;
+            return null;
         } finally {
             output.close();
         }
@@ -455,8 +467,11 @@ final class SupervisedServer {
         a.ready.complete(ready);
     }
 
-    /** Answers true when the process lost its port to another program and the start goes on with another. */
-    private boolean exitedWhileStarting(Attempt a, Running r, boolean mayMovePort) {
+    /**
+     * Fails the attempt, or, when the process lost its port to another program, answers the attempt
+     * that goes on with another port; answers null otherwise.
+     */
+    private Attempt exitedWhileStarting(Attempt a, Running r, boolean mayMovePort) {
         r.awaitDrained();
         int code = r.process().exitValue();
         List<String> tail = log.tailSince(r.logMark(), ERROR_TAIL_LINES);
@@ -471,20 +486,23 @@ final class SupervisedServer {
                 LOG.warn("'{}' lost port {} to another program and cannot move: {}", modelId, taken, e.getMessage());
             }
             if (moved != null) {
+                Attempt again;
                 synchronized (this) {
                     if (attempt != a || a.cancelled) {
-                        return false;
+                        return null;
                     }
                     if (running == r) {
                         running = null;
                     }
                     shared.pids().remove(modelId, r.process().pid());
+                    again = new Attempt(a.restart, a.ready);
+                    attempt = again;
                 }
                 String note = "port " + taken + " was taken by another program before llama-server could bind"
                         + " it; starting again on port " + moved.port();
                 log.note(note);
                 LOG.info("'{}': {}", modelId, note);
-                return true;
+                return again;
             }
         }
         String message = "llama-server for model '" + modelId + "' exited with code " + code + " while starting"
@@ -499,10 +517,10 @@ final class SupervisedServer {
             details.put("logTail", List.copyOf(tail));
             ended(a, r, code, new MagiException(ErrorCode.PORT_IN_USE, "Port " + r.port() + " of model '" + modelId
                     + "' is in use by another program", details));
-            return false;
+            return null;
         }
         ended(a, r, code, startFailed(message, code, tail, Map.of()));
-        return false;
+        return null;
     }
 
     private void timedOut(Attempt a, Running r) {
