@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
+import dev.magi.core.testing.Processes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -148,20 +148,8 @@ class ServersOutliveNoMagiTest {
         }
     }
 
-    /** Whether a process runs; a zombie has exited, even when nobody has reaped it yet. */
     private static boolean isRunning(long pid) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        if (handle.isEmpty() || !handle.get().isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
-            int end = stat.lastIndexOf(')');
-            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return handle.get().isAlive();
-        }
+        return Processes.isRunning(pid);
     }
 
     private static int freeRangeStart(int count) {

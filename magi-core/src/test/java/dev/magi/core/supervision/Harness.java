@@ -9,6 +9,7 @@ import dev.magi.core.store.json.JsonRegistryStore;
 import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
+import dev.magi.core.testing.Processes;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.PortRange;
 import dev.magi.spi.RegistrySnapshot;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -171,10 +171,9 @@ final class Harness implements AutoCloseable {
         return result;
     }
 
-    /** Whether a process runs (a zombie has exited, even if nobody reaped it). */
+    /** See {@link Processes#isRunning}. */
     static boolean isRunning(long pid) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        return handle.isPresent() && ProcessTrees.isAlive(handle.get());
+        return Processes.isRunning(pid);
     }
 
     /** A range of ports free now; see {@link FreePorts}. */

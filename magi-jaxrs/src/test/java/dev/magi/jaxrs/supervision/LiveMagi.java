@@ -6,6 +6,7 @@ import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
+import dev.magi.core.testing.Processes;
 import dev.magi.jaxrs.ApiServer;
 
 import java.io.IOException;
@@ -239,20 +240,9 @@ final class LiveMagi implements AutoCloseable {
         }
     }
 
-    /** Whether a process runs; a zombie has exited, even when nobody has reaped it yet. */
+    /** See {@link Processes#isRunning}. */
     static boolean isRunning(long pid) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        if (handle.isEmpty() || !handle.get().isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
-            int end = stat.lastIndexOf(')');
-            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return handle.get().isAlive();
-        }
+        return Processes.isRunning(pid);
     }
 
     /** Listens on a port of the loopback address, as another program holding it would. */

@@ -3,13 +3,9 @@ package dev.magi.jaxrs.supervision;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.jaxrs.ApiServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,24 +13,7 @@ import static dev.magi.jaxrs.supervision.LiveMagi.isRunning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("A llama-server that misbehaves, seen over HTTP")
-class MisbehavingServersOverHttpTest {
-    private static final String ID = "alpha-1b-q4_0";
-    private static final String SERVERS = "/api/models/servers/";
-
-    @TempDir
-    Path dir;
-    LiveMagi live;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        live = new LiveMagi(dir).model(ID + ".gguf");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        live.close();
-    }
-
+class MisbehavingServersOverHttpTest extends OneModelOverHttpTest {
     @Test
     @DisplayName("crashing while it loads fails the start with 502, its exit code and its last lines")
     void crashDuringLoad() throws Exception {

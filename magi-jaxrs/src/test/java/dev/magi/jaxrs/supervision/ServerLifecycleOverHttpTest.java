@@ -3,14 +3,10 @@ package dev.magi.jaxrs.supervision;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.jaxrs.ApiServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,24 +20,7 @@ import static dev.magi.jaxrs.supervision.LiveMagi.isRunning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("A server started and stopped over HTTP")
-class ServerLifecycleOverHttpTest {
-    private static final String ID = "alpha-1b-q4_0";
-    private static final String SERVERS = "/api/models/servers/";
-
-    @TempDir
-    Path dir;
-    LiveMagi live;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        live = new LiveMagi(dir).model(ID + ".gguf");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        live.close();
-    }
-
+class ServerLifecycleOverHttpTest extends OneModelOverHttpTest {
     @Test
     @DisplayName("answers 200 once ready, with its pid and port; is listed, logged, and stops")
     void startToReadyAndStop() throws Exception {

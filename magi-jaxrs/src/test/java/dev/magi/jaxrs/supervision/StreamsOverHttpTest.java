@@ -1,36 +1,20 @@
 package dev.magi.jaxrs.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Server-sent event streams")
-class StreamsOverHttpTest {
-    private static final String ID = "alpha-1b-q4_0";
-    private static final String SERVERS = "/api/models/servers/";
-
-    @TempDir
-    Path dir;
-    LiveMagi live;
-
+class StreamsOverHttpTest extends OneModelOverHttpTest {
     @BeforeEach
-    void setUp() throws Exception {
-        live = new LiveMagi(dir).model(ID + ".gguf");
+    void startMagi() throws Exception {
         live.install(live.fake()).start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        live.close();
     }
 
     @Test
