@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -130,7 +131,7 @@ public final class ModelRegistry {
             Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
             DiscoveredModel model = requireIn(models, modelId).toBuilder().enabled(enabled).build();
             if (enabled) {
-                model = withPortIfFree(model, models.values(), registry.portRange());
+                model = withFreePortOrWarn(model, models.values(), registry.portRange());
             }
             models.put(modelId, model);
             return new Change<>(with(registry, models), model);
@@ -164,7 +165,7 @@ public final class ModelRegistry {
             } else {
                 model = model.toBuilder().port(null).portPinned(false).build();
                 if (model.enabled()) {
-                    model = withPortIfFree(model, models.values(), registry.portRange());
+                    model = withFreePortOrWarn(model, models.values(), registry.portRange());
                 }
             }
             models.put(modelId, model);
@@ -190,11 +191,7 @@ public final class ModelRegistry {
                     models.put(model.modelId(), model.toBuilder().port(null).build());
                 }
             }
-            for (DiscoveredModel model : List.copyOf(models.values())) {
-                if (model.enabled() && model.port() == null) {
-                    models.put(model.modelId(), withPortIfFree(model, models.values(), range));
-                }
-            }
+            givePortsToEnabled(models, range);
             RegistrySnapshot next = new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(), range,
                     registry.tierThresholds());
             return new Change<>(next, range);
@@ -220,36 +217,28 @@ public final class ModelRegistry {
      * profile's activation); ids the registry does not hold are ignored.
      */
     public void setEnabledExactly(java.util.Set<String> ids) {
-        mutate(registry -> {
-            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
-            for (DiscoveredModel model : List.copyOf(models.values())) {
-                DiscoveredModel next = model.toBuilder().enabled(ids.contains(model.modelId())).build();
-                if (next.enabled()) {
-                    next = withPortIfFree(next, models.values(), registry.portRange());
-                }
-                models.put(model.modelId(), next);
-            }
-            return new Change<>(with(registry, models), null);
-        });
+        setEnabledWhere(model -> ids.contains(model.modelId()));
     }
 
     /** Enables or disables every model; answers how many changed. */
     public int setAllEnabled(boolean enabled) {
+        return setEnabledWhere(model -> enabled);
+    }
+
+    /** Enables the models {@code wanted} accepts and disables the others; answers how many changed. */
+    private int setEnabledWhere(Predicate<DiscoveredModel> wanted) {
         return mutate(registry -> {
             Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
             int updated = 0;
-            for (DiscoveredModel model : List.copyOf(models.values())) {
-                DiscoveredModel next = model.toBuilder().enabled(enabled).build();
-                if (enabled) {
-                    next = withPortIfFree(next, models.values(), registry.portRange());
-                }
-                if (!next.equals(model)) {
-                    models.put(model.modelId(), next);
-                }
+            for (DiscoveredModel model : registry.models().values()) {
+                boolean enabled = wanted.test(model);
                 if (model.enabled() != enabled) {
+                    // Unchanged models stay the same objects, so their cached JSON is reused.
+                    models.put(model.modelId(), model.toBuilder().enabled(enabled).build());
                     updated++;
                 }
             }
+            givePortsToEnabled(models, registry.portRange());
             return new Change<>(with(registry, models), updated);
         });
     }
@@ -264,7 +253,7 @@ public final class ModelRegistry {
             Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
             DiscoveredModel model = requireIn(models, modelId);
             if (model.port() == null) {
-                model = withPortIfFree(model, models.values(), registry.portRange());
+                model = withFreePort(model, portsInUse(models.values()), registry.portRange());
                 if (model.port() == null) {
                     throw exhausted(modelId, registry.portRange());
                 }
@@ -284,15 +273,8 @@ public final class ModelRegistry {
         return mutate(registry -> {
             Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
             DiscoveredModel model = requireIn(models, modelId);
-            Set<Integer> taken = portsInUse(models.values());
             PortRange range = registry.portRange();
-            Integer chosen = null;
-            for (int port = range.start(); port <= range.end(); port++) {
-                if (!taken.contains(port) && usable.test(port)) {
-                    chosen = port;
-                    break;
-                }
-            }
+            Integer chosen = firstFreePort(portsInUse(models.values()), range, usable);
             if (chosen == null) {
                 throw exhausted(modelId, range);
             }
@@ -369,7 +351,10 @@ public final class ModelRegistry {
                 next.enabled(false).port(null).portPinned(false).tierOverride(null).thinkingOverride(null);
                 added++;
             }
-            models.put(id, classified(next.build(), thresholds));
+            DiscoveredModel merged = classified(next.build(), thresholds);
+            // A model whose file and overrides did not change stays the same object: its cached
+            // JSON is reused, and an idle rescan compares by identity.
+            models.put(id, known != null && merged.equals(known) ? known : merged);
         }
         int removed = 0;
         for (DiscoveredModel model : registry.models().values()) {
@@ -378,11 +363,7 @@ public final class ModelRegistry {
             }
         }
         // Models that kept their override "enabled" but lost their port (a range change) get one again.
-        for (DiscoveredModel model : List.copyOf(models.values())) {
-            if (model.enabled() && model.port() == null) {
-                models.put(model.modelId(), withPortIfFree(model, models.values(), registry.portRange()));
-            }
-        }
+        givePortsToEnabled(models, registry.portRange());
 
         String scanPath = root.toString();
         Instant now = Instant.now();
@@ -541,19 +522,61 @@ public final class ModelRegistry {
         return tier == model.assignedTier() ? model : model.toBuilder().assignedTier(tier).build();
     }
 
-    private static DiscoveredModel withPortIfFree(DiscoveredModel model, Iterable<DiscoveredModel> all,
-                                                  PortRange range) {
+    /** Hands a port to every enabled model without one; warns once when the range runs out. */
+    private static void givePortsToEnabled(Map<String, DiscoveredModel> models, PortRange range) {
+        Set<Integer> taken = null;
+        int without = 0;
+        for (DiscoveredModel model : List.copyOf(models.values())) {
+            if (model.enabled() && model.port() == null) {
+                if (taken == null) {
+                    taken = portsInUse(models.values());
+                }
+                DiscoveredModel next = withFreePort(model, taken, range);
+                if (next.port() == null) {
+                    without++;
+                } else {
+                    models.put(model.modelId(), next);
+                }
+            }
+        }
+        if (without > 0) {
+            LOG.warn("Port range {} is exhausted; {} enabled model(s) have no port", range, without);
+        }
+    }
+
+    private static DiscoveredModel withFreePortOrWarn(DiscoveredModel model, Iterable<DiscoveredModel> all,
+                                                      PortRange range) {
+        DiscoveredModel next = withFreePort(model, portsInUse(all), range);
+        if (next.port() == null) {
+            LOG.warn("Port range {} is exhausted; model '{}' has no port", range, model.modelId());
+        }
+        return next;
+    }
+
+    /**
+     * The model with the lowest port of the range that is not {@code taken}, which it then joins; the
+     * model as it is when it has a port or none is left.
+     */
+    private static DiscoveredModel withFreePort(DiscoveredModel model, Set<Integer> taken, PortRange range) {
         if (model.port() != null) {
             return model;
         }
-        Set<Integer> taken = portsInUse(all);
+        Integer port = firstFreePort(taken, range, p -> true);
+        if (port == null) {
+            return model;
+        }
+        taken.add(port);
+        return model.toBuilder().port(port).portPinned(false).build();
+    }
+
+    /** The lowest port of the range that is not {@code taken} and that {@code usable} accepts, or null. */
+    private static Integer firstFreePort(Set<Integer> taken, PortRange range, IntPredicate usable) {
         for (int port = range.start(); port <= range.end(); port++) {
-            if (!taken.contains(port)) {
-                return model.toBuilder().port(port).portPinned(false).build();
+            if (!taken.contains(port) && usable.test(port)) {
+                return port;
             }
         }
-        LOG.warn("Port range {} is exhausted; model '{}' has no port", range, model.modelId());
-        return model;
+        return null;
     }
 
     private static Set<Integer> portsInUse(Iterable<DiscoveredModel> models) {
