@@ -1,6 +1,7 @@
 package dev.magi.standalone;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.magi.core.config.ConfigKey;
 import dev.magi.core.config.MagiConfig;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.json.RegistryJson;
@@ -76,7 +77,7 @@ public final class MagiMain {
         parsed.settings().forEach(builder::set);
         if (parsed.printRegistry()) {
             // One scan and out: watching would only keep the process alive.
-            builder.set("MAGI_WATCH", "false");
+            builder.set(ConfigKey.WATCH, "false");
         }
         MagiEngine engine;
         try {

@@ -12,7 +12,6 @@ import java.util.Locale;
 record HeaderFacts(
         String architecture,
         String type,
-        String name,
         String basename,
         String finetune,
         String sizeLabel,
@@ -44,7 +43,6 @@ record HeaderFacts(
         return new HeaderFacts(
                 lower(architecture),
                 lower(header.string("general.type").orElse(null)),
-                header.string("general.name").orElse(null),
                 header.string("general.basename").orElse(null),
                 header.string("general.finetune").orElse(null),
                 header.string("general.size_label").orElse(null),

@@ -48,6 +48,11 @@ import java.util.function.Consumer;
  * no file. One scanner may be used by one scan at a time; the registry serialises scans.
  */
 public final class ModelScanner {
+    /** Hidden directories below the scan path (.git, .cache, a downloader's staging) are not models. */
+    static boolean isSkippedDirectory(Path dir, Path root) {
+        return !dir.equals(root) && dir.getFileName().toString().startsWith(".");
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ModelScanner.class);
 
     private final Map<Path, CachedRead> cache = new ConcurrentHashMap<>();
@@ -131,7 +136,7 @@ public final class ModelScanner {
                     new SimpleFileVisitor<>() {
                         @Override
                         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                            if (!dir.equals(root) && dir.getFileName().toString().startsWith(".")) {
+                            if (isSkippedDirectory(dir, root)) {
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
                             return FileVisitResult.CONTINUE;
@@ -265,7 +270,7 @@ public final class ModelScanner {
         String fileName = first.name();
         String lowerName = fileName.toLowerCase(Locale.ROOT);
         NameFacts name = FileNameParser.parse(fileName);
-        String baseName = FileNameParser.baseName(fileName);
+        String baseName = name.baseName();
 
         boolean isSplit = FileNameParser.splitSuffix(fileName).isPresent();
         String type = header == null ? null : header.type();

@@ -120,7 +120,7 @@ public final class ScanPathWatcher implements AutoCloseable {
                     new SimpleFileVisitor<>() {
                         @Override
                         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                            if (!dir.equals(root) && dir.getFileName().toString().startsWith(".")) {
+                            if (ModelScanner.isSkippedDirectory(dir, root)) {
                                 return FileVisitResult.SKIP_SUBTREE;
                             }
                             if (watched.add(dir)) {

@@ -1,5 +1,6 @@
 package dev.magi.core.plugin;
 
+import dev.magi.core.config.ConfigKey;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ public final class PluginLoader {
         if (!Files.isDirectory(pluginsDir)) {
             throw new MagiException(ErrorCode.INVALID_CONFIGURATION,
                     "Plugins directory " + pluginsDir + " does not exist or is not a directory",
-                    Map.of("setting", "MAGI_PLUGINS_DIR"));
+                    Map.of("setting", ConfigKey.PLUGINS_DIR.variable()));
         }
         List<URL> jars = new ArrayList<>();
         try (Stream<Path> files = Files.list(pluginsDir)) {
@@ -103,10 +104,6 @@ public final class PluginLoader {
                     Map.of("setting", setting, "available", List.copyOf(available.keySet())));
         }
         return plugin;
-    }
-
-    public ClassLoader classLoader() {
-        return classLoader;
     }
 
     private static String describe(Class<?> type) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,8 +71,9 @@ public final class ProfileYaml {
     private static final int MAX_DEPTH = 16;
     private static final int MAX_MESSAGE_TEXT = 60;
 
-    private static final List<String> TIER_NAMES = List.of("fast", "balanced", "powerful");
-    private static final List<String> STRATEGY_NAMES = List.of("round_robin", "least_loaded", "random");
+    private static final List<String> TIER_NAMES = Arrays.stream(Tier.values()).map(Tier::wireName).toList();
+    private static final List<String> STRATEGY_NAMES =
+            Arrays.stream(ModelProfile.Strategy.values()).map(ModelProfile.Strategy::wireName).toList();
 
     private ProfileYaml() {
     }
