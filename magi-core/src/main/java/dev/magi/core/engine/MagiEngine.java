@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -74,12 +75,14 @@ public final class MagiEngine implements AutoCloseable {
         boolean started = false;
         ServerSupervisor startedSupervisor = null;
         try {
+            // The version first: a save by another node in between only makes the first change load again.
+            OptionalLong version = store.registryVersion();
             RegistrySnapshot initial = store.loadRegistry().orElse(null);
             boolean stored = initial != null;
             if (initial == null) {
                 initial = new RegistrySnapshot(Map.of(), config.scanPath().toString(), null, config.portRange(), null);
             }
-            this.registry = new ModelRegistry(store, classifier, initial);
+            this.registry = new ModelRegistry(store, classifier, initial, version);
             this.profiles = new ProfileService(store, registry, events);
             registry.addListener(snapshot -> events.publish(new MagiEvent(MagiEvent.REGISTRY,
                     registrySummary(snapshot))));
@@ -172,10 +175,14 @@ public final class MagiEngine implements AutoCloseable {
 
     /**
      * Several MAGI nodes can share one store (h2 through an H2 server): about once a second each asks
-     * the store whether another saved the registry, and loads it again if so. Stores that one MAGI
-     * has to itself answer no at once.
+     * the store whether another saved the registry, and loads it again if so. Null for a store
+     * without versions, which one MAGI has to itself.
      */
     private ScheduledExecutorService startRefresher() {
+        if (store.registryVersion().isEmpty()) {
+            // A store without versions is this MAGI's alone: nobody else changes it.
+            return null;
+        }
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "magi-registry-refresh");
             thread.setDaemon(true);
@@ -284,7 +291,9 @@ public final class MagiEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        refresher.shutdownNow();
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
         events.close();
         supervisor.close();
         if (watcher != null) {

@@ -70,9 +70,22 @@ public final class ModelRegistry {
      * @param initial    the registry to start from (loaded from the store, or empty)
      */
     public ModelRegistry(RegistryStore store, TierClassifier classifier, RegistrySnapshot initial) {
+        this(store, classifier, initial, null);
+    }
+
+    /**
+     * @param version the store's {@link RegistryStore#registryVersion() version}, read before
+     *                {@code initial} was loaded; null when not known, and the first look at the store
+     *                loads the registry again
+     */
+    public ModelRegistry(RegistryStore store, TierClassifier classifier, RegistrySnapshot initial,
+                         OptionalLong version) {
         this.store = Objects.requireNonNull(store, "store");
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.current = Objects.requireNonNull(initial, "initial");
+        if (version != null) {
+            this.version = version.isPresent() ? version.getAsLong() : UNVERSIONED;
+        }
     }
 
     /** The registry as it is now; never half of a change. */
