@@ -82,7 +82,7 @@ final class SupervisedServer {
     }
 
     /** A spawned process and what belongs to it. */
-    private record Running(Process process, int port, List<String> command, Instant startedAt, long startedNanos,
+    private record Running(Process process, int port, InetAddress address, Instant startedAt, long startedNanos,
                            long logMark, List<Thread> drainers) {
         void awaitDrained() {
             long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
@@ -113,7 +113,7 @@ final class SupervisedServer {
         }
     }
 
-    private record Launch(List<String> command, int port, DiscoveredModel model) {
+    private record Launch(List<String> command, int port, InetAddress address, DiscoveredModel model) {
     }
 
     private final String modelId;
@@ -300,16 +300,29 @@ final class SupervisedServer {
         int port = model.port();
         if (!Network.isFree(address, port)) {
             if (model.portPinned()) {
-                throw new MagiException(ErrorCode.PORT_IN_USE,
-                        "Port " + port + " of model '" + modelId + "' is in use by another program",
-                        Map.of("modelId", modelId, "port", port));
+                throw portInUse(port, Map.of());
             }
             int taken = port;
-            model = registry.moveToFreePort(modelId, p -> p != taken && Network.isFree(address, p));
+            model = moveOff(taken, address);
             port = model.port();
             LOG.info("Port {} is in use by another program; model '{}' moves to port {}", taken, modelId, port);
         }
-        return new Launch(LlamaServerCommand.of(options, model, port), port, model);
+        return new Launch(LlamaServerCommand.of(options, model, port), port, address, model);
+    }
+
+    /** The model moved to the next port of the range that no model holds and nothing listens on. */
+    private DiscoveredModel moveOff(int taken, InetAddress address) {
+        return shared.registry().moveToFreePort(modelId, p -> p != taken && Network.isFree(address, p));
+    }
+
+    /** The user's port of this model is held by another program. */
+    private MagiException portInUse(int port, Map<String, Object> extra) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("modelId", modelId);
+        details.put("port", port);
+        details.putAll(extra);
+        return new MagiException(ErrorCode.PORT_IN_USE,
+                "Port " + port + " of model '" + modelId + "' is in use by another program", details);
     }
 
     /** @throws MagiException {@link ErrorCode#MODEL_NOT_RUNNABLE} when a problem prevents running the model */
@@ -365,7 +378,7 @@ final class SupervisedServer {
                 log.drain(process.getErrorStream(), LogLine.STDERR, process.pid()));
         shared.pids().put(modelId, process, launch.command());
         LOG.info("Started llama-server for '{}' on port {} (pid {})", modelId, launch.port(), process.pid());
-        return new Running(process, launch.port(), launch.command(), Instant.now(), System.nanoTime(), mark,
+        return new Running(process, launch.port(), launch.address(), Instant.now(), System.nanoTime(), mark,
                 drainers);
     }
 
@@ -478,10 +491,9 @@ final class SupervisedServer {
         boolean lostPort = code != 0 && tail.stream().anyMatch(line -> line.contains(BIND_FAILURE));
         if (lostPort && mayMovePort) {
             int taken = r.port();
-            InetAddress address = resolve(options.llamaHost());
             DiscoveredModel moved = null;
             try {
-                moved = shared.registry().moveToFreePort(modelId, p -> p != taken && Network.isFree(address, p));
+                moved = moveOff(taken, r.address());
             } catch (MagiException e) {
                 LOG.warn("'{}' lost port {} to another program and cannot move: {}", modelId, taken, e.getMessage());
             }
@@ -510,13 +522,10 @@ final class SupervisedServer {
         log.note("pid " + r.process().pid() + " exited with code " + code + " while starting");
         if (lostPort && shared.registry().find(modelId).map(DiscoveredModel::portPinned).orElse(false)) {
             // The user's port, taken after the check: the same answer as when the check finds it taken.
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("modelId", modelId);
-            details.put("port", r.port());
-            details.put("exitCode", code);
-            details.put("logTail", List.copyOf(tail));
-            ended(a, r, code, new MagiException(ErrorCode.PORT_IN_USE, "Port " + r.port() + " of model '" + modelId
-                    + "' is in use by another program", details));
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("exitCode", code);
+            extra.put("logTail", List.copyOf(tail));
+            ended(a, r, code, portInUse(r.port(), extra));
             return null;
         }
         ended(a, r, code, startFailed(message, code, tail, Map.of()));
