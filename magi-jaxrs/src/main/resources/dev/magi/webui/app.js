@@ -409,6 +409,11 @@ function openDetail(id) {
                 log.scrollTop = log.scrollHeight;
             }
         }
+    }, connected => {
+        // Each connection starts with the log's tail again: show it once, not once per reconnect.
+        if (connected) {
+            log.textContent = '';
+        }
     });
     $('detail').showModal();
     placeToasts();
@@ -817,16 +822,25 @@ function start() {
         if (event.persisted) {
             followEvents();
             loadRegistry();
+            loadProfiles();
         }
     });
 }
 
 function followEvents() {
+    let reconnect = false;
     state.stopEvents = follow(`${API}/events`, onEvent, connected => {
         $('live').textContent = connected ? 'live' : 'reconnecting…';
         $('live').className = `live ${connected ? 'on' : 'off'}`;
         if (connected) {
+            // Servers change fast: read them again at every connection. After a break, so may have
+            // the registry and the profiles.
             loadServers();
+            if (reconnect) {
+                loadRegistry();
+                loadProfiles();
+            }
+            reconnect = true;
         }
     });
 }

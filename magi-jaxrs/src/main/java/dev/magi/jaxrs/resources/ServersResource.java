@@ -57,7 +57,6 @@ public final class ServersResource {
     @Path("{id}/start")
     public Response start(@PathParam("id") String id, @QueryParam("wait") @DefaultValue("true") String wait) {
         boolean waitUntilReady = parseWait(wait);
-        engine.registry().require(id);
         ServerStatus status = supervisor.start(id, waitUntilReady);
         return Response.status(waitUntilReady ? 200 : 202).entity(status).build();
     }
@@ -65,7 +64,6 @@ public final class ServersResource {
     @POST
     @Path("{id}/stop")
     public ServerStatus stop(@PathParam("id") String id) {
-        engine.registry().require(id);
         return supervisor.stop(id);
     }
 
@@ -91,7 +89,6 @@ public final class ServersResource {
     @Path("{id}/logs")
     public Map<String, Object> logs(@PathParam("id") String id, @QueryParam("tail") @DefaultValue("200") String tail) {
         int lines = parseTail(tail);
-        engine.registry().require(id);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("modelId", id);
         body.put("lines", supervisor.logs(id, lines));
@@ -106,7 +103,6 @@ public final class ServersResource {
                           @Context SseEventSink sink, @Context Sse sse) {
         // Checked as for /logs: a typed int parameter would make Jersey answer 404 to tail=abc.
         int lines = parseTail(tail);
-        engine.registry().require(id);
         EventStream stream = new EventStream(sink, sse);
         Subscription subscription = supervisor.subscribeLogs(id, lines,
                 (LogLine line) -> stream.offer("log", line));
