@@ -5,14 +5,13 @@ import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.events.MagiEvent;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.testing.FakeLlamaServer;
+import dev.magi.core.testing.FreePorts;
 import dev.magi.standalone.MagiServer;
 import dev.magi.standalone.browser.HeadlessChromium;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -151,7 +150,7 @@ final class WebUiBenchmark {
     private static MagiEngine engine(ModelTree tree) throws IOException {
         Path data = tree.directory().resolve("data");
         Path launcher = FakeLlamaServer.launcher().loadMillis(200).writeTo(tree.directory().resolve("bin/llama-server"));
-        int ports = freeRange(10);
+        int ports = FreePorts.rangeStart(10);
         return MagiEngine.builder().withoutEnvironment()
                 .set(ConfigKey.SCAN_PATH, tree.root().toString())
                 .set(ConfigKey.REGISTRY_PATH, data.resolve("model_registry.json").toString())
@@ -262,22 +261,5 @@ final class WebUiBenchmark {
                 worst <= CHANGE_TARGET_MS ? "MET" : "NOT MET");
     }
 
-    private static int freeRange(int count) {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
-        for (int tries = 0; tries < 200; tries++) {
-            int start = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
-            boolean free = true;
-            for (int port = start; port < start + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, loopback)) {
-                    free = socket.isBound();
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return start;
-            }
-        }
-        throw new IllegalStateException("no " + count + " free ports in a row");
-    }
+
 }

@@ -5,15 +5,13 @@ import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
 import dev.magi.core.testing.FakeLlamaServer;
+import dev.magi.core.testing.FreePorts;
 import dev.magi.core.testing.GgufWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Proxy;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -90,7 +87,7 @@ public final class SupervisionBenchmark {
             Random random = new Random(seed);
             try (MagiEngine engine = setup.engine()) {
                 ServerSupervisor supervisor = engine.supervisor();
-                int baselinePort = freePorts(1);
+                int baselinePort = FreePorts.rangeStart(1);
                 for (int run = 0; run < runs; run++) {
                     long load = minLoad + random.nextInt(maxLoad - minLoad + 1);
                     // Rotate the order so that none always goes first on a machine still busy with the last.
@@ -273,7 +270,7 @@ public final class SupervisionBenchmark {
                 models.add(id);
             }
             this.ports = count + 5;
-            this.firstPort = freePorts(ports);
+            this.firstPort = FreePorts.rangeStart(ports);
             FakeLlamaServer.launcher().writeTo(launcher);
         }
 
@@ -292,25 +289,6 @@ public final class SupervisionBenchmark {
                     .set(ConfigKey.PORT_RANGE, firstPort + "-" + (firstPort + ports - 1))
                     .build();
         }
-    }
-
-    /** The first of {@code count} consecutive ports free now. */
-    private static int freePorts(int count) {
-        for (int tries = 0; tries < 200; tries++) {
-            int start = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
-            boolean free = true;
-            for (int port = start; port < start + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket()) {
-                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return start;
-            }
-        }
-        throw new IllegalStateException("no " + count + " free ports in a row");
     }
 
     static long percentile(List<Long> sorted, int percent) {
