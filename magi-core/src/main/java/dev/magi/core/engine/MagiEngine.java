@@ -114,7 +114,7 @@ public final class MagiEngine implements AutoCloseable {
             this.supervisor = new ServerSupervisor(registry, supervision.apply(SupervisorOptions.from(config)));
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new MagiEvent(MagiEvent.SERVER, status)));
-            this.activator = new ProfileActivator(profiles, registry, supervisor, store, events);
+            this.activator = new ProfileActivator(profiles, registry, supervisor);
             restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
             this.refresher = startRefresher();
@@ -137,7 +137,7 @@ public final class MagiEngine implements AutoCloseable {
      */
     private void restoreActiveProfile() {
         String configured = config.activeProfile();
-        String name = configured != null ? configured : store.loadActiveProfile().orElse(null);
+        String name = configured != null ? configured : profiles.active().orElse(null);
         if (name == null) {
             return;
         }
@@ -148,7 +148,7 @@ public final class MagiEngine implements AutoCloseable {
                         + String.join(", ", profiles.names()), Map.of("setting", ConfigKey.ACTIVE_PROFILE.variable()));
             }
             LOG.warn("The active profile '{}' no longer exists; no profile is active", name);
-            store.saveActiveProfile(null);
+            profiles.setActive(null);
             return;
         }
         // After the scan at start, so that the profile's models are known; on a thread of its own so

@@ -1,19 +1,15 @@
 package dev.magi.core.profile;
 
-import dev.magi.core.events.EventHub;
-import dev.magi.core.events.MagiEvent;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
 import dev.magi.spi.ModelProfile;
-import dev.magi.spi.RegistryStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,17 +25,12 @@ public final class ProfileActivator {
     private final ProfileService profiles;
     private final ModelRegistry registry;
     private final ServerSupervisor supervisor;
-    private final RegistryStore store;
-    private final EventHub events;
     private final Object lock = new Object();
 
-    public ProfileActivator(ProfileService profiles, ModelRegistry registry, ServerSupervisor supervisor,
-                            RegistryStore store, EventHub events) {
+    public ProfileActivator(ProfileService profiles, ModelRegistry registry, ServerSupervisor supervisor) {
         this.profiles = profiles;
         this.registry = registry;
         this.supervisor = supervisor;
-        this.store = store;
-        this.events = events;
     }
 
     /** What an activation did. */
@@ -66,8 +57,7 @@ public final class ProfileActivator {
             // The profile is active from the moment its models are the enabled ones: the page and
             // GET /profiles/active show it while its servers load, and a MAGI killed during the
             // starts brings the same profile back.
-            store.saveActiveProfile(name);
-            events.publish(new MagiEvent(MagiEvent.PROFILE, Collections.singletonMap("profileName", name)));
+            profiles.setActive(name);
 
             List<String> stopped = new ArrayList<>();
             for (ServerStatus server : supervisor.servers()) {

@@ -114,6 +114,24 @@ public final class ProfileService {
         changed(name);
     }
 
+    /**
+     * Records {@code name} as the active profile (null: none), under the same lock as a delete, so
+     * that a profile being deleted cannot become the active one.
+     *
+     * @throws MagiException {@link ErrorCode#PROFILE_NOT_FOUND}
+     */
+    public void setActive(String name) {
+        synchronized (writeLock) {
+            if (name != null && store.loadProfile(name).isEmpty()) {
+                throw notFound(name);
+            }
+            store.saveActiveProfile(name);
+        }
+        if (name != null) {
+            events.publish(new MagiEvent(MagiEvent.PROFILE, Map.of("profileName", name, "activeProfile", name)));
+        }
+    }
+
     /** The active profile's name, if one is active. */
     public Optional<String> active() {
         return store.loadActiveProfile();

@@ -4,6 +4,7 @@ import dev.magi.core.config.ConfigKey;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
+import dev.magi.spi.ModelProfile;
 import dev.magi.spi.Tier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,27 @@ class MagiEngineTest {
                 .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
                 .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
                 .set(ConfigKey.WATCH, Boolean.toString(watch));
+    }
+
+    @Test
+    @DisplayName("records only an existing profile as active, and refuses to delete the active one")
+    void activeProfile() {
+        try (MagiEngine engine = builder(false).build()) {
+            var profiles = engine.profiles();
+            assertThatThrownBy(() -> profiles.setActive("ghost")).isInstanceOfSatisfying(MagiException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.PROFILE_NOT_FOUND));
+            assertThat(profiles.active()).isEmpty();
+
+            profiles.create(ModelProfile.withDefaults("night", null, java.util.List.of()));
+            profiles.setActive("night");
+            assertThat(profiles.active()).contains("night");
+            assertThatThrownBy(() -> profiles.delete("night")).isInstanceOfSatisfying(MagiException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.PROFILE_ACTIVE));
+
+            profiles.setActive(null);
+            profiles.delete("night");
+            assertThat(profiles.names()).isEmpty();
+        }
     }
 
     @Test
