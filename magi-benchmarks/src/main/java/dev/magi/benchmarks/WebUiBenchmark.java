@@ -2,8 +2,7 @@ package dev.magi.benchmarks;
 
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.events.MagiEvent;
-import dev.magi.core.supervision.ServerStatus;
+import dev.magi.core.events.ServerChanged;
 import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.core.testing.FreePorts;
 import dev.magi.standalone.MagiServer;
@@ -116,9 +115,8 @@ final class WebUiBenchmark {
             String id = server.engine().registry().snapshot().models().keySet().iterator().next();
             Map<String, Long> published = new ConcurrentHashMap<>();
             try (AutoCloseable subscription = server.engine().events().subscribe(event -> {
-                if (MagiEvent.SERVER.equals(event.type()) && event.data() instanceof ServerStatus status
-                        && status.modelId().equals(id)) {
-                    published.putIfAbsent(status.state().toString(), System.currentTimeMillis());
+                if (event instanceof ServerChanged changed && changed.status().modelId().equals(id)) {
+                    published.putIfAbsent(changed.status().state().toString(), System.currentTimeMillis());
                 }
             })) {
                 for (int i = 0; i < changes; i++) {

@@ -6,7 +6,8 @@ import dev.magi.core.discovery.ModelScanner;
 import dev.magi.core.discovery.ScanPathWatcher;
 import dev.magi.core.plugin.PluginLoader;
 import dev.magi.core.events.EventHub;
-import dev.magi.core.events.MagiEvent;
+import dev.magi.core.events.RegistryChanged;
+import dev.magi.core.events.ServerChanged;
 import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.spi.ModelProfile;
@@ -84,8 +85,8 @@ public final class MagiEngine implements AutoCloseable {
             }
             this.registry = new ModelRegistry(store, classifier, initial, version);
             this.profiles = new ProfileService(store, registry, events);
-            registry.addListener(snapshot -> events.publish(new MagiEvent(MagiEvent.REGISTRY,
-                    registrySummary(snapshot))));
+            registry.addListener(snapshot -> events.publish(new RegistryChanged(snapshot.models().size(),
+                    snapshot.lastScan())));
             if (stored && config.source().get(ConfigKey.PORT_RANGE.variable()) != null
                     && !config.portRange().equals(initial.portRange())) {
                 LOG.info("Port range {} from the configuration replaces {} of the registry", config.portRange(),
@@ -113,7 +114,7 @@ public final class MagiEngine implements AutoCloseable {
             // Creating it stops the servers a killed MAGI left running over the same data directory.
             this.supervisor = new ServerSupervisor(registry, supervision.apply(SupervisorOptions.from(config)));
             startedSupervisor = supervisor;
-            supervisor.addListener(status -> events.publish(new MagiEvent(MagiEvent.SERVER, status)));
+            supervisor.addListener(status -> events.publish(new ServerChanged(status)));
             this.activator = new ProfileActivator(profiles, registry, supervisor);
             restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
@@ -164,13 +165,6 @@ public final class MagiEngine implements AutoCloseable {
             restore.setDaemon(true);
             restore.start();
         });
-    }
-
-    private static Map<String, Object> registrySummary(RegistrySnapshot snapshot) {
-        Map<String, Object> summary = new java.util.LinkedHashMap<>();
-        summary.put("models", snapshot.models().size());
-        summary.put("lastScan", snapshot.lastScan() == null ? null : snapshot.lastScan().toString());
-        return summary;
     }
 
     /**

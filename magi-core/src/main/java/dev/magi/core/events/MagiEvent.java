@@ -1,19 +1,14 @@
 package dev.magi.core.events;
 
-import java.util.Objects;
-
 /**
- * One change somewhere in MAGI, as the {@code /events} stream tells it.
- *
- * @param type {@code registry}, {@code server} or {@code profile}
- * @param data what changed: a small registry summary, a server's status, or the active profile
+ * One change somewhere in MAGI, as the {@code /events} stream tells it. Sealed: the stream's clients
+ * know exactly these kinds, so a new kind is a deliberate change of the stream, not an accident.
  */
-public record MagiEvent(String type, Object data) {
-    public static final String REGISTRY = "registry";
-    public static final String SERVER = "server";
-    public static final String PROFILE = "profile";
+public sealed interface MagiEvent permits RegistryChanged, ServerChanged, ProfileChanged {
 
-    public MagiEvent {
-        Objects.requireNonNull(type, "type");
-    }
+    /** The event's name on the stream: {@code registry}, {@code server} or {@code profile}. */
+    String type();
+
+    /** What the stream sends as the event's data, in the form its clients read. */
+    Object data();
 }

@@ -1,7 +1,7 @@
 package dev.magi.core.profile;
 
 import dev.magi.core.events.EventHub;
-import dev.magi.core.events.MagiEvent;
+import dev.magi.core.events.ProfileChanged;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -128,7 +128,7 @@ public final class ProfileService {
             store.saveActiveProfile(name);
         }
         if (name != null) {
-            events.publish(new MagiEvent(MagiEvent.PROFILE, Map.of("profileName", name, "activeProfile", name)));
+            events.publish(new ProfileChanged(name, name));
         }
     }
 
@@ -149,8 +149,7 @@ public final class ProfileService {
     }
 
     private void changed(String name) {
-        events.publish(new MagiEvent(MagiEvent.PROFILE, Map.of("profileName", name, "activeProfile",
-                active().orElse(""))));
+        events.publish(new ProfileChanged(name, active().orElse("")));
     }
 
     private static MagiException notFound(String name) {
