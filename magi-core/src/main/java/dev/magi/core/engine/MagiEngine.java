@@ -14,7 +14,9 @@ import dev.magi.spi.ModelProfile;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.registry.RescanSummary;
 import dev.magi.core.supervision.ServerSupervisor;
+import dev.magi.core.supervision.StartAllResult;
 import dev.magi.core.supervision.SupervisorOptions;
+import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.RegistrySnapshot;
@@ -33,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -264,6 +267,20 @@ public final class MagiEngine implements AutoCloseable {
                         e.details(), e);
             }
         }
+    }
+
+    /**
+     * Starts the server of every model the registry holds enabled, and waits until each is ready or
+     * failed. Which models count as enabled is the registry's business, not the caller's.
+     */
+    public StartAllResult startAllEnabled() {
+        List<String> enabled = new ArrayList<>();
+        for (DiscoveredModel model : registry.snapshot().models().values()) {
+            if (model.enabled()) {
+                enabled.add(model.modelId());
+            }
+        }
+        return supervisor.startAll(enabled);
     }
 
     /** A model whose file is gone keeps no server running; the summary's message says which stop. */

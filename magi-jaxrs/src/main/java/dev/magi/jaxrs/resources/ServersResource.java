@@ -6,7 +6,6 @@ import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
 import dev.magi.core.supervision.Subscription;
-import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MagiException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -23,7 +22,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,13 +68,7 @@ public final class ServersResource {
     @POST
     @Path("start-all")
     public StartAllResult startAll() {
-        List<String> enabled = new ArrayList<>();
-        for (DiscoveredModel model : engine.registry().snapshot().models().values()) {
-            if (model.enabled()) {
-                enabled.add(model.modelId());
-            }
-        }
-        return supervisor.startAll(enabled);
+        return engine.startAllEnabled();
     }
 
     @POST
