@@ -16,12 +16,14 @@ public enum ErrorCode {
     MODEL_NOT_FOUND("ModelNotFound", 404),
     PROFILE_NOT_FOUND("ProfileNotFound", 404),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405),
+    NOT_ACCEPTABLE("NotAcceptable", 406),
     PORT_IN_USE("PortInUse", 409),
     PORT_RANGE_EXHAUSTED("PortRangeExhausted", 409),
     MODEL_NOT_RUNNABLE("ModelNotRunnable", 409),
     PROFILE_EXISTS("ProfileExists", 409),
     PROFILE_ACTIVE("ProfileActive", 409),
     PAYLOAD_TOO_LARGE("PayloadTooLarge", 413),
+    UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaType", 415),
     INTERNAL_ERROR("InternalError", 500),
     RESCAN_FAILED("RescanFailed", 500),
     STORAGE_FAILED("StorageFailed", 500),
@@ -46,5 +48,24 @@ public enum ErrorCode {
     /** The HTTP status the API answers with. */
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /**
+     * The error a bare HTTP status stands for when no code was thrown: a failure the web container or
+     * the JAX-RS runtime answers by itself. A status without a code of its own is an
+     * {@link #INTERNAL_ERROR} from 500 up and an {@link #INVALID_REQUEST} below; the answer keeps the
+     * status it was given.
+     */
+    public static ErrorCode forHttpStatus(int status) {
+        return switch (status) {
+            case 401 -> UNAUTHORIZED;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> SERVICE_UNAVAILABLE;
+            default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
+        };
     }
 }
