@@ -1,7 +1,9 @@
 package dev.magi.standalone;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.jaxrs.errors.ErrorBodies;
+import dev.magi.jaxrs.errors.ErrorBody;
+import dev.magi.jaxrs.errors.ErrorIds;
+import dev.magi.spi.ErrorCode;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -14,10 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Errors Jetty answers by itself, before or around Jersey (an ambiguous or malformed URI, a header
@@ -26,7 +26,6 @@ import java.util.UUID;
  */
 final class JsonErrorHandler extends ErrorHandler {
     private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
@@ -61,32 +60,12 @@ final class JsonErrorHandler extends ErrorHandler {
             text = "The service is not available";
         } else if (code >= 500) {
             // The cause may name internals: log it beside an id and answer only the id.
-            String errorId = UUID.randomUUID().toString().substring(0, 8);
-            LOG.error("Unexpected error, errorId={}", errorId, cause);
+            String errorId = ErrorIds.logged(LOG, cause);
             details.put("errorId", errorId);
-            text = "An unexpected error occurred; quote error id " + errorId + " when reporting it";
+            text = ErrorIds.message(errorId);
         } else {
             text = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
         }
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("error", errorName(code));
-        error.put("message", text);
-        error.put("details", details);
-        try {
-            return JSON.writeValueAsBytes(error);
-        } catch (JsonProcessingException e) {
-            return ("{\"error\":\"InternalError\",\"message\":\"\",\"details\":{}}").getBytes(StandardCharsets.UTF_8);
-        }
-    }
-
-    private static String errorName(int code) {
-        return switch (code) {
-            case 401 -> "Unauthorized";
-            case 404 -> "NotFound";
-            case 405 -> "MethodNotAllowed";
-            case 413 -> "PayloadTooLarge";
-            case 503 -> "ServiceUnavailable";
-            default -> code >= 500 ? "InternalError" : "InvalidRequest";
-        };
+        return ErrorBodies.bytes(new ErrorBody(ErrorCode.forHttpStatus(code), text, details));
     }
 }

@@ -1,6 +1,7 @@
 package dev.magi.war;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.jaxrs.errors.ErrorBodies;
+import dev.magi.jaxrs.errors.ErrorBody;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import jakarta.servlet.http.HttpServlet;
@@ -25,15 +26,8 @@ final class NotStartedServlet extends HttpServlet {
     NotStartedServlet(MagiException why) {
         Map<String, Object> details = new LinkedHashMap<>(why.details());
         details.put("cause", why.code().wireName());
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("error", ErrorCode.SERVICE_UNAVAILABLE.wireName());
-        error.put("message", "MAGI cannot start: " + why.getMessage());
-        error.put("details", details);
-        try {
-            this.body = new ObjectMapper().writeValueAsBytes(error);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot write the error body", e);
-        }
+        this.body = ErrorBodies.bytes(new ErrorBody(ErrorCode.SERVICE_UNAVAILABLE,
+                "MAGI cannot start: " + why.getMessage(), details));
     }
 
     @Override

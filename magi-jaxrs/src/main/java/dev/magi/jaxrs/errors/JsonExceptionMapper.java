@@ -3,6 +3,7 @@ package dev.magi.jaxrs.errors;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.magi.spi.ErrorCode;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
@@ -36,7 +37,7 @@ public final class JsonExceptionMapper implements ExceptionMapper<JsonProcessing
             message = "Invalid request body" + (field.isEmpty() ? "" : " at '" + field + "'") + ": "
                     + clip(e.getOriginalMessage());
         }
-        return ErrorBodies.response(400, "InvalidRequest", message, details);
+        return ErrorBodies.response(ErrorCode.INVALID_REQUEST, message, details);
     }
 
     /**

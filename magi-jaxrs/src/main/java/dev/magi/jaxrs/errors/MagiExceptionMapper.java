@@ -21,6 +21,6 @@ public final class MagiExceptionMapper implements ExceptionMapper<MagiException>
         } else if (e.code() != ErrorCode.UNAUTHORIZED) {
             LOG.warn("{}: {}", e.code().wireName(), e.getMessage());
         }
-        return ErrorBodies.response(e.code().httpStatus(), e.code().wireName(), e.getMessage(), e.details());
+        return ErrorBodies.response(e.code(), e.getMessage(), e.details());
     }
 }

@@ -1,5 +1,6 @@
 package dev.magi.jaxrs.errors;
 
+import dev.magi.spi.ErrorCode;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
@@ -7,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Anything no other mapper knows: 500 {@code InternalError} with an error id that is also logged
@@ -19,10 +19,7 @@ public final class UnexpectedExceptionMapper implements ExceptionMapper<Throwabl
 
     @Override
     public Response toResponse(Throwable e) {
-        String errorId = UUID.randomUUID().toString().substring(0, 8);
-        LOG.error("Unexpected error, errorId={}", errorId, e);
-        return ErrorBodies.response(500, "InternalError",
-                "An unexpected error occurred; quote error id " + errorId + " when reporting it",
-                Map.of("errorId", errorId));
+        String errorId = ErrorIds.logged(LOG, e);
+        return ErrorBodies.response(ErrorCode.INTERNAL_ERROR, ErrorIds.message(errorId), Map.of("errorId", errorId));
     }
 }

@@ -1,5 +1,6 @@
 package dev.magi.jaxrs.errors;
 
+import dev.magi.spi.ErrorCode;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
@@ -29,15 +30,13 @@ public final class WebApplicationExceptionMapper implements ExceptionMapper<WebA
         String path = "/" + uriInfo.getPath();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("path", path);
-        String error;
+        ErrorCode error = ErrorCode.forHttpStatus(status);
         String message;
         switch (status) {
             case 404 -> {
-                error = "NotFound";
                 message = "No resource at " + path;
             }
             case 405 -> {
-                error = "MethodNotAllowed";
                 message = "Method " + request.getMethod() + " is not allowed on " + path;
                 details.put("method", request.getMethod());
                 if (e instanceof NotAllowedException) {
@@ -45,27 +44,23 @@ public final class WebApplicationExceptionMapper implements ExceptionMapper<WebA
                 }
             }
             case 406 -> {
-                error = "NotAcceptable";
                 message = "The API answers only application/json";
             }
             case 413 -> {
-                error = "PayloadTooLarge";
                 message = "The request body is larger than 1 MiB";
             }
             case 415 -> {
-                error = "UnsupportedMediaType";
                 message = "Send the request body as application/json";
             }
             case 401 -> {
-                error = "Unauthorized";
                 message = "A valid API key is required";
             }
             default -> {
-                error = status >= 500 ? "InternalError" : "InvalidRequest";
                 message = status >= 500 ? "The server could not handle the request" : "The request is not valid";
             }
         }
-        Response.ResponseBuilder response = Response.fromResponse(ErrorBodies.response(status, error, message, details));
+        Response.ResponseBuilder response = Response.fromResponse(
+                ErrorBodies.response(status, new ErrorBody(error, message, details)));
         if (status == 405) {
             response.allow(e.getResponse().getAllowedMethods());
         }

@@ -1,6 +1,7 @@
 package dev.magi.jaxrs.security;
 
 import dev.magi.jaxrs.errors.ErrorBodies;
+import dev.magi.spi.ErrorCode;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -8,6 +9,7 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.PathSegment;
+import jakarta.ws.rs.core.Response;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -53,7 +55,7 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
             presented = authorization.substring(7).trim();
         }
         if (presented == null || !MessageDigest.isEqual(expectedDigest, digest(presented))) {
-            request.abortWith(jakarta.ws.rs.core.Response.fromResponse(ErrorBodies.response(401, "Unauthorized",
+            request.abortWith(Response.fromResponse(ErrorBodies.response(ErrorCode.UNAUTHORIZED,
                             presented == null ? "This API needs a key: send Authorization: Bearer KEY or X-API-Key: KEY"
                                     : "The API key is not valid", Map.of()))
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"magi\"")
