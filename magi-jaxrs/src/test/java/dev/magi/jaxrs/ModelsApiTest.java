@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("The models API over HTTP")
 class ModelsApiTest {
-    /** SPEC section 4: every field of a model, always present. */
+    /** Every field of a model, always present (docs/registry.md). */
     static final List<String> MODEL_FIELDS = List.of("modelId", "filePath", "filename", "parts", "fileSizeBytes",
             "family", "version", "sizeParams", "sizeLabel", "parameterCount", "quantization", "architecture",
             "contextLength", "isThinkingModel", "thinkingOverride", "isInstruct", "isCoder", "assignedTier",

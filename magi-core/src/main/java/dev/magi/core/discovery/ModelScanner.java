@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Walks the scan path and turns GGUF files into models (SPEC section 3).
+ * Walks the scan path and turns GGUF files into models, by the rules of docs/discovery.md.
  *
  * <p>The header is the truth and the file name the fallback. Split sets become one model,
  * projectors are paired with their model, and files that are not runnable models (adapters,

@@ -365,8 +365,8 @@ public final class MagiEngine implements AutoCloseable {
         }
 
         /**
-         * Adjusts what the configuration does not set: the restart and log-rotation policies the
-         * SPEC fixes (tests shorten the restart back-off, for instance).
+         * Adjusts what the configuration does not set: the restart and log-rotation policies, fixed
+         * for users (docs/supervision.md); tests shorten the restart back-off, for instance.
          */
         public Builder supervision(UnaryOperator<SupervisorOptions> adjust) {
             this.supervision = Objects.requireNonNull(adjust, "adjust");

@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The JSON form of models and of the registry (SPEC section 4), written by hand so that every field
+ * The JSON form of models and of the registry (docs/registry.md), written by hand so that every field
  * is always present, in the contract's order and spelling, whatever Jackson's defaults are. The file
  * stores and the HTTP API both use it, so the registry on disk and on the wire are the same document.
  */

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the facts a model file name carries, following SPEC section 3.2: llama.cpp
+ * Reads the facts a model file name carries, by the rules of docs/discovery.md: llama.cpp
  * quantization names, sizes such as {@code 0.5B}, {@code 8x7B} or {@code 30B-A3B}, the family
  * with its version, and the words that mark thinking, instruct and coder models.
  *
@@ -28,7 +28,7 @@ public final class FileNameParser {
             "iq3_xxs", "iq3_xs", "iq3_s", "iq3_m", "iq4_nl", "iq4_xs",
             "tq1_0", "tq2_0", "mxfp4", "mxfp4_moe",
             // Repacks that keep embeddings and output at a higher precision; not llama.cpp types,
-            // but widespread. q2_k_l and q2_k_xl are not in the SPEC list: without them
+            // but widespread. q2_k_l and q2_k_xl belong here too: without them
             // UD-Q2_K_XL would be read as q2_k, which is a different file.
             "q2_k_l", "q4_k_l", "q5_k_l", "q6_k_l",
             "q2_k_xl", "q3_k_xl", "q4_k_xl", "q5_k_xl", "q6_k_xl", "q8_k_xl");
@@ -119,7 +119,7 @@ public final class FileNameParser {
     }
 
     /**
-     * Whether {@code token} is a quantization name of SPEC section 3.2, in any letter case.
+     * Whether {@code token} is one of the quantization names above, in any letter case.
      * A {@code ud-} prefix is not accepted here: {@link #parse} drops it before asking.
      */
     public static boolean isQuantizationName(String token) {

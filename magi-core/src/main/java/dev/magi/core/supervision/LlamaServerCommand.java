@@ -6,7 +6,7 @@ import dev.magi.spi.RuntimeSettings;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The command line of SPEC section 7; a list of arguments, never a string a shell would split. */
+/** The llama-server command line of docs/supervision.md; a list of arguments, never a string a shell would split. */
 final class LlamaServerCommand {
     private LlamaServerCommand() {
     }

@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A model's server as the API shows it ({@code GET /servers}): exactly the fields of SPEC section 5,
- * in its order and spelling whatever mapper writes it.
+ * A model's server as the API shows it ({@code GET /servers}): exactly the fields docs/api.md lists,
+ * in that order and spelling whatever mapper writes it.
  *
  * @param modelId       the model
  * @param displayName   the model's display name

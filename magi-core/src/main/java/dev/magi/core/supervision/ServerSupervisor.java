@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Runs one {@code llama-server} per model (SPEC section 7) and answers what they are doing.
+ * Runs one {@code llama-server} per model (docs/supervision.md) and answers what they are doing.
  *
  * <p>Starting is shared: callers starting one model at the same time get the same process. A stop
  * cancels a start in progress. A server that exits on its own while ready is restarted with

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How servers are run: the settings of SPEC section 2 that concern {@code llama-server}, where MAGI
- * keeps its files, and the restart and log-rotation policies (fixed by the SPEC; settable for tests).
+ * How servers are run: the settings that concern {@code llama-server}, where MAGI keeps its files,
+ * and the restart and log-rotation policies (fixed for users, see docs/supervision.md; settable for tests).
  *
  * @param llamaServerPath    the server binary ({@code LLAMA_SERVER_PATH})
  * @param llamaHost          the address each server binds ({@code LLAMA_SERVER_HOST})
@@ -66,7 +66,7 @@ public record SupervisorOptions(
         }
     }
 
-    /** The options of an engine's configuration, with the SPEC's restart and rotation policies. */
+    /** The options of an engine's configuration, with the fixed restart and rotation policies above. */
     public static SupervisorOptions from(MagiConfig config) {
         Path registryDir = config.registryPath().toAbsolutePath().getParent();
         return new SupervisorOptions(config.llamaServerPath(), config.llamaHost(), config.llamaArgs(),

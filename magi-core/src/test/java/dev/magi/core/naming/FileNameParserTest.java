@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("FileNameParser")
 class FileNameParserTest {
 
-    /** Reads the yes/no columns of the SPEC table as they are written there. */
+    /** Reads the yes/no columns of the examples table (docs/discovery.md) as they are written there. */
     static class YesNo extends TypedArgumentConverter<String, Boolean> {
         YesNo() {
             super(String.class, Boolean.class);
@@ -42,8 +42,8 @@ class FileNameParserTest {
     }
 
     @Nested
-    @DisplayName("the examples of SPEC 3.2")
-    class SpecExamples {
+    @DisplayName("the examples of docs/discovery.md")
+    class DocumentedExamples {
 
         @ParameterizedTest(name = "{0}")
         @DisplayName("every row comes out as the table says, from the name alone")

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("The JSON of servers and log lines")
 class ServerStatusJsonTest {
     @Test
-    @DisplayName("has exactly the SPEC's fields, in order, with any mapper")
+    @DisplayName("has exactly the documented fields, in order, with any mapper")
     void serverShape() throws Exception {
         ServerStatus status = new ServerStatus("qwen3-4b", "Qwen3 4B", 8080, 1234L, ServerState.READY, true, true,
                 42L, Tier.FAST, true, 1, 134, "crashed", Instant.parse("2025-01-02T03:04:05Z"));

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @DisplayName("Starting and stopping a server")
 class StartAndStopTest extends HarnessTest {
     @Test
-    @DisplayName("starts llama-server with the SPEC's command line, reports it ready, and stops it")
+    @DisplayName("starts llama-server with the documented command line, reports it ready, and stops it")
     void startToReadyAndStop() throws Exception {
         GgufWriter.typicalModel().writeTo(harness.modelsDir.resolve("mmproj-small-f16.gguf"));
         String id = harness.model("Small-1B-Q4_K_M.gguf");
