@@ -9,9 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -111,9 +108,6 @@ final class SupervisedServer {
             }
             return null;
         }
-    }
-
-    private record Launch(List<String> command, int port, InetAddress address, DiscoveredModel model) {
     }
 
     private final String modelId;
@@ -240,9 +234,9 @@ final class SupervisedServer {
         Running r = null;
         try {
             for (int bindFailures = 0; ; bindFailures++) {
-                Launch launch;
+                LaunchPlan plan;
                 try {
-                    launch = prepare();
+                    plan = LaunchPlan.prepare(modelId, shared.registry(), options);
                 } catch (RuntimeException e) {
                     fail(a, e);
                     return;
@@ -252,7 +246,7 @@ final class SupervisedServer {
                     return;
                 }
                 try {
-                    r = spawn(launch);
+                    r = spawn(plan);
                 } catch (RuntimeException e) {
                     fail(a, e);
                     return;
@@ -260,7 +254,7 @@ final class SupervisedServer {
                 Running spawned = r;
                 synchronized (this) {
                     running = spawned;
-                    lastModel = launch.model();
+                    lastModel = plan.model();
                     publishLocked();
                 }
                 // Registered only now, so that the handler finds the process it is about.
@@ -270,7 +264,7 @@ final class SupervisedServer {
                     LOG.debug("Supervisor closing; exit of pid {} not watched", r.process().pid());
                 }
                 a.launched.complete(null);
-                Attempt again = awaitReady(a, r, bindFailures < BIND_RETRIES && !launch.model().portPinned());
+                Attempt again = awaitReady(a, r, bindFailures < BIND_RETRIES && !plan.model().portPinned());
                 if (again == null) {
                     return;
                 }
@@ -290,80 +284,13 @@ final class SupervisedServer {
         }
     }
 
-    /** The checks of SPEC section 7 that come before a process: model, binary, port. */
-    private Launch prepare() {
-        ModelRegistry registry = shared.registry();
-        DiscoveredModel model = requireRunnable(registry.require(modelId));
-        checkBinary(options.llamaServerPath());
-        InetAddress address = resolve(options.llamaHost());
-        model = registry.ensurePort(modelId);
-        int port = model.port();
-        if (!Network.isFree(address, port)) {
-            if (model.portPinned()) {
-                throw portInUse(port, Map.of());
-            }
-            int taken = port;
-            model = moveOff(taken, address);
-            port = model.port();
-            LOG.info("Port {} is in use by another program; model '{}' moves to port {}", taken, modelId, port);
-        }
-        return new Launch(LlamaServerCommand.of(options, model, port), port, address, model);
-    }
-
-    /** The model moved to the next port of the range that no model holds and nothing listens on. */
-    private DiscoveredModel moveOff(int taken, InetAddress address) {
-        return shared.registry().moveToFreePort(modelId, p -> p != taken && Network.isFree(address, p));
-    }
-
-    /** The user's port of this model is held by another program. */
-    private MagiException portInUse(int port, Map<String, Object> extra) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("modelId", modelId);
-        details.put("port", port);
-        details.putAll(extra);
-        return new MagiException(ErrorCode.PORT_IN_USE,
-                "Port " + port + " of model '" + modelId + "' is in use by another program", details);
-    }
-
-    /** @throws MagiException {@link ErrorCode#MODEL_NOT_RUNNABLE} when a problem prevents running the model */
-    static DiscoveredModel requireRunnable(DiscoveredModel model) {
-        if (!model.isRunnable()) {
-            throw new MagiException(ErrorCode.MODEL_NOT_RUNNABLE,
-                    "Model '" + model.modelId() + "' cannot be started: " + String.join("; ", model.problems()),
-                    Map.of("modelId", model.modelId(), "problems", model.problems()));
-        }
-        return model;
-    }
-
-    private void checkBinary(Path binary) {
-        String problem = null;
-        if (!Files.exists(binary)) {
-            problem = "llama-server not found at " + binary;
-        } else if (Files.isDirectory(binary) || !Files.isExecutable(binary)) {
-            problem = "llama-server at " + binary + " is not an executable file";
-        }
-        if (problem != null) {
-            throw startFailed(problem + " (set LLAMA_SERVER_PATH or --llama-server)", null, List.of(),
-                    Map.of("path", binary.toString()));
-        }
-    }
-
-    private InetAddress resolve(String host) {
-        try {
-            return InetAddress.getByName(host.trim());
-        } catch (UnknownHostException e) {
-            throw startFailed("LLAMA_SERVER_HOST '" + host + "' is not a known address", null, List.of(),
-                    Map.of("host", host));
-        }
-    }
-
-    private Running spawn(Launch launch) {
+    private Running spawn(LaunchPlan plan) {
         Process process;
         try {
-            process = new ProcessBuilder(launch.command()).start();
+            process = new ProcessBuilder(plan.command()).start();
         } catch (IOException e) {
-            throw startFailed("Cannot run " + launch.command().get(0) + ": " + e.getMessage(), null, List.of(),
-                    Map.of("path", launch.command().get(0)));
+            throw startFailed("Cannot run " + plan.command().get(0) + ": " + e.getMessage(), null, List.of(),
+                    Map.of("path", plan.command().get(0)));
         }
         try {
             // llama-server reads nothing; an input at end-of-file says so.
@@ -372,13 +299,13 @@ final class SupervisedServer {
             // Nothing was written; nothing is lost.
         }
         long mark = log.total();
-        log.note("started pid " + process.pid() + ": " + String.join(" ", launch.command()));
+        log.note("started pid " + process.pid() + ": " + String.join(" ", plan.command()));
         List<Thread> drainers = List.of(
                 log.drain(process.getInputStream(), LogLine.STDOUT, process.pid()),
                 log.drain(process.getErrorStream(), LogLine.STDERR, process.pid()));
-        shared.pids().put(modelId, process, launch.command());
-        LOG.info("Started llama-server for '{}' on port {} (pid {})", modelId, launch.port(), process.pid());
-        return new Running(process, launch.port(), launch.address(), Instant.now(), System.nanoTime(), mark,
+        shared.pids().put(modelId, process, plan.command());
+        LOG.info("Started llama-server for '{}' on port {} (pid {})", modelId, plan.port(), process.pid());
+        return new Running(process, plan.port(), plan.address(), Instant.now(), System.nanoTime(), mark,
                 drainers);
     }
 
@@ -493,7 +420,7 @@ final class SupervisedServer {
             int taken = r.port();
             DiscoveredModel moved = null;
             try {
-                moved = moveOff(taken, r.address());
+                moved = LaunchPlan.moveOff(shared.registry(), modelId, taken, r.address());
             } catch (MagiException e) {
                 LOG.warn("'{}' lost port {} to another program and cannot move: {}", modelId, taken, e.getMessage());
             }
@@ -525,7 +452,7 @@ final class SupervisedServer {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("exitCode", code);
             extra.put("logTail", List.copyOf(tail));
-            ended(a, r, code, portInUse(r.port(), extra));
+            ended(a, r, code, LaunchPlan.portInUse(modelId, r.port(), extra));
             return null;
         }
         ended(a, r, code, startFailed(message, code, tail, Map.of()));
@@ -805,12 +732,7 @@ final class SupervisedServer {
 
     private MagiException startFailed(String message, Integer exitCode, List<String> logTail,
                                       Map<String, Object> extra) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("modelId", modelId);
-        details.putAll(extra);
-        details.put("exitCode", exitCode);
-        details.put("logTail", List.copyOf(logTail));
-        return new MagiException(ErrorCode.SERVER_START_FAILED, message, details);
+        return LaunchPlan.startFailed(modelId, message, exitCode, logTail, extra);
     }
 
     private static String seconds(Duration duration) {
