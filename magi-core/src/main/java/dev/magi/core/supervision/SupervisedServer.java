@@ -35,14 +35,6 @@ final class SupervisedServer {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisedServer.class);
     /** Lines of output an error carries. */
     static final int ERROR_TAIL_LINES = 20;
-    /** The shortest gap between two readiness probes, and the first one's delay. */
-    private static final long FIRST_PROBE_DELAY_MS = 10;
-    /**
-     * The gap between probes grows with the time the server has been loading, as this fraction of it
-     * (up to the readiness interval): a server that logs nothing is seen ready within about a tenth
-     * of its load time, a few probes a second at most.
-     */
-    private static final long PROBE_GAP_DIVISOR = 10;
     /** How long to let the output threads finish reading a process that has exited. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
     /** What llama-server says when its port is taken: it exits 1 before loading anything. */
@@ -310,81 +302,37 @@ final class SupervisedServer {
     }
 
     /**
-     * Probes {@code /health} fast at first, backing off to the readiness interval, until ready or
-     * failed: the gap is a tenth of the time the server has been loading, between 10 ms and the
-     * interval. Output from the server brings the next probe forward: llama-server logs as it turns
-     * ready ("model loaded", "server is listening", "all slots are idle"), so readiness is seen
-     * within milliseconds however far the back-off has grown; a server that logs nothing is still
-     * found by the back-off. The process exiting wakes the loop at once too.
-     */
-    /**
-     * Answers null once the attempt is decided (ready, failed or cancelled), or the attempt that goes
-     * on with another process when this one lost its port to another program.
+     * Waits for the process to become ready, probing as {@link ReadinessProbe} does; its output and
+     * its exit bring the next probe forward. Answers null once the attempt is decided (ready, failed
+     * or cancelled), or the attempt that goes on with another process when this one lost its port to
+     * another program.
      */
     private Attempt awaitReady(Attempt a, Running r, boolean mayMovePort) {
-        long deadline = r.startedNanos() + options.maxStartupTime().toNanos();
-        long longest = Math.max(FIRST_PROBE_DELAY_MS, options.readinessInterval().toMillis());
-        Wakeup wakeup = new Wakeup();
-        Subscription output = log.subscribe(0, line -> wakeup.signal());
-        r.process().onExit().thenRun(wakeup::signal);
+        ReadinessProbe probe = new ReadinessProbe(options.llamaHost(), r.port());
+        Subscription output = log.subscribe(0, line -> probe.wake());
+        r.process().onExit().thenRun(probe::wake);
         try {
-            while (true) {
-                if (a.cancelled) {
-                    return null;
-                }
-                if (!r.process().isAlive()) {
-                    return exitedWhileStarting(a, r, mayMovePort);
-                }
-                long probed = System.nanoTime();
-                if (Network.isReady(options.llamaHost(), r.port())) {
+            ReadinessProbe.Outcome outcome = probe.awaitReady(r.startedNanos(), options.maxStartupTime(),
+                    options.readinessInterval(), () -> a.cancelled, r.process()::isAlive);
+            return switch (outcome) {
+                case READY -> {
                     becameReady(a, r);
-                    return null;
+                    yield null;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                case EXITED -> exitedWhileStarting(a, r, mayMovePort);
+                case TIMED_OUT -> {
                     timedOut(a, r);
-                    return null;
+                    yield null;
                 }
-                long loading = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - r.startedNanos());
-                long gap = Math.max(FIRST_PROBE_DELAY_MS, Math.min(loading / PROBE_GAP_DIVISOR, longest));
-                if (wakeup.await(Math.min(gap, TimeUnit.NANOSECONDS.toMillis(left) + 1))) {
-                    // Output comes in bursts while a model loads: probe at most every FIRST_PROBE_DELAY_MS.
-                    long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - probed);
-                    if (since < FIRST_PROBE_DELAY_MS && r.process().isAlive()) {
-                        Thread.sleep(FIRST_PROBE_DELAY_MS - since);
-                    }
-                }
-            }
+                // The stop that cancelled the attempt deals with its process.
+                case CANCELLED -> null;
+            };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(a, new MagiException(ErrorCode.SERVICE_UNAVAILABLE, "The supervisor is closing"));
             return null;
         } finally {
             output.close();
-        }
-    }
-
-    /** Wakes the readiness loop early; signals that come while nobody waits are kept for the next wait. */
-    private static final class Wakeup {
-        private boolean signalled;
-
-        synchronized void signal() {
-            signalled = true;
-            notifyAll();
-        }
-
-        /** Waits until signalled or {@code millis} pass; answers whether it was signalled, and clears it. */
-        synchronized boolean await(long millis) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            while (!signalled) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-            signalled = false;
-            return true;
         }
     }
 
