@@ -11,11 +11,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -106,6 +105,8 @@ final class SupervisedServer {
     private final Shared shared;
     private final SupervisorOptions options;
     private final ServerLog log;
+    /** Guarded by this, like the state: it holds the crash history. */
+    private final RestartPolicy restarts;
 
     // Guarded by this.
     private ServerState state = ServerState.STOPPED;
@@ -116,7 +117,6 @@ final class SupervisedServer {
     private int restartCount;
     private Integer lastExitCode;
     private String lastError;
-    private final Deque<Instant> crashes = new ArrayDeque<>();
     private ScheduledFuture<?> pendingRestart;
     private long restartSequence;
     private CompletableFuture<ServerStatus> stopping;
@@ -126,6 +126,7 @@ final class SupervisedServer {
         this.shared = shared;
         this.options = shared.options();
         this.log = new ServerLog(modelId, options.logFile(modelId), options.logFileMaxBytes(), options.logFilesKept());
+        this.restarts = new RestartPolicy(options);
     }
 
     String modelId() {
@@ -178,7 +179,7 @@ final class SupervisedServer {
                     default:
                         // A start asked for by a user begins a new history.
                         restartCount = 0;
-                        crashes.clear();
+                        restarts.forget();
                         lastExitCode = null;
                         lastError = null;
                         everStarted = true;
@@ -502,39 +503,30 @@ final class SupervisedServer {
 
     /** Counts a crash: restart after a back-off, or give up after too many within the window. */
     private void crashLocked(String message) {
-        Instant now = Instant.now();
-        crashes.addLast(now);
-        while (!crashes.isEmpty() && crashes.peekFirst().isBefore(now.minus(options.crashWindow()))) {
-            crashes.removeFirst();
-        }
-        if (crashes.size() >= options.crashLimit()) {
+        Optional<Duration> delay = restarts.crashed(Instant.now());
+        if (delay.isEmpty()) {
             state = ServerState.FAILED;
-            lastError = message + " (" + crashes.size() + " crashes within "
-                    + options.crashWindow().toMinutes() + " minutes; not restarted again)";
+            lastError = message + " (" + restarts.crashesInWindow() + " crashes within "
+                    + restarts.window().toMinutes() + " minutes; not restarted again)";
             LOG.error("Giving up on '{}': {}", modelId, lastError);
             return;
         }
         state = ServerState.RESTARTING;
         lastError = message;
         restartCount++;
-        Duration delay = backOff(crashes.size());
         long sequence = ++restartSequence;
-        LOG.info("Restarting '{}' in {} ms (restart {})", modelId, delay.toMillis(), restartCount);
+        LOG.info("Restarting '{}' in {} ms (restart {})", modelId, delay.get().toMillis(), restartCount);
         try {
-            pendingRestart = shared.scheduler().schedule(() -> restartNow(sequence), delay.toMillis(),
+            pendingRestart = shared.scheduler().schedule(() -> restartNow(sequence), delay.get().toMillis(),
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             state = ServerState.FAILED;
         }
     }
 
-    /** 1 s, 2 s, 4 s ... at most the maximum, for the first, second, third ... crash in the window. */
+    /** The back-off of this server's restart policy after that many crashes in the window. */
     Duration backOff(int crashesInWindow) {
-        Duration delay = options.firstRestartDelay();
-        for (int i = 1; i < crashesInWindow && delay.compareTo(options.maxRestartDelay()) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(options.maxRestartDelay()) > 0 ? options.maxRestartDelay() : delay;
+        return restarts.backOff(crashesInWindow);
     }
 
     private void restartNow(long sequence) {
