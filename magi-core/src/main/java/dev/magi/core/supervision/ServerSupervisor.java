@@ -93,7 +93,7 @@ public final class ServerSupervisor implements AutoCloseable {
      */
     public ServerStatus start(String modelId, boolean waitUntilReady) {
         ensureOpen();
-        SupervisedServer.requireRunnable(registry.require(modelId));
+        LaunchPlan.requireRunnable(registry.require(modelId));
         return server(modelId, true).start(waitUntilReady);
     }
 

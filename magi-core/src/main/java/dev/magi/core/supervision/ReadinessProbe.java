@@ -1,0 +1,140 @@
+package dev.magi.core.supervision;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Asks one server's {@code GET /health} whether it is ready: once, or again and again until it is.
+ * It knows the server only by the host it binds and its port, not by the process behind it, so that
+ * whoever needs to know can ask: the owner of a process waits with it for the start, and checks of
+ * the health of running servers ask the same question the same way.
+ *
+ * <p>A wait probes fast at first and backs off as the server loads, and {@link #wake()} brings the
+ * next probe forward, so that a server that says it has turned ready is seen at once.
+ */
+final class ReadinessProbe {
+    /** The shortest gap between two probes, and the first one's delay. */
+    private static final long FIRST_PROBE_DELAY_MS = 10;
+    /**
+     * The gap between probes grows with the time the server has been loading, as this fraction of it
+     * (up to the longest gap): a server that logs nothing is seen ready within about a tenth of its
+     * load time, a few probes a second at most.
+     */
+    private static final long PROBE_GAP_DIVISOR = 10;
+
+    /** How a wait for readiness ended. */
+    enum Outcome {
+        /** {@code /health} answered 200. */
+        READY,
+        /** The one who waited no longer wants to know. */
+        CANCELLED,
+        /** The server's process is gone. */
+        EXITED,
+        /** The server was not ready in the time it had. */
+        TIMED_OUT
+    }
+
+    private final String host;
+    private final int port;
+    private final Wakeup wakeup = new Wakeup();
+
+    /**
+     * @param host the address the server binds, as configured; a server bound to every address is
+     *             asked on the loopback one
+     * @param port the port it listens on
+     */
+    ReadinessProbe(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    /** One probe: whether {@code /health} answers 200 now. Not listening, loading or failing all say no. */
+    boolean isReady() {
+        return Network.isReady(host, port);
+    }
+
+    /**
+     * Brings the next probe of a wait forward; say so when the server has news (it wrote output, its
+     * process ended). A wake while nobody waits is kept for the next wait.
+     */
+    void wake() {
+        wakeup.signal();
+    }
+
+    /**
+     * Probes {@code /health} fast at first, backing off to {@code longestGap}, until ready or
+     * decided otherwise: the gap is a tenth of the time the server has been loading, between 10 ms
+     * and {@code longestGap}. A {@link #wake()} brings the next probe forward: llama-server logs as
+     * it turns ready ("model loaded", "server is listening", "all slots are idle"), so readiness is
+     * seen within milliseconds however far the back-off has grown; a server that logs nothing is
+     * still found by the back-off. Before each probe it asks whether the wait is cancelled, then
+     * whether the process is still alive.
+     *
+     * @param startedNanos when the server's process started, by {@link System#nanoTime()}
+     * @param maxWait      how long after that start the server may take to become ready
+     * @param longestGap   the longest gap between two probes
+     * @param cancelled    whether the one who waits has stopped wanting to know
+     * @param alive        whether the server's process still runs
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    Outcome awaitReady(long startedNanos, Duration maxWait, Duration longestGap, BooleanSupplier cancelled,
+                       BooleanSupplier alive) throws InterruptedException {
+        long deadline = startedNanos + maxWait.toNanos();
+        while (true) {
+            if (cancelled.getAsBoolean()) {
+                return Outcome.CANCELLED;
+            }
+            if (!alive.getAsBoolean()) {
+                return Outcome.EXITED;
+            }
+            long probed = System.nanoTime();
+            if (isReady()) {
+                return Outcome.READY;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Outcome.TIMED_OUT;
+            }
+            long loading = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+            long gap = gapMillis(loading, longestGap);
+            if (wakeup.await(Math.min(gap, TimeUnit.NANOSECONDS.toMillis(left) + 1))) {
+                // Output comes in bursts while a model loads: probe at most every FIRST_PROBE_DELAY_MS.
+                long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - probed);
+                if (since < FIRST_PROBE_DELAY_MS && alive.getAsBoolean()) {
+                    Thread.sleep(FIRST_PROBE_DELAY_MS - since);
+                }
+            }
+        }
+    }
+
+    /** The gap before the next probe of a server that has been loading for {@code loadingMillis}. */
+    static long gapMillis(long loadingMillis, Duration longestGap) {
+        long longest = Math.max(FIRST_PROBE_DELAY_MS, longestGap.toMillis());
+        return Math.max(FIRST_PROBE_DELAY_MS, Math.min(loadingMillis / PROBE_GAP_DIVISOR, longest));
+    }
+
+    /** Wakes a wait early; signals that come while nobody waits are kept for the next wait. */
+    private static final class Wakeup {
+        private boolean signalled;
+
+        synchronized void signal() {
+            signalled = true;
+            notifyAll();
+        }
+
+        /** Waits until signalled or {@code millis} pass; answers whether it was signalled, and clears it. */
+        synchronized boolean await(long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (!signalled) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            signalled = false;
+            return true;
+        }
+    }
+}
