@@ -4,10 +4,10 @@ import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.events.MagiEvent;
 import dev.magi.core.supervision.ServerStatus;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
 import dev.magi.standalone.MagiServer;
 import dev.magi.standalone.browser.HeadlessChromium;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.magi.standalone;
 
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;

@@ -1,10 +1,10 @@
 package dev.magi.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
-import dev.magi.core.testing.GgufWriter;
-import dev.magi.core.testing.Processes;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.Processes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

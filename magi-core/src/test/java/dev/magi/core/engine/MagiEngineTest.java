@@ -1,11 +1,11 @@
 package dev.magi.core.engine;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

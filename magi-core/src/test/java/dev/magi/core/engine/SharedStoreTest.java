@@ -1,11 +1,11 @@
 package dev.magi.core.engine;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RuntimeSettings;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.GgufWriter;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -6,14 +6,14 @@ import dev.magi.core.config.MagiConfig;
 import dev.magi.core.discovery.ModelScanner;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.store.json.JsonRegistryStore;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
-import dev.magi.core.testing.GgufWriter;
-import dev.magi.core.testing.Processes;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.PortRange;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Settings;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.Processes;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

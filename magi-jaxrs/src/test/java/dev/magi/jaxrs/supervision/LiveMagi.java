@@ -3,11 +3,11 @@ package dev.magi.jaxrs.supervision;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
-import dev.magi.core.testing.GgufWriter;
-import dev.magi.core.testing.Processes;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.Processes;
 
 import java.io.IOException;
 import java.net.InetAddress;
