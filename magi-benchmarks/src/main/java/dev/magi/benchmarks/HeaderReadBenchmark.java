@@ -2,7 +2,7 @@ package dev.magi.benchmarks;
 
 import dev.magi.core.gguf.GgufHeader;
 import dev.magi.core.gguf.GgufReader;
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,7 +1,7 @@
 package dev.magi.benchmarks;
 
 import dev.magi.core.gguf.LlamaFileType;
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

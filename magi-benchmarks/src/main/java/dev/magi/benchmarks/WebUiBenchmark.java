@@ -3,10 +3,10 @@ package dev.magi.benchmarks;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.events.ServerChanged;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
 import dev.magi.standalone.MagiServer;
 import dev.magi.standalone.browser.HeadlessChromium;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 import java.io.IOException;

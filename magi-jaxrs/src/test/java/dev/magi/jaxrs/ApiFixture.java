@@ -3,8 +3,8 @@ package dev.magi.jaxrs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.gguf.GgmlType;
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.TensorType;
 import org.glassfish.jersey.server.ResourceConfig;
 
 import java.io.IOException;
@@ -82,8 +82,8 @@ final class ApiFixture implements AutoCloseable {
         Files.createDirectories(file.getParent());
         long extra = billions * 1_000_000_000L - GgufWriter.TYPICAL_MODEL_PARAMETERS;
         return GgufWriter.typicalModel(architecture, file.getFileName().toString())
-                .tensor("blk.0.ffn_up.weight", GgmlType.F32, 1_000, extra / 1_000)
-                .tensor("blk.0.ffn_gate.weight", GgmlType.F32, extra % 1_000)
+                .tensor("blk.0.ffn_up.weight", TensorType.F32, 1_000, extra / 1_000)
+                .tensor("blk.0.ffn_gate.weight", TensorType.F32, extra % 1_000)
                 .writeTo(file);
     }
 

@@ -1,7 +1,7 @@
 package dev.magi.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

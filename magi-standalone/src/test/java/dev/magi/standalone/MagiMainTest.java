@@ -1,8 +1,8 @@
 package dev.magi.standalone;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.Settings;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

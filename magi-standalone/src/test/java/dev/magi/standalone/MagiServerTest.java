@@ -2,7 +2,8 @@ package dev.magi.standalone;
 
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -15,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -133,19 +135,29 @@ class MagiServerTest {
                     + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
                     + body.substring(0, 5)).getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (server.requestsInFlight() == 0) {
-                assertThat(System.nanoTime()).as("the request reached the server").isLessThan(deadline);
-                Thread.sleep(5);
-            }
+            Eventually.await(Duration.ofSeconds(30), "the request to reach the server",
+                    () -> server.requestsInFlight() > 0);
+            int port = server.port();
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-            Thread.sleep(50);
+            // Jetty's stop refuses new connections first, then waits for the requests in flight: once
+            // it refuses them, a close that did not wait would be on its way to done.
+            Eventually.await(Duration.ofSeconds(30), "the server to stop taking connections", () -> !accepts(port));
             assertThat(closing).isNotDone();
             out.write(body.substring(5).getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(reply).startsWith("HTTP/1.1 200").contains("\"tier\":\"fast\"");
             closing.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether a connection to {@code port} on the loopback address is taken now. */
+    private static boolean accepts(int port) {
+        try {
+            new Socket("127.0.0.1", port).close();
+            return true;
+        } catch (IOException refused) {
+            return false;
         }
     }
 

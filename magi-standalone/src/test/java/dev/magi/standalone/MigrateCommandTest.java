@@ -24,8 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import static dev.magi.core.store.RegistryStoreContract.fullProfile;
-import static dev.magi.core.store.RegistryStoreContract.fullRegistry;
+import static dev.magi.testkit.store.RegistryStoreContract.fullProfile;
+import static dev.magi.testkit.store.RegistryStoreContract.fullRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("java -jar magi.jar migrate")

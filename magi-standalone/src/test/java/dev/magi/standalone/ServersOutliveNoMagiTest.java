@@ -1,10 +1,11 @@
 package dev.magi.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
-import dev.magi.core.testing.GgufWriter;
-import dev.magi.core.testing.Processes;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.Processes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -132,20 +133,21 @@ class ServersOutliveNoMagiTest {
 
     /** The pid of the child the fake started, once its line has been drained from the fake's output. */
     private static long childPid(Http http) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            JsonNode lines = http.get("/api/models/servers/" + MODEL + "/logs?tail=1000").json().path("lines");
-            for (JsonNode line : lines) {
-                Matcher m = CHILD_PID.matcher(line.path("line").asText());
-                if (m.find()) {
-                    return Long.parseLong(m.group(1));
-                }
+        JsonNode lines = Eventually.awaitValue(Duration.ofSeconds(60), "the fake to log its child",
+                () -> http.get("/api/models/servers/" + MODEL + "/logs?tail=1000").json().path("lines"),
+                seen -> childPidIn(seen) != null);
+        return childPidIn(lines);
+    }
+
+    /** The child's pid in the fake's log lines; null when no line gives it. */
+    private static Long childPidIn(JsonNode lines) {
+        for (JsonNode line : lines) {
+            Matcher m = CHILD_PID.matcher(line.path("line").asText());
+            if (m.find()) {
+                return Long.parseLong(m.group(1));
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("The fake logged no child: " + lines);
-            }
-            Thread.sleep(20);
         }
+        return null;
     }
 
     private static boolean isRunning(long pid) {

@@ -1,6 +1,6 @@
 package dev.magi.standalone;
 
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,10 +1,10 @@
 package dev.magi.core.discovery;
 
-import dev.magi.core.gguf.GgmlType;
 import dev.magi.core.registry.RescanSummary.SkippedFile;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.TensorType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -87,7 +87,7 @@ class ModelScannerTest {
         @DisplayName("infers the quantization from tensor types when general.file_type is absent")
         void inferredQuantization() throws IOException {
             write("model.gguf", GgufWriter.create().putString("general.architecture", "llama")
-                    .tensor("a", GgmlType.Q8_0, 64, 64).tensor("b", GgmlType.Q8_0, 64, 64).tensor("c", GgmlType.F32, 64));
+                    .tensor("a", TensorType.Q8_0, 64, 64).tensor("b", TensorType.Q8_0, 64, 64).tensor("c", TensorType.F32, 64));
             assertThat(byFilename(scan()).get("model.gguf").quantization()).isEqualTo("q8_0");
         }
 
@@ -201,7 +201,7 @@ class ModelScannerTest {
             write("single/gemma-projector.gguf", GgufWriter.typicalModel("gemma3", "proj").putString("general.type", "mmproj"));
             write("lora-7B.gguf", GgufWriter.typicalModel().putString("general.type", "adapter"));
             write("Qwen3-4B.imatrix.gguf", GgufWriter.create().putString("general.type", "imatrix")
-                    .tensor("blk.0.ffn_down.weight.in_sum2", GgmlType.F32, 256));
+                    .tensor("blk.0.ffn_down.weight.in_sum2", TensorType.F32, 256));
             write("ggml-vocab-llama-7B.gguf", GgufWriter.create().putString("general.architecture", "llama")
                     .putStringArray("tokenizer.ggml.tokens", List.of("a", "b")));
         }

@@ -1,8 +1,8 @@
 package dev.magi.core.discovery;
 
-import dev.magi.core.testing.SharedFixtures;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
+import dev.magi.testkit.SharedFixtures;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

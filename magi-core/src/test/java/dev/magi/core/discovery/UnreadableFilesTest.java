@@ -1,6 +1,6 @@
 package dev.magi.core.discovery;
 
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;

@@ -1,11 +1,12 @@
 package dev.magi.core.engine;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,13 +140,7 @@ class MagiEngineTest {
     }
 
     /** Waits for a condition with a generous limit: behaviour is checked, not speed. */
-    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 30 s");
-            }
-            Thread.sleep(50);
-        }
+    private static void waitFor(BooleanSupplier condition) {
+        Eventually.await(Duration.ofSeconds(30), "the registry to follow the files", condition);
     }
 }

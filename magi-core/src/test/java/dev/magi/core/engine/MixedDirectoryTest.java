@@ -1,15 +1,15 @@
 package dev.magi.core.engine;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.gguf.GgmlType;
-import dev.magi.core.gguf.GgufValueType;
 import dev.magi.core.registry.RescanSummary;
 import dev.magi.core.registry.RescanSummary.SkippedFile;
-import dev.magi.core.testing.GgufBytes;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.GgufBytes;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.MetadataType;
+import dev.magi.testkit.TensorType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -57,7 +57,7 @@ class MixedDirectoryTest {
         GgufWriter.typicalModel("qwen2vl", "Qwen2 VL").writeTo(models.resolve("vision/Qwen2-VL-7B-Instruct-Q4_K_M.gguf"));
         GgufWriter.typicalModel("clip", "proj").writeTo(models.resolve("vision/mmproj-Qwen2-VL-7B-Instruct-f16.gguf"));
         GgufWriter.typicalModel().putString("general.type", "adapter").writeTo(models.resolve("my-lora-F16.gguf"));
-        GgufWriter.create().putString("general.type", "imatrix").tensor("x.in_sum2", GgmlType.F32, 8)
+        GgufWriter.create().putString("general.type", "imatrix").tensor("x.in_sum2", TensorType.F32, 8)
                 .writeTo(models.resolve("Qwen3-4B.imatrix.gguf"));
         GgufWriter.create().putString("general.architecture", "llama")
                 .putStringArray("tokenizer.ggml.tokens", java.util.List.of("a")).writeTo(models.resolve("ggml-vocab-llama.gguf"));
@@ -72,14 +72,14 @@ class MixedDirectoryTest {
         Files.writeString(models.resolve("notes.gguf"), "these are my notes, not a model");
         Files.write(models.resolve("old-v1.gguf"), GgufBytes.littleEndian().magic().u32(1).u32(0).u32(0).toByteArray());
         Files.write(models.resolve("hugestring.gguf"), header(0, 1).string("general.name")
-                .valueType(GgufValueType.STRING).u64(1L << 62).raw(new byte[64]).toByteArray());
-        Files.write(models.resolve("hugearray.gguf"), header(0, 1).string("tokens").valueType(GgufValueType.ARRAY)
-                .valueType(GgufValueType.UINT8).u64(1L << 60).raw(new byte[64]).toByteArray());
-        GgufBytes nested = header(0, 1).string("deep").valueType(GgufValueType.ARRAY);
+                .valueType(MetadataType.STRING).u64(1L << 62).raw(new byte[64]).toByteArray());
+        Files.write(models.resolve("hugearray.gguf"), header(0, 1).string("tokens").valueType(MetadataType.ARRAY)
+                .valueType(MetadataType.UINT8).u64(1L << 60).raw(new byte[64]).toByteArray());
+        GgufBytes nested = header(0, 1).string("deep").valueType(MetadataType.ARRAY);
         for (int i = 0; i < 2_000; i++) {
-            nested.valueType(GgufValueType.ARRAY).u64(1);
+            nested.valueType(MetadataType.ARRAY).u64(1);
         }
-        Files.write(models.resolve("nested.gguf"), nested.valueType(GgufValueType.UINT8).u64(1).u8(0).toByteArray());
+        Files.write(models.resolve("nested.gguf"), nested.valueType(MetadataType.UINT8).u64(1).u8(0).toByteArray());
         Files.write(models.resolve("dims.gguf"), header(1, 0).string("t").u32(100_000).raw(new byte[200]).toByteArray());
         Files.write(models.resolve("kvcount.gguf"), Arrays.copyOf(header(0, 1L << 62).toByteArray(), 100));
         byte[] whole = GgufWriter.typicalModel().toBytes();

@@ -1,11 +1,12 @@
 package dev.magi.core.engine;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RuntimeSettings;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.GgufWriter;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,11 +132,7 @@ class SharedStoreTest {
                 && second.registry().snapshot().equals(saved));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting: " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Eventually.await(PATIENCE, what, condition);
     }
 }

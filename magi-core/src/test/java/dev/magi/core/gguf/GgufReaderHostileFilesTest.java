@@ -1,7 +1,8 @@
 package dev.magi.core.gguf;
 
-import dev.magi.core.testing.GgufBytes;
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufBytes;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.MetadataType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
-import static dev.magi.core.testing.GgufWriter.array;
+import static dev.magi.testkit.GgufWriter.array;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -120,7 +121,7 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("a string length of 2^62")
         void hugeStringLength() throws IOException {
-            byte[] bytes = header(0, 1).string("general.name").valueType(GgufValueType.STRING)
+            byte[] bytes = header(0, 1).string("general.name").valueType(MetadataType.STRING)
                     .u64(1L << 62).raw(new byte[64]).toByteArray();
 
             assertThat(readingFails(bytes))
@@ -140,7 +141,7 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("a string length under 16 MiB but beyond the end of the file")
         void stringPastEnd() throws IOException {
-            byte[] bytes = header(0, 1).string("k").valueType(GgufValueType.STRING)
+            byte[] bytes = header(0, 1).string("k").valueType(MetadataType.STRING)
                     .u64(1000).raw(new byte[10]).toByteArray();
 
             assertThat(readingFails(bytes)).hasMessageContaining("string length 1000 of the value of 'k' is more than the 10 bytes left");
@@ -150,7 +151,7 @@ class GgufReaderHostileFilesTest {
         @DisplayName("a string of 16 MiB and one byte, even in a file that holds it")
         void stringOverLimit() throws IOException {
             int length = GgufReader.MAX_STRING_BYTES + 1;
-            byte[] bytes = header(0, 1).string("k").valueType(GgufValueType.STRING)
+            byte[] bytes = header(0, 1).string("k").valueType(MetadataType.STRING)
                     .u64(length).raw(new byte[length]).toByteArray();
 
             assertThat(readingFails(bytes)).hasMessageContaining("over the limit of 16777216 bytes");
@@ -159,8 +160,8 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("an array count of 2^60")
         void hugeArrayCount() throws IOException {
-            byte[] bytes = header(0, 1).string("tokens").valueType(GgufValueType.ARRAY)
-                    .valueType(GgufValueType.UINT8).u64(1L << 60).raw(new byte[64]).toByteArray();
+            byte[] bytes = header(0, 1).string("tokens").valueType(MetadataType.ARRAY)
+                    .valueType(MetadataType.UINT8).u64(1L << 60).raw(new byte[64]).toByteArray();
 
             assertThat(readingFails(bytes))
                     .hasMessageContaining("array count 1152921504606846976 of 'tokens' cannot fit in the 64 bytes left");
@@ -169,8 +170,8 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("an array of strings whose count only fits if each string took less than its length prefix")
         void stringArrayCount() throws IOException {
-            byte[] bytes = header(0, 1).string("tokens").valueType(GgufValueType.ARRAY)
-                    .valueType(GgufValueType.STRING).u64(9).raw(new byte[64]).toByteArray();
+            byte[] bytes = header(0, 1).string("tokens").valueType(MetadataType.ARRAY)
+                    .valueType(MetadataType.STRING).u64(9).raw(new byte[64]).toByteArray();
 
             assertThat(readingFails(bytes)).hasMessageContaining("a STRING element takes at least 8 bytes");
         }
@@ -178,8 +179,8 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("a string inside a skipped array whose length runs past the end")
         void skippedStringPastEnd() throws IOException {
-            GgufBytes bytes = header(0, 1).string("tokens").valueType(GgufValueType.ARRAY)
-                    .valueType(GgufValueType.STRING).u64(100);
+            GgufBytes bytes = header(0, 1).string("tokens").valueType(MetadataType.ARRAY)
+                    .valueType(MetadataType.STRING).u64(100);
             for (int i = 0; i < 99; i++) {
                 bytes.string("t");
             }
@@ -197,11 +198,11 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("arrays nested 2,000 deep are refused without a StackOverflowError")
         void deepNesting() throws IOException {
-            GgufBytes bytes = header(0, 1).string("deep").valueType(GgufValueType.ARRAY);
+            GgufBytes bytes = header(0, 1).string("deep").valueType(MetadataType.ARRAY);
             for (int i = 0; i < 2_000; i++) {
-                bytes.valueType(GgufValueType.ARRAY).u64(1);
+                bytes.valueType(MetadataType.ARRAY).u64(1);
             }
-            bytes.valueType(GgufValueType.UINT8).u64(1).u8(0);
+            bytes.valueType(MetadataType.UINT8).u64(1).u8(0);
 
             assertThat(readingFails(bytes.toByteArray())).hasMessageContaining("arrays in 'deep' are nested more than 8 levels deep");
         }
@@ -209,10 +210,10 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("arrays nested 2,000 deep inside a skipped array are refused too")
         void deepNestingWhileSkipping() throws IOException {
-            GgufBytes bytes = header(0, 1).string("deep").valueType(GgufValueType.ARRAY)
-                    .valueType(GgufValueType.ARRAY).u64(100);
+            GgufBytes bytes = header(0, 1).string("deep").valueType(MetadataType.ARRAY)
+                    .valueType(MetadataType.ARRAY).u64(100);
             for (int i = 0; i < 2_000; i++) {
-                bytes.valueType(GgufValueType.ARRAY).u64(100);
+                bytes.valueType(MetadataType.ARRAY).u64(100);
             }
             bytes.raw(new byte[2_000]);
 
@@ -222,9 +223,9 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("arrays nested 8 deep are still read")
         void allowedNesting() throws IOException {
-            GgufWriter.Array nested = array(GgufValueType.UINT8, 7);
+            GgufWriter.Array nested = array(MetadataType.UINT8, 7);
             for (int i = 1; i < GgufReader.MAX_ARRAY_NESTING; i++) {
-                nested = array(GgufValueType.ARRAY, nested);
+                nested = array(MetadataType.ARRAY, nested);
             }
             Path file = GgufWriter.create().putArray("deep", nested).writeTo(dir.resolve("deep.gguf"));
 
@@ -279,7 +280,7 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("an unknown array element type")
         void unknownElementType() throws IOException {
-            byte[] bytes = header(0, 1).string("k").valueType(GgufValueType.ARRAY).u32(99).u64(0).toByteArray();
+            byte[] bytes = header(0, 1).string("k").valueType(MetadataType.ARRAY).u32(99).u64(0).toByteArray();
 
             assertThat(readingFails(bytes)).hasMessageContaining("unknown array element type 99 in 'k'");
         }
@@ -287,8 +288,8 @@ class GgufReaderHostileFilesTest {
         @Test
         @DisplayName("a key that appears twice")
         void duplicateKey() throws IOException {
-            byte[] bytes = header(0, 2).string("k").valueType(GgufValueType.UINT8).u8(1)
-                    .string("k").valueType(GgufValueType.UINT8).u8(2).toByteArray();
+            byte[] bytes = header(0, 2).string("k").valueType(MetadataType.UINT8).u8(1)
+                    .string("k").valueType(MetadataType.UINT8).u8(2).toByteArray();
 
             assertThat(readingFails(bytes)).hasMessageContaining("duplicate metadata key 'k'");
         }
@@ -319,8 +320,8 @@ class GgufReaderHostileFilesTest {
         @DisplayName("every prefix of a header fails cleanly, and once the tensor infos are complete it reads")
         void everyPrefix() throws IOException {
             GgufWriter writer = GgufWriter.typicalModel()
-                    .putArray("nested", array(GgufValueType.ARRAY, array(GgufValueType.STRING, "a", "b")))
-                    .putArray("skipped", GgufValueType.STRING, 100, i -> "token" + i)
+                    .putArray("nested", array(MetadataType.ARRAY, array(MetadataType.STRING, "a", "b")))
+                    .putArray("skipped", MetadataType.STRING, 100, i -> "token" + i)
                     .putFloat64("f64", 2.5)
                     .bigEndian();
             byte[] full = writer.toBytes();
@@ -359,9 +360,9 @@ class GgufReaderHostileFilesTest {
         @DisplayName("flipping random bytes of a valid header never gives anything but a header or a GgufFormatException")
         void randomMutations() throws IOException {
             byte[] original = GgufWriter.typicalModel()
-                    .putArray("nested", array(GgufValueType.ARRAY, array(GgufValueType.STRING, "a", "b")))
-                    .putArray("skipped", GgufValueType.STRING, 100, i -> "token" + i)
-                    .putArray("floats", GgufValueType.FLOAT32, 100, i -> (float) i)
+                    .putArray("nested", array(MetadataType.ARRAY, array(MetadataType.STRING, "a", "b")))
+                    .putArray("skipped", MetadataType.STRING, 100, i -> "token" + i)
+                    .putArray("floats", MetadataType.FLOAT32, 100, i -> (float) i)
                     .toBytes();
             Random random = new Random(20_240_601);
             Path file = dir.resolve("mutated.gguf");

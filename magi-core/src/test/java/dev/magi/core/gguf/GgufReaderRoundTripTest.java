@@ -1,6 +1,8 @@
 package dev.magi.core.gguf;
 
-import dev.magi.core.testing.GgufWriter;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.MetadataType;
+import dev.magi.testkit.TensorType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static dev.magi.core.testing.GgufWriter.array;
+import static dev.magi.testkit.GgufWriter.array;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("GgufReader reads back what GgufWriter wrote")
@@ -128,7 +130,7 @@ class GgufReaderRoundTripTest {
         @DisplayName("malformed UTF-8 is replaced, not an error")
         void malformedUtf8() throws IOException {
             GgufHeader header = read(GgufWriter.create()
-                    .put("bad", GgufValueType.STRING, new byte[] {'a', (byte) 0xFF, 'b', (byte) 0xC3}));
+                    .put("bad", MetadataType.STRING, new byte[] {'a', (byte) 0xFF, 'b', (byte) 0xC3}));
 
             assertThat(header.string("bad")).contains("a\uFFFDb\uFFFD");
         }
@@ -155,10 +157,10 @@ class GgufReaderRoundTripTest {
         @Test
         @DisplayName("nested arrays keep their structure and element types")
         void nested() throws IOException {
-            GgufHeader header = read(GgufWriter.create().putArray("nested", array(GgufValueType.ARRAY,
-                    array(GgufValueType.UINT8, 1, 2),
-                    array(GgufValueType.STRING, "a"),
-                    array(GgufValueType.ARRAY, array(GgufValueType.BOOL, true)))));
+            GgufHeader header = read(GgufWriter.create().putArray("nested", array(MetadataType.ARRAY,
+                    array(MetadataType.UINT8, 1, 2),
+                    array(MetadataType.STRING, "a"),
+                    array(MetadataType.ARRAY, array(MetadataType.BOOL, true)))));
 
             GgufArray nested = header.array("nested").orElseThrow();
             assertThat(nested.elementType()).isEqualTo(GgufValueType.ARRAY);
@@ -172,7 +174,7 @@ class GgufReaderRoundTripTest {
         @Test
         @DisplayName("an empty array has a count of zero and no values")
         void empty() throws IOException {
-            GgufHeader header = read(GgufWriter.create().putArray("empty", array(GgufValueType.INT32)));
+            GgufHeader header = read(GgufWriter.create().putArray("empty", array(MetadataType.INT32)));
 
             assertThat(header.array("empty")).contains(new GgufArray(GgufValueType.INT32, 0, List.of()));
         }
@@ -181,10 +183,10 @@ class GgufReaderRoundTripTest {
         @DisplayName("arrays of up to 64 elements keep their values; longer ones keep only type and count")
         void largeArraysAreSkipped() throws IOException {
             GgufHeader header = read(GgufWriter.create()
-                    .putArray("kept", GgufValueType.INT32, 64, i -> i)
-                    .putArray("skipped", GgufValueType.INT32, 65, i -> i)
-                    .putArray("skipped strings", GgufValueType.STRING, 65, i -> "s" + i)
-                    .putArray("skipped arrays", GgufValueType.ARRAY, 65, i -> array(GgufValueType.STRING, "x"))
+                    .putArray("kept", MetadataType.INT32, 64, i -> i)
+                    .putArray("skipped", MetadataType.INT32, 65, i -> i)
+                    .putArray("skipped strings", MetadataType.STRING, 65, i -> "s" + i)
+                    .putArray("skipped arrays", MetadataType.ARRAY, 65, i -> array(MetadataType.STRING, "x"))
                     .putString("after", "read"));
 
             assertThat(header.array("kept").orElseThrow().values()).hasSize(64).startsWith(0L, 1L);
@@ -222,9 +224,9 @@ class GgufReaderRoundTripTest {
         @DisplayName("come back with names, dimensions, types and offsets")
         void infos() throws IOException {
             GgufHeader header = read(GgufWriter.create()
-                    .tensor("a", GgmlType.F32, 4, 2)
-                    .tensor("b", GgmlType.Q8_0, 64)
-                    .tensor("c", GgmlType.F16, 3, 5, 7, 11));
+                    .tensor("a", TensorType.F32, 4, 2)
+                    .tensor("b", TensorType.Q8_0, 64)
+                    .tensor("c", TensorType.F16, 3, 5, 7, 11));
 
             assertThat(header.tensors()).containsExactly(
                     new TensorInfo("a", new long[] {4, 2}, 0, 0),
@@ -237,7 +239,7 @@ class GgufReaderRoundTripTest {
         @Test
         @DisplayName("an unknown ggml type is read, not an error")
         void unknownType() throws IOException {
-            GgufHeader header = read(GgufWriter.create().tensor("future", 200, 16).tensor("old", GgmlType.F16, 1));
+            GgufHeader header = read(GgufWriter.create().tensor("future", 200, 16).tensor("old", TensorType.F16, 1));
 
             assertThat(header.tensors().get(0).ggmlType()).isEqualTo(200);
             assertThat(header.tensors().get(0).type()).isEmpty();
@@ -262,7 +264,7 @@ class GgufReaderRoundTripTest {
         @Test
         @DisplayName("without general.alignment the data is aligned to 32 bytes")
         void defaultAlignment() throws IOException {
-            GgufWriter writer = GgufWriter.create().putString("k", "v").tensor("t", GgmlType.F32, 1);
+            GgufWriter writer = GgufWriter.create().putString("k", "v").tensor("t", TensorType.F32, 1);
 
             GgufHeader header = read(writer);
 
@@ -274,8 +276,8 @@ class GgufReaderRoundTripTest {
         @DisplayName("with tensor data written, the data ends exactly at the end of the file")
         void withData() throws IOException {
             GgufWriter writer = GgufWriter.create()
-                    .tensor("a", GgmlType.F32, 10)
-                    .tensor("b", GgmlType.Q4_K, 256, 2)
+                    .tensor("a", TensorType.F32, 10)
+                    .tensor("b", TensorType.Q4_K, 256, 2)
                     .withTensorData();
             Path file = writer.writeTo(dir.resolve("with-data.gguf"));
 
@@ -287,7 +289,7 @@ class GgufReaderRoundTripTest {
         @Test
         @DisplayName("tensors claiming terabytes of data are read from a header-only file: data is never read")
         void dataIsNeverRead() throws IOException {
-            GgufHeader header = read(GgufWriter.create().tensor("huge", GgmlType.F32, 1L << 20, 1L << 20, 1L << 4));
+            GgufHeader header = read(GgufWriter.create().tensor("huge", TensorType.F32, 1L << 20, 1L << 20, 1L << 4));
 
             assertThat(header.parameterCount()).isEqualTo(1L << 44);
         }
@@ -344,8 +346,8 @@ class GgufReaderRoundTripTest {
         @DisplayName("without general.file_type, an all-F32 model is f32")
         void allF32() throws IOException {
             GgufHeader header = read(GgufWriter.create()
-                    .tensor("a", GgmlType.F32, 64, 64)
-                    .tensor("b", GgmlType.F32, 64));
+                    .tensor("a", TensorType.F32, 64, 64)
+                    .tensor("b", TensorType.F32, 64));
 
             assertThat(header.fileTypeName()).isEmpty();
             assertThat(header.quantization()).contains("f32");
@@ -356,10 +358,10 @@ class GgufReaderRoundTripTest {
         void mostElementsWin() throws IOException {
             GgufWriter writer = GgufWriter.create();
             for (int i = 0; i < 10; i++) {
-                writer.tensor("blk." + i + ".attn_norm.weight", GgmlType.F32, 256);
+                writer.tensor("blk." + i + ".attn_norm.weight", TensorType.F32, 256);
             }
-            writer.tensor("token_embd.weight", GgmlType.Q8_0, 256, 100)
-                    .tensor("output.weight", GgmlType.Q6_K, 256, 50);
+            writer.tensor("token_embd.weight", TensorType.Q8_0, 256, 100)
+                    .tensor("output.weight", TensorType.Q6_K, 256, 50);
 
             assertThat(read(writer).quantization()).contains("q8_0");
         }
@@ -368,8 +370,8 @@ class GgufReaderRoundTripTest {
         @DisplayName("without general.file_type, a BF16 model is bf16")
         void bf16() throws IOException {
             GgufHeader header = read(GgufWriter.create()
-                    .tensor("norm", GgmlType.F32, 64)
-                    .tensor("w", GgmlType.BF16, 64, 64));
+                    .tensor("norm", TensorType.F32, 64)
+                    .tensor("w", TensorType.BF16, 64, 64));
 
             assertThat(header.quantization()).contains("bf16");
         }
@@ -387,13 +389,13 @@ class GgufReaderRoundTripTest {
                 .putBool("true", true)
                 .putBool("false", false)
                 .putString("string", "h\u00e9llo \uD83E\uDD99")
-                .putArray("array", array(GgufValueType.UINT16, 1, 65_535))
+                .putArray("array", array(MetadataType.UINT16, 1, 65_535))
                 .putUint64("u64", 1L << 40)
                 .putInt64("i64", Long.MIN_VALUE)
                 .putFloat64("f64", -0.1)
-                .putArray("strings", array(GgufValueType.STRING, "a", ""))
-                .putArray("nested", array(GgufValueType.ARRAY,
-                        array(GgufValueType.FLOAT32, 0.25f), array(GgufValueType.INT64, -1L)));
+                .putArray("strings", array(MetadataType.STRING, "a", ""))
+                .putArray("nested", array(MetadataType.ARRAY,
+                        array(MetadataType.FLOAT32, 0.25f), array(MetadataType.INT64, -1L)));
     }
 
     static Map<String, Object> expectedValues() {

@@ -1,7 +1,7 @@
 package dev.magi.core.gguf;
 
-import dev.magi.core.testing.SharedFixtures;
 
+import dev.magi.testkit.SharedFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;

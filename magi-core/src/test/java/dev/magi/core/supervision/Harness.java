@@ -6,14 +6,15 @@ import dev.magi.core.config.MagiConfig;
 import dev.magi.core.discovery.ModelScanner;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.store.json.JsonRegistryStore;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
-import dev.magi.core.testing.GgufWriter;
-import dev.magi.core.testing.Processes;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.PortRange;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Settings;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.Processes;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -144,31 +145,12 @@ final class Harness implements AutoCloseable {
 
     /** Waits until {@code condition} holds, failing with {@code what} after {@link #PATIENCE}. */
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Gave up waiting: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("Interrupted waiting: " + what);
-            }
-        }
+        Eventually.await(PATIENCE, what, condition);
     }
 
     /** Waits until {@code value} gives something {@code condition} accepts, and answers it. */
     static <T> T awaitValue(String what, Supplier<T> value, java.util.function.Predicate<T> condition) {
-        Object[] last = new Object[1];
-        await(what, () -> {
-            T current = value.get();
-            last[0] = current;
-            return condition.test(current);
-        });
-        @SuppressWarnings("unchecked")
-        T result = (T) last[0];
-        return result;
+        return Eventually.awaitValue(PATIENCE, what, value::get, condition);
     }
 
     /** See {@link Processes#isRunning}. */

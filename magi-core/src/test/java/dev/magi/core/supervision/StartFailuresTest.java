@@ -1,9 +1,9 @@
 package dev.magi.core.supervision;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
+import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

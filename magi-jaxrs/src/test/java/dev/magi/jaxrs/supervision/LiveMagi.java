@@ -3,11 +3,12 @@ package dev.magi.jaxrs.supervision;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.testing.FakeLlamaServer;
-import dev.magi.core.testing.FreePorts;
-import dev.magi.core.testing.GgufWriter;
-import dev.magi.core.testing.Processes;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.Processes;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -180,19 +181,15 @@ final class LiveMagi implements AutoCloseable {
      * been drained from the fake's output (which can be a moment after the server turned ready).
      */
     long childPid(String id) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (true) {
+        return Eventually.awaitValue(PATIENCE, "the fake of '" + id + "' to log its child", () -> {
             for (JsonNode line : get("/api/models/servers/" + id + "/logs?tail=1000").json().path("lines")) {
                 Matcher m = CHILD_PID.matcher(line.path("line").asText());
                 if (m.find()) {
                     return Long.parseLong(m.group(1));
                 }
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("The fake of '" + id + "' logged no child");
-            }
-            Thread.sleep(20);
-        }
+            return null;
+        }, pid -> pid != null);
     }
 
     /** The pids of every run of the fake, in order. */
@@ -226,18 +223,7 @@ final class LiveMagi implements AutoCloseable {
 
     /** Waits until {@code condition} holds, failing after {@link #PATIENCE}; {@code %s} in what gets {@code last}. */
     static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> last) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Gave up waiting: " + what.replace("%s", last.get()));
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("Interrupted waiting: " + what);
-            }
-        }
+        Eventually.await(PATIENCE, () -> what.replace("%s", last.get()), condition);
     }
 
     /** See {@link Processes#isRunning}. */

@@ -1,8 +1,8 @@
 package dev.magi.jaxrs.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magi.core.testing.FakeLlamaServer;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.testkit.FakeLlamaServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package dev.magi.examples.store;
 
-import dev.magi.core.store.RegistryStoreContract;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.Settings;
 import dev.magi.spi.StoreProvider;
+import dev.magi.testkit.store.RegistryStoreContract;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

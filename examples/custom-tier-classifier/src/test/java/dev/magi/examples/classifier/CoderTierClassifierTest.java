@@ -3,11 +3,12 @@ package dev.magi.examples.classifier;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.plugin.PluginLoader;
-import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.Tier;
 import dev.magi.spi.TierClassifier;
 import dev.magi.spi.TierThresholds;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.classify.TierClassifierContract;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,10 +18,20 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * MAGI's contract suite, run against this plugin: extending {@link TierClassifierContract} is all a
+ * third-party classifier needs to be checked as the built-in one is (a tier for every model, found by
+ * its name, the same answer for the same model). The tests below it are this classifier's own.
+ */
 @DisplayName("The coder tier classifier")
-class CoderTierClassifierTest {
+class CoderTierClassifierTest extends TierClassifierContract {
     private final CoderTierClassifier classifier = new CoderTierClassifier();
     private final TierThresholds thresholds = TierThresholds.DEFAULT;
+
+    @Override
+    protected TierClassifier classifier() {
+        return new CoderTierClassifier();
+    }
 
     private static DiscoveredModel model(Double billions, boolean coder) {
         return DiscoveredModel.builder("m", "/models/m.gguf", "m.gguf").sizeParams(billions).isCoder(coder).build();

@@ -1,7 +1,6 @@
 package dev.magi.core.store.h2;
 
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.store.RegistryStoreContract;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -10,6 +9,7 @@ import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.Settings;
 import dev.magi.spi.StoreProvider;
+import dev.magi.testkit.store.RegistryStoreContract;
 import org.h2.api.Trigger;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.DisplayName;

@@ -1,8 +1,8 @@
 package dev.magi.core.store.json;
 
-import dev.magi.core.store.file.FileRegistryStoreContract;
 import dev.magi.core.util.AtomicFiles;
 import dev.magi.spi.StoreProvider;
+import dev.magi.testkit.store.FileRegistryStoreContract;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -25,9 +25,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
-import static dev.magi.core.store.RegistryStoreContract.fileSettings;
-import static dev.magi.core.store.RegistryStoreContract.fullProfile;
-import static dev.magi.core.store.RegistryStoreContract.fullRegistry;
+import static dev.magi.testkit.store.RegistryStoreContract.fileSettings;
+import static dev.magi.testkit.store.RegistryStoreContract.fullProfile;
+import static dev.magi.testkit.store.RegistryStoreContract.fullRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

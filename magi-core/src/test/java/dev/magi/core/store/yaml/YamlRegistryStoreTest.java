@@ -3,9 +3,9 @@ package dev.magi.core.store.yaml;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.magi.core.json.RegistryJson;
-import dev.magi.core.store.file.FileRegistryStoreContract;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.StoreProvider;
+import dev.magi.testkit.store.FileRegistryStoreContract;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.magi.core.testing;
+package dev.magi.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,4 @@
-package dev.magi.core.testing;
-
-import dev.magi.core.gguf.GgmlType;
-import dev.magi.core.gguf.GgufValueType;
+package dev.magi.testkit;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -78,12 +75,12 @@ public final class GgufWriter {
                 .putUint32(architecture + ".embedding_length", 256)
                 .putUint32(architecture + ".block_count", 1)
                 .putUint32("general.file_type", 15)
-                .tensor("token_embd.weight", GgmlType.Q4_K, 256, 1000)
-                .tensor("blk.0.attn_norm.weight", GgmlType.F32, 256)
-                .tensor("blk.0.attn_q.weight", GgmlType.Q4_K, 256, 256)
-                .tensor("blk.0.ffn_down.weight", GgmlType.Q6_K, 256, 256)
-                .tensor("output_norm.weight", GgmlType.F32, 256)
-                .tensor("output.weight", GgmlType.Q6_K, 256, 1000);
+                .tensor("token_embd.weight", TensorType.Q4_K, 256, 1000)
+                .tensor("blk.0.attn_norm.weight", TensorType.F32, 256)
+                .tensor("blk.0.attn_q.weight", TensorType.Q4_K, 256, 256)
+                .tensor("blk.0.ffn_down.weight", TensorType.Q6_K, 256, 256)
+                .tensor("output_norm.weight", TensorType.F32, 256)
+                .tensor("output.weight", TensorType.Q6_K, 256, 1000);
     }
 
     /**
@@ -96,8 +93,8 @@ public final class GgufWriter {
         return putString("tokenizer.ggml.model", "gpt2")
                 .putString("tokenizer.ggml.pre", "qwen2")
                 .putStringArray("tokenizer.ggml.tokens", size, GgufWriter::vocabularyToken)
-                .putArray("tokenizer.ggml.scores", GgufValueType.FLOAT32, size, i -> -(float) i)
-                .putArray("tokenizer.ggml.token_type", GgufValueType.INT32, size, i -> i < size - 200 ? 1 : 3)
+                .putArray("tokenizer.ggml.scores", MetadataType.FLOAT32, size, i -> -(float) i)
+                .putArray("tokenizer.ggml.token_type", MetadataType.INT32, size, i -> i < size - 200 ? 1 : 3)
                 .putStringArray("tokenizer.ggml.merges", size,
                         i -> vocabularyToken(i % 5_000) + " " + vocabularyToken((i * 7 + 3) % 20_000))
                 .putUint32("tokenizer.ggml.eos_token_id", size - 200)
@@ -156,74 +153,74 @@ public final class GgufWriter {
 
     public GgufWriter putString(String key, String value) {
         Objects.requireNonNull(value, "value");
-        return put(key, GgufValueType.STRING, out -> out.string(value));
+        return put(key, MetadataType.STRING, out -> out.string(value));
     }
 
     public GgufWriter putUint8(String key, int value) {
-        return put(key, GgufValueType.UINT8, out -> out.u8(value));
+        return put(key, MetadataType.UINT8, out -> out.u8(value));
     }
 
     public GgufWriter putInt8(String key, int value) {
-        return put(key, GgufValueType.INT8, out -> out.i8(value));
+        return put(key, MetadataType.INT8, out -> out.i8(value));
     }
 
     public GgufWriter putUint16(String key, int value) {
-        return put(key, GgufValueType.UINT16, out -> out.u16(value));
+        return put(key, MetadataType.UINT16, out -> out.u16(value));
     }
 
     public GgufWriter putInt16(String key, int value) {
-        return put(key, GgufValueType.INT16, out -> out.i16(value));
+        return put(key, MetadataType.INT16, out -> out.i16(value));
     }
 
     public GgufWriter putUint32(String key, long value) {
-        return put(key, GgufValueType.UINT32, out -> out.u32(value));
+        return put(key, MetadataType.UINT32, out -> out.u32(value));
     }
 
     public GgufWriter putInt32(String key, int value) {
-        return put(key, GgufValueType.INT32, out -> out.i32(value));
+        return put(key, MetadataType.INT32, out -> out.i32(value));
     }
 
     /** A uint64; values above {@link Long#MAX_VALUE} are passed as their (negative) bits. */
     public GgufWriter putUint64(String key, long value) {
-        return put(key, GgufValueType.UINT64, out -> out.u64(value));
+        return put(key, MetadataType.UINT64, out -> out.u64(value));
     }
 
     public GgufWriter putInt64(String key, long value) {
-        return put(key, GgufValueType.INT64, out -> out.i64(value));
+        return put(key, MetadataType.INT64, out -> out.i64(value));
     }
 
     public GgufWriter putFloat32(String key, float value) {
-        return put(key, GgufValueType.FLOAT32, out -> out.f32(value));
+        return put(key, MetadataType.FLOAT32, out -> out.f32(value));
     }
 
     public GgufWriter putFloat64(String key, double value) {
-        return put(key, GgufValueType.FLOAT64, out -> out.f64(value));
+        return put(key, MetadataType.FLOAT64, out -> out.f64(value));
     }
 
     public GgufWriter putBool(String key, boolean value) {
-        return put(key, GgufValueType.BOOL, out -> out.bool(value));
+        return put(key, MetadataType.BOOL, out -> out.bool(value));
     }
 
-    /** An array, possibly of arrays; see {@link #array(GgufValueType, Object...)}. */
+    /** An array, possibly of arrays; see {@link #array(MetadataType, Object...)}. */
     public GgufWriter putArray(String key, Array array) {
         Objects.requireNonNull(array, "array");
-        return put(key, GgufValueType.ARRAY, out -> writeArray(out, array));
+        return put(key, MetadataType.ARRAY, out -> out.array(array));
     }
 
     /** An array of any element type whose elements are generated while writing. */
-    public GgufWriter putArray(String key, GgufValueType elementType, int count, IntFunction<?> element) {
-        return put(key, GgufValueType.ARRAY, out -> {
+    public GgufWriter putArray(String key, MetadataType elementType, int count, IntFunction<?> element) {
+        return put(key, MetadataType.ARRAY, out -> {
             out.valueType(elementType).u64(count);
             for (int i = 0; i < count; i++) {
-                writeValue(out, elementType, element.apply(i));
+                out.value(elementType, element.apply(i));
             }
         });
     }
 
     /** An array of strings generated while writing: a 150,000-token vocabulary costs no list. */
     public GgufWriter putStringArray(String key, int count, IntFunction<String> element) {
-        return put(key, GgufValueType.ARRAY, out -> {
-            out.valueType(GgufValueType.STRING).u64(count);
+        return put(key, MetadataType.ARRAY, out -> {
+            out.valueType(MetadataType.STRING).u64(count);
             for (int i = 0; i < count; i++) {
                 out.string(element.apply(i));
             }
@@ -240,13 +237,13 @@ public final class GgufWriter {
      * {@link BigInteger} too for uint64), a {@link Boolean}, a {@link String} (or {@code byte[]} for
      * raw string bytes), or an {@link Array}.
      */
-    public GgufWriter put(String key, GgufValueType type, Object value) {
+    public GgufWriter put(String key, MetadataType type, Object value) {
         Objects.requireNonNull(value, "value");
-        return put(key, type, out -> writeValue(out, type, value));
+        return put(key, type, out -> out.value(type, value));
     }
 
     /** A value written by {@code body} after the key and {@code type}; the body may write anything. */
-    public GgufWriter put(String key, GgufValueType type, Consumer<GgufBytes> body) {
+    public GgufWriter put(String key, MetadataType type, Consumer<GgufBytes> body) {
         metadata.put(Objects.requireNonNull(key, "key"), new Value(type, body));
         return this;
     }
@@ -267,13 +264,13 @@ public final class GgufWriter {
                 .putInt32("split.tensors.count", totalTensors);
     }
 
-    /** An array value for {@link #putArray(String, Array)}; elements as for {@link #put(String, GgufValueType, Object)}. */
-    public static Array array(GgufValueType elementType, Object... elements) {
+    /** An array value for {@link #putArray(String, Array)}; elements as for {@link #put(String, MetadataType, Object)}. */
+    public static Array array(MetadataType elementType, Object... elements) {
         return new Array(elementType, Arrays.asList(elements));
     }
 
     /** An array value: its element type and elements, which are {@link Array}s for arrays of arrays. */
-    public record Array(GgufValueType elementType, List<Object> elements) {
+    public record Array(MetadataType elementType, List<Object> elements) {
         public Array {
             Objects.requireNonNull(elementType, "elementType");
             elements = List.copyOf(elements);
@@ -283,7 +280,7 @@ public final class GgufWriter {
     // ---------------------------------------------------------------- tensors
 
     /** A tensor info; its offset follows the previous tensor's data, aligned. */
-    public GgufWriter tensor(String name, GgmlType type, long... dimensions) {
+    public GgufWriter tensor(String name, TensorType type, long... dimensions) {
         return tensor(name, type.id(), dimensions);
     }
 
@@ -310,9 +307,10 @@ public final class GgufWriter {
             for (long dimension : dimensions) {
                 elements = Math.multiplyExact(elements, dimension);
             }
-            int[] blockAndBytes = BLOCKS.getOrDefault(ggmlType, new int[] {1, 1});
-            long blocks = (elements + blockAndBytes[0] - 1) / blockAndBytes[0];
-            return Math.multiplyExact(blocks, blockAndBytes[1]);
+            int blockElements = TensorType.byId(ggmlType).map(TensorType::blockElements).orElse(1);
+            int blockBytes = TensorType.byId(ggmlType).map(TensorType::blockBytes).orElse(1);
+            long blocks = (elements + blockElements - 1) / blockElements;
+            return Math.multiplyExact(blocks, blockBytes);
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
         }
@@ -490,54 +488,9 @@ public final class GgufWriter {
         return (offset + alignment - 1) / alignment * alignment;
     }
 
-    private static void writeArray(GgufBytes out, Array array) {
-        out.valueType(array.elementType()).u64(array.elements().size());
-        for (Object element : array.elements()) {
-            writeValue(out, array.elementType(), element);
-        }
-    }
-
-    private static void writeValue(GgufBytes out, GgufValueType type, Object value) {
-        switch (type) {
-            case UINT8, INT8 -> out.u8(((Number) value).intValue());
-            case UINT16, INT16 -> out.u16(((Number) value).intValue());
-            case UINT32, INT32 -> out.u32(((Number) value).longValue());
-            case UINT64, INT64 -> out.u64(((Number) value).longValue());
-            case FLOAT32 -> out.f32(((Number) value).floatValue());
-            case FLOAT64 -> out.f64(((Number) value).doubleValue());
-            case BOOL -> out.bool((Boolean) value);
-            case STRING -> {
-                if (value instanceof byte[] raw) {
-                    out.stringBytes(raw);
-                } else {
-                    out.string((String) value);
-                }
-            }
-            case ARRAY -> writeArray(out, (Array) value);
-        }
-    }
-
-    private record Value(GgufValueType type, Consumer<GgufBytes> body) {
+    private record Value(MetadataType type, Consumer<GgufBytes> body) {
     }
 
     private record Tensor(String name, int ggmlType, long[] dimensions, long offset) {
-    }
-
-    /** Block size and bytes per block of the ggml types, from ggml's type traits. */
-    private static final Map<Integer, int[]> BLOCKS = Map.ofEntries(
-            block(GgmlType.F32, 1, 4), block(GgmlType.F16, 1, 2), block(GgmlType.BF16, 1, 2),
-            block(GgmlType.F64, 1, 8), block(GgmlType.I8, 1, 1), block(GgmlType.I16, 1, 2),
-            block(GgmlType.I32, 1, 4), block(GgmlType.I64, 1, 8),
-            block(GgmlType.Q4_0, 32, 18), block(GgmlType.Q4_1, 32, 20), block(GgmlType.Q5_0, 32, 22),
-            block(GgmlType.Q5_1, 32, 24), block(GgmlType.Q8_0, 32, 34), block(GgmlType.Q8_1, 32, 36),
-            block(GgmlType.Q2_K, 256, 84), block(GgmlType.Q3_K, 256, 110), block(GgmlType.Q4_K, 256, 144),
-            block(GgmlType.Q5_K, 256, 176), block(GgmlType.Q6_K, 256, 210), block(GgmlType.Q8_K, 256, 292),
-            block(GgmlType.IQ2_XXS, 256, 66), block(GgmlType.IQ2_XS, 256, 74), block(GgmlType.IQ3_XXS, 256, 98),
-            block(GgmlType.IQ1_S, 256, 50), block(GgmlType.IQ4_NL, 32, 18), block(GgmlType.IQ3_S, 256, 110),
-            block(GgmlType.IQ2_S, 256, 82), block(GgmlType.IQ4_XS, 256, 136), block(GgmlType.IQ1_M, 256, 56),
-            block(GgmlType.TQ1_0, 256, 54), block(GgmlType.TQ2_0, 256, 66), block(GgmlType.MXFP4, 32, 17));
-
-    private static Map.Entry<Integer, int[]> block(GgmlType type, int elements, int bytes) {
-        return Map.entry(type.id(), new int[] {elements, bytes});
     }
 }

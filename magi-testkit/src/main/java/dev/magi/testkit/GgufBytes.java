@@ -1,6 +1,4 @@
-package dev.magi.core.testing;
-
-import dev.magi.core.gguf.GgufValueType;
+package dev.magi.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +18,7 @@ import java.util.Arrays;
  *
  * <pre>{@code
  * byte[] hostile = GgufBytes.littleEndian().magic().u32(3).u64(0).u64(1)
- *         .string("general.name").valueType(GgufValueType.STRING).u64(1L << 62)
+ *         .string("general.name").valueType(MetadataType.STRING).u64(1L << 62)
  *         .toByteArray();
  * }</pre>
  */
@@ -142,8 +140,43 @@ public final class GgufBytes {
         return u8(value ? 1 : 0);
     }
 
-    public GgufBytes valueType(GgufValueType type) {
+    public GgufBytes valueType(MetadataType type) {
         return u32(type.id());
+    }
+
+    /**
+     * A value of {@code type} given as a Java object, as {@link GgufWriter#put(String, MetadataType, Object)}
+     * takes it: a {@link Number}, a {@link Boolean}, a {@link String} (or {@code byte[]} for raw string
+     * bytes), or a {@link GgufWriter.Array}.
+     */
+    public GgufBytes value(MetadataType type, Object value) {
+        switch (type) {
+            case UINT8, INT8 -> u8(((Number) value).intValue());
+            case UINT16, INT16 -> u16(((Number) value).intValue());
+            case UINT32, INT32 -> u32(((Number) value).longValue());
+            case UINT64, INT64 -> u64(((Number) value).longValue());
+            case FLOAT32 -> f32(((Number) value).floatValue());
+            case FLOAT64 -> f64(((Number) value).doubleValue());
+            case BOOL -> bool((Boolean) value);
+            case STRING -> {
+                if (value instanceof byte[] raw) {
+                    stringBytes(raw);
+                } else {
+                    string((String) value);
+                }
+            }
+            case ARRAY -> array((GgufWriter.Array) value);
+        }
+        return this;
+    }
+
+    /** An array value: its element type, its count, then its elements. */
+    public GgufBytes array(GgufWriter.Array array) {
+        valueType(array.elementType()).u64(array.elements().size());
+        for (Object element : array.elements()) {
+            value(array.elementType(), element);
+        }
+        return this;
     }
 
     /** A GGUF string: its UTF-8 length as uint64, then the bytes. */

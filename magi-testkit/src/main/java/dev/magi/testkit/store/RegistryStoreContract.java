@@ -1,9 +1,5 @@
-package dev.magi.core.store;
+package dev.magi.testkit.store;
 
-import dev.magi.core.classify.SizeTierClassifier;
-import dev.magi.core.config.ConfigKey;
-import dev.magi.core.plugin.PluginLoader;
-import dev.magi.core.registry.ModelRegistry;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -22,6 +18,7 @@ import dev.magi.spi.Settings;
 import dev.magi.spi.StoreProvider;
 import dev.magi.spi.Tier;
 import dev.magi.spi.TierThresholds;
+import dev.magi.testkit.Plugins;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -29,11 +26,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,29 +35,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The contract every storage plugin keeps, as one suite that each store's test extends: built-in
  * stores run it from their tests, and a third party runs it against its own plugin by depending on
- * magi-core's {@code tests} test-jar and extending this class.
+ * magi-testkit and extending this class. It speaks to the store through the plugin API alone.
  *
  * <p>A subclass names the provider and the settings that put a store in a given empty directory;
  * every test opens a fresh store there, and several reopen it, so the settings must lead back to the
  * same data each time.
  */
 public abstract class RegistryStoreContract {
+    /** The setting every store reads for where the registry is: a file, or beside which its data lives. */
+    public static final String REGISTRY_PATH = "REGISTRY_PATH";
+    /** The setting every store reads for where the profiles are. */
+    public static final String PROFILES_PATH = "PROFILES_PATH";
 
     /** The plugin under test. */
     protected abstract StoreProvider provider();
@@ -75,21 +62,18 @@ public abstract class RegistryStoreContract {
 
     /**
      * The keys of {@link #settings} that a child process needs to open the same store; by default
-     * every key MAGI knows. A plugin with keys of its own adds them.
+     * the two every store reads, {@link #REGISTRY_PATH} and {@link #PROFILES_PATH}. A plugin with keys
+     * of its own adds them.
      */
     protected List<String> settingKeys() {
-        List<String> keys = new ArrayList<>();
-        for (ConfigKey key : ConfigKey.values()) {
-            keys.add(key.variable());
-        }
-        return keys;
+        return new ArrayList<>(List.of(REGISTRY_PATH, PROFILES_PATH));
     }
 
     /** The settings of the file layout MAGI uses by default, under {@code dir}. */
     public static Settings fileSettings(Path dir) {
         return Settings.of(Map.of(
-                ConfigKey.REGISTRY_PATH.variable(), dir.resolve("data/model_registry.json").toString(),
-                ConfigKey.PROFILES_PATH.variable(), dir.resolve("config/profiles").toString()));
+                REGISTRY_PATH, dir.resolve("data/model_registry.json").toString(),
+                PROFILES_PATH, dir.resolve("config/profiles").toString()));
     }
 
     @TempDir
@@ -154,11 +138,11 @@ public abstract class RegistryStoreContract {
                 new LoadBalancing(false, Strategy.LEAST_LOADED, 12));
     }
 
-    private static DiscoveredModel model(String id) {
+    static DiscoveredModel model(String id) {
         return DiscoveredModel.builder(id, "/models/" + id + ".gguf", id + ".gguf").build();
     }
 
-    private static RegistrySnapshot registryOf(List<DiscoveredModel> models) {
+    static RegistrySnapshot registryOf(List<DiscoveredModel> models) {
         Map<String, DiscoveredModel> byId = new LinkedHashMap<>();
         for (DiscoveredModel model : models) {
             byId.put(model.modelId(), model);
@@ -177,8 +161,8 @@ public abstract class RegistryStoreContract {
     @Test
     @DisplayName("is found by its name through ServiceLoader")
     void discoverable() {
-        Map<String, StoreProvider> available = PluginLoader.create(getClass().getClassLoader(), null)
-                .available(StoreProvider.class, StoreProvider::name);
+        Map<String, StoreProvider> available = Plugins.byName(StoreProvider.class, getClass().getClassLoader(),
+                StoreProvider::name);
         assertThat(available).containsKey(provider().name());
         assertThat(available.get(provider().name())).isExactlyInstanceOf(provider().getClass());
     }
@@ -429,65 +413,15 @@ public abstract class RegistryStoreContract {
     }
 
     @Test
-    @DisplayName("32 threads making 200 changes each through the registry lose none, while readers see whole registries")
+    @DisplayName("32 threads making 200 changes each, each a load, change and save under one lock as MAGI's"
+            + " registry makes them, lose none, while readers see whole registries")
     void concurrentChanges() throws Exception {
         int threads = 32;
         int changes = 200;
-        List<DiscoveredModel> models = new ArrayList<>();
-        models.add(model("shared").toBuilder().ctxSize(0).build());
-        for (int t = 0; t < threads; t++) {
-            models.add(model("own-" + t).toBuilder().nGpuLayers(0).build());
-        }
-        RegistrySnapshot initial = registryOf(models);
-        store.saveRegistry(initial);
-        ModelRegistry registry = new ModelRegistry(store, new SizeTierClassifier(), initial);
-
-        AtomicBoolean writing = new AtomicBoolean(true);
-        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            Future<Integer> reader = pool.submit(() -> {
-                int reads = 0;
-                while (writing.get()) {
-                    RegistrySnapshot seen = store.loadRegistry().orElseThrow();
-                    assertThat(seen.models()).hasSize(threads + 1);
-                    reads++;
-                    Thread.sleep(5);
-                }
-                return reads;
-            });
-            List<Future<?>> writers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                String own = "own-" + t;
-                writers.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < changes; i++) {
-                        // Half the changes touch a model every thread changes, so a lost update shows.
-                        if (i % 2 == 0) {
-                            registry.updateRuntimeSettings("shared", s -> new RuntimeSettings(s.nGpuLayers(),
-                                    s.ctxSize() + 1, s.nThreads(), s.batchSize()));
-                        } else {
-                            registry.updateRuntimeSettings(own, s -> new RuntimeSettings(s.nGpuLayers() + 1,
-                                    s.ctxSize(), s.nThreads(), s.batchSize()));
-                        }
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> writer : writers) {
-                writer.get();
-            }
-            writing.set(false);
-            assertThat(reader.get()).isPositive();
-        } finally {
-            writing.set(false);
-            pool.shutdownNow();
-            pool.awaitTermination(1, TimeUnit.MINUTES);
-        }
+        RegistrySnapshot lastSaved = LockedWriters.run(store, threads, changes);
 
         RegistrySnapshot saved = reopen().loadRegistry().orElseThrow();
-        assertThat(saved).isEqualTo(registry.snapshot());
+        assertThat(saved).isEqualTo(lastSaved);
         assertThat(saved.models().get("shared").ctxSize()).isEqualTo(threads * changes / 2);
         for (int t = 0; t < threads; t++) {
             assertThat(saved.models().get("own-" + t).nGpuLayers()).as("own-" + t).isEqualTo(changes / 2);
@@ -520,56 +454,14 @@ public abstract class RegistryStoreContract {
      * {@code acks} more writes, and answers the last write it acknowledged.
      */
     private long killWriterAfter(int acks, long before) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"),
-                StoreCrashWriter.class.getName(), provider().name()));
         Settings settings = settings(dir);
+        Map<String, String> passed = new LinkedHashMap<>();
         for (String key : settingKeys()) {
             String value = settings.get(key);
             if (value != null) {
-                command.add(key + "=" + value);
+                passed.put(key, value);
             }
         }
-        Path errors = Files.createTempFile(dir, "writer", ".err");
-        Process writer = new ProcessBuilder(command).redirectError(errors.toFile()).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        String end = "end of output";
-        Thread pump = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // The pipe breaks when the writer is killed: the lines read so far are all there is.
-            } finally {
-                lines.add(end);
-            }
-        });
-        pump.start();
-        long last = before;
-        try {
-            for (int seen = 0; seen < acks; seen++) {
-                // A bound that only keeps a stuck writer from hanging the build; it judges nothing.
-                String line = lines.poll(5, TimeUnit.MINUTES);
-                if (line == null || line.equals(end)) {
-                    fail("the writer stopped before it was killed: " + Files.readString(errors));
-                }
-                last = Long.parseLong(line);
-            }
-        } finally {
-            // SIGKILL through the process handle: Process.destroyForcibly would also close our end of
-            // the pipe and lose acknowledgements the writer printed but this side has not read yet.
-            writer.toHandle().destroyForcibly();
-            writer.waitFor();
-            pump.join();
-        }
-        for (String line = lines.poll(); line != null && !line.equals(end); line = lines.poll()) {
-            last = Long.parseLong(line);
-        }
-        assertThat(last).as("acknowledged writes").isGreaterThan(before);
-        return last;
+        return StoreCrashWriter.killAfter(provider().name(), passed, dir, acks, before);
     }
 }

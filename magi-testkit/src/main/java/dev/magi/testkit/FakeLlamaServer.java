@@ -1,4 +1,4 @@
-package dev.magi.core.testing;
+package dev.magi.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -11,10 +11,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -234,7 +236,7 @@ public final class FakeLlamaServer {
 
     /** Now, in microseconds since the epoch: the same clock in every process of the machine. */
     public static long epochMicros() {
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
@@ -355,7 +357,7 @@ public final class FakeLlamaServer {
             try {
                 classPath = Path.of(FakeLlamaServer.class.getProtectionDomain().getCodeSource().getLocation()
                         .toURI()).toString();
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new IOException("Cannot locate the fake's classes", e);
             }
             StringBuilder script = new StringBuilder("#!/bin/sh\n");

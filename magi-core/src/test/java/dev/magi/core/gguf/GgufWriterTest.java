@@ -1,8 +1,7 @@
-package dev.magi.core.testing;
+package dev.magi.core.gguf;
 
-import dev.magi.core.gguf.GgmlType;
-import dev.magi.core.gguf.GgufHeader;
-import dev.magi.core.gguf.GgufReader;
+import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.TensorType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -16,6 +15,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The test kit's GGUF writer, checked through the reader: the two are written apart, from the format. */
 @DisplayName("GgufWriter")
 class GgufWriterTest {
 
@@ -79,9 +79,9 @@ class GgufWriterTest {
         @DisplayName("is sized as ggml sizes each type when asked for")
         void sizedByType() throws IOException {
             GgufWriter writer = GgufWriter.create()
-                    .tensor("q4k", GgmlType.Q4_K, 256, 4)
-                    .tensor("q80", GgmlType.Q8_0, 64)
-                    .tensor("f32", GgmlType.F32, 3)
+                    .tensor("q4k", TensorType.Q4_K, 256, 4)
+                    .tensor("q80", TensorType.Q8_0, 64)
+                    .tensor("f32", TensorType.F32, 3)
                     .withTensorData();
             Path file = writer.writeTo(dir.resolve("data.gguf"));
 

@@ -1,4 +1,4 @@
-package dev.magi.core.testing;
+package dev.magi.testkit;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -57,23 +57,25 @@ class FakeLlamaServerTest {
     }
 
     /** Polls /health until it answers {@code status}; answers the body. */
-    private static String awaitStatus(int port, int status) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpURLConnection connection = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/health")
-                    .openConnection(Proxy.NO_PROXY);
-            try {
-                if (connection.getResponseCode() == status) {
-                    var body = status < 400 ? connection.getInputStream() : connection.getErrorStream();
-                    return new String(body.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            } catch (IOException refused) {
-                // Not listening yet.
-            } finally {
-                connection.disconnect();
+    private static String awaitStatus(int port, int status) {
+        return Eventually.awaitValue(Duration.ofSeconds(20), "/health to answer " + status,
+                () -> health(port, status), body -> body != null);
+    }
+
+    /** The body of /health when it answers {@code status}; null when it answers another or is not listening. */
+    private static String health(int port, int status) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL("http://127.0.0.1:" + port + "/health")
+                .openConnection(Proxy.NO_PROXY);
+        try {
+            if (connection.getResponseCode() == status) {
+                var body = status < 400 ? connection.getInputStream() : connection.getErrorStream();
+                return new String(body.readAllBytes(), StandardCharsets.UTF_8);
             }
-            Thread.sleep(10);
+        } catch (IOException refused) {
+            // Not listening yet.
+        } finally {
+            connection.disconnect();
         }
-        throw new AssertionError("/health never answered " + status);
+        return null;
     }
 }

@@ -1,0 +1,14 @@
+/**
+ * What a test of MAGI, of a plugin or of a host embedding MAGI needs to build its world: a writer of
+ * real GGUF files ({@link dev.magi.testkit.GgufWriter}, over {@link dev.magi.testkit.GgufBytes}), so
+ * that readers, discovery and benchmarks work on headers built to order (typical models, split
+ * parts, a full-size vocabulary, hostile byte sequences) rather than on checked-in binaries; a fake
+ * {@code llama-server} ({@link dev.magi.testkit.FakeLlamaServer}) started as a real child process, so
+ * that supervision is tested against processes, not mock objects; free ports, process and shared
+ * fixture helpers; and {@link dev.magi.testkit.Eventually}, which waits for a condition instead of
+ * sleeping.
+ *
+ * <p>It depends on magi-spi alone, because magi-core's own tests use it. Nothing here but
+ * {@code Eventually}'s failures needs a test framework, so the benchmarks use it as a library.
+ */
+package dev.magi.testkit;
