@@ -5,8 +5,6 @@ import dev.magi.core.gguf.GgufReader;
 import dev.magi.core.naming.FileNameParser;
 import dev.magi.core.naming.NameFacts;
 import dev.magi.core.naming.SplitSuffix;
-import dev.magi.core.registry.ModelIds;
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
 import org.slf4j.Logger;

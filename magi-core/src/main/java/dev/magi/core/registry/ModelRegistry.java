@@ -1,5 +1,6 @@
 package dev.magi.core.registry;
 
+import dev.magi.core.discovery.ModelIds;
 import dev.magi.core.discovery.ScanResult;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;

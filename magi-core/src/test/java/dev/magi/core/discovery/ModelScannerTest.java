@@ -1,7 +1,6 @@
 package dev.magi.core.discovery;
 
 import dev.magi.core.gguf.GgmlType;
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;

@@ -1,10 +1,10 @@
 package dev.magi.core.engine;
 
 import dev.magi.core.config.ConfigKey;
+import dev.magi.core.discovery.SkippedFile;
 import dev.magi.core.gguf.GgmlType;
 import dev.magi.core.gguf.GgufValueType;
 import dev.magi.core.registry.RescanSummary;
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.core.testing.GgufBytes;
 import dev.magi.core.testing.GgufWriter;
 import dev.magi.spi.DiscoveredModel;
