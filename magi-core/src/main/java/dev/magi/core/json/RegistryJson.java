@@ -12,6 +12,7 @@ import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.Problem;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Tier;
 import dev.magi.spi.TierThresholds;
@@ -212,8 +213,8 @@ public final class RegistryJson {
         gen.writeStringField("metadataSource", m.metadataSource().wireName());
         gen.writeStringField("displayName", m.displayName());
         gen.writeArrayFieldStart("problems");
-        for (String problem : m.problems()) {
-            gen.writeString(problem);
+        for (Problem problem : m.problems()) {
+            gen.writeString(problem.message());
         }
         gen.writeEndArray();
         gen.writeEndObject();
@@ -290,8 +291,8 @@ public final class RegistryJson {
         require(modelId != null && filePath != null, "a model lacks modelId or filePath");
         List<String> parts = new ArrayList<>();
         n.path("parts").forEach(p -> parts.add(p.asText()));
-        List<String> problems = new ArrayList<>();
-        n.path("problems").forEach(p -> problems.add(p.asText()));
+        List<Problem> problems = new ArrayList<>();
+        n.path("problems").forEach(p -> problems.add(Problem.parse(p.asText())));
         String filename = text(n, "filename");
         String source = text(n, "metadataSource");
         String assigned = text(n, "assignedTier");
