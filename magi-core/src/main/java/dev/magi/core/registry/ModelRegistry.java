@@ -1,6 +1,7 @@
 package dev.magi.core.registry;
 
 import dev.magi.core.discovery.ScanResult;
+import dev.magi.core.json.RegistryJsonCache;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -61,6 +62,8 @@ public final class ModelRegistry {
     private final Object writeLock = new Object();
     private final List<Consumer<RegistrySnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile RegistrySnapshot current;
+    /** This registry's JSON, kept here so that two engines in one JVM never evict each other's bytes. */
+    private final RegistryJsonCache json = new RegistryJsonCache();
     /** The store's version of {@link #current} (see {@link RegistryStore#registryVersion()}); under the write lock. */
     private long version = UNKNOWN;
 
@@ -91,6 +94,14 @@ public final class ModelRegistry {
     /** The registry as it is now; never half of a change. */
     public RegistrySnapshot snapshot() {
         return current;
+    }
+
+    /**
+     * The registry as it is now, as compact JSON ({@code GET /registry}). The bytes are kept per
+     * snapshot, so reads between two changes cost no serialization. Callers must not modify the array.
+     */
+    public byte[] snapshotJson() {
+        return json.bytes(current);
     }
 
     public Optional<DiscoveredModel> find(String modelId) {

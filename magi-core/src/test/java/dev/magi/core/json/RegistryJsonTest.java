@@ -30,8 +30,10 @@ class RegistryJsonTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static String bytes(RegistrySnapshot registry) {
-        return new String(RegistryJson.bytes(registry), StandardCharsets.UTF_8);
+    private final RegistryJsonCache cache = new RegistryJsonCache();
+
+    private String bytes(RegistrySnapshot registry) {
+        return new String(cache.bytes(registry), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -46,12 +48,23 @@ class RegistryJsonTest {
         }
         RegistrySnapshot first = new RegistrySnapshot(models, "/models", Instant.parse("2026-11-26T12:00:00Z"), null, null);
         assertThat(bytes(first)).isEqualTo(generated(first));
-        assertThat(RegistryJson.bytes(first)).isSameAs(RegistryJson.bytes(first));
+        assertThat(cache.bytes(first)).isSameAs(cache.bytes(first));
 
         models.put("c-3b", models.get("c-3b").toBuilder().tierOverride(Tier.POWERFUL).build());
         models.remove("a-1b");
         RegistrySnapshot second = new RegistrySnapshot(models, "/other", null, null, null);
         assertThat(bytes(second)).isEqualTo(generated(second)).contains("\"tierOverride\":\"powerful\"");
+    }
+
+    @Test
+    @DisplayName("are kept by each owner, so two owners in one JVM do not evict each other's bytes")
+    void ownerEach() {
+        RegistrySnapshot one = RegistrySnapshot.empty("/one");
+        RegistrySnapshot two = RegistrySnapshot.empty("/two");
+        RegistryJsonCache other = new RegistryJsonCache();
+        byte[] first = cache.bytes(one);
+        other.bytes(two);
+        assertThat(cache.bytes(one)).isSameAs(first);
     }
 
     @Test
