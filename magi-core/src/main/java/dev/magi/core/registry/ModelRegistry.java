@@ -1,6 +1,7 @@
 package dev.magi.core.registry;
 
 import dev.magi.core.discovery.ScanResult;
+import dev.magi.core.events.Subscription;
 import dev.magi.core.json.RegistryJsonCache;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
@@ -128,13 +129,10 @@ public final class ModelRegistry {
         return result;
     }
 
-    /** Called with every new registry after it has been saved. */
-    public void addListener(Consumer<RegistrySnapshot> listener) {
+    /** Calls {@code listener} with every new registry after it has been saved, until the subscription is closed. */
+    public Subscription addListener(Consumer<RegistrySnapshot> listener) {
         listeners.add(listener);
-    }
-
-    public void removeListener(Consumer<RegistrySnapshot> listener) {
-        listeners.remove(listener);
+        return () -> listeners.remove(listener);
     }
 
     // ---------------------------------------------------------------- user changes

@@ -1,5 +1,6 @@
 package dev.magi.core.supervision;
 
+import dev.magi.core.events.Subscription;
 import dev.magi.core.testing.FakeLlamaServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
