@@ -42,7 +42,7 @@ public record DiscoveredModel(
         String mmprojPath,
         MetadataSource metadataSource,
         String displayName,
-        List<String> problems) {
+        List<Problem> problems) {
 
     public DiscoveredModel {
         Objects.requireNonNull(modelId, "modelId");
@@ -78,7 +78,12 @@ public record DiscoveredModel(
 
     /** A model can be started only when nothing in {@link #problems()} prevents it. */
     public boolean isRunnable() {
-        return problems.stream().noneMatch(p -> p.startsWith("missing part"));
+        return problems.stream().noneMatch(p -> p.kind().preventsStart());
+    }
+
+    /** The messages of {@link #problems()}, as a person reads them. */
+    public List<String> problemMessages() {
+        return problems.stream().map(Problem::message).toList();
     }
 
     public Builder toBuilder() {
@@ -120,7 +125,7 @@ public record DiscoveredModel(
         private String mmprojPath;
         private MetadataSource metadataSource;
         private String displayName;
-        private List<String> problems;
+        private List<Problem> problems;
 
         private Builder(String modelId, String filePath, String filename) {
             this.modelId = modelId;
@@ -190,7 +195,7 @@ public record DiscoveredModel(
         public Builder mmprojPath(String v) { mmprojPath = v; return this; }
         public Builder metadataSource(MetadataSource v) { metadataSource = v; return this; }
         public Builder displayName(String v) { displayName = v; return this; }
-        public Builder problems(List<String> v) { problems = v; return this; }
+        public Builder problems(List<Problem> v) { problems = v; return this; }
 
         /** Copies the four runtime settings at once. */
         public Builder runtimeSettings(RuntimeSettings s) {

@@ -5,10 +5,9 @@ import dev.magi.core.gguf.GgufReader;
 import dev.magi.core.naming.FileNameParser;
 import dev.magi.core.naming.NameFacts;
 import dev.magi.core.naming.SplitSuffix;
-import dev.magi.core.registry.ModelIds;
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
+import dev.magi.spi.Problem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -292,7 +291,7 @@ public final class ModelScanner {
             return;
         }
 
-        List<String> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         long totalBytes = 0;
         long parameters = 0;
@@ -305,7 +304,7 @@ public final class ModelScanner {
                 parameters += read.facts().parameterCount();
                 anyTensors |= read.facts().tensorCount() > 0;
             } else if (part != first) {
-                problems.add("header of " + part.name() + " unreadable: " + read.error());
+                problems.add(Problem.unreadablePartHeader(part.name(), read.error()));
             }
         }
         if (isSplit) {
@@ -316,7 +315,7 @@ public final class ModelScanner {
             }
             for (int part = 1; part <= count; part++) {
                 if (!present.contains(part)) {
-                    problems.add("missing part " + part + " of " + count);
+                    problems.add(Problem.missingPart(part, count));
                 }
             }
         }
@@ -327,7 +326,7 @@ public final class ModelScanner {
                         + ") and the file name gives no size"));
                 return;
             }
-            problems.add(0, "GGUF header unreadable (" + firstRead.error() + "); facts taken from the file name");
+            problems.add(0, Problem.unreadableHeader(firstRead.error()));
         }
 
         NameFacts basename = header == null || header.basename() == null ? null : FileNameParser.parse(header.basename());

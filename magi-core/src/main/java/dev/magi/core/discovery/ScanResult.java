@@ -1,6 +1,5 @@
 package dev.magi.core.discovery;
 
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.spi.DiscoveredModel;
 
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.magi.core.events;
 
+import dev.magi.core.util.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ public final class EventHub {
     private volatile boolean closed;
 
     /** Follows every event until the returned handle is closed. */
-    public AutoCloseable subscribe(Consumer<MagiEvent> subscriber) {
+    public Subscription subscribe(Consumer<MagiEvent> subscriber) {
         subscribers.add(subscriber);
         return () -> subscribers.remove(subscriber);
     }
@@ -38,7 +39,7 @@ public final class EventHub {
      * Runs {@code listener} when MAGI shuts down, so that live streams end at once instead of holding
      * a graceful stop until their next heartbeat. Runs it now when already closed.
      */
-    public AutoCloseable onClose(Runnable listener) {
+    public Subscription onClose(Runnable listener) {
         closeListeners.add(listener);
         if (closed) {
             listener.run();

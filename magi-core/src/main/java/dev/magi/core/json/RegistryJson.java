@@ -1,6 +1,5 @@
 package dev.magi.core.json;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
@@ -12,104 +11,27 @@ import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.Problem;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Tier;
 import dev.magi.spi.TierThresholds;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The JSON form of models and of the registry (docs/registry.md), written by hand so that every field
  * is always present, in the contract's order and spelling, whatever Jackson's defaults are. The file
  * stores and the HTTP API both use it, so the registry on disk and on the wire are the same document.
+ * Its compact bytes are kept by each of their owners in a {@link RegistryJsonCache}.
  */
 public final class RegistryJson {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
-    /** The last registry written by {@link #bytes}: its store save and the API's reads share one serialization. */
-    private static final AtomicReference<Serialized> LAST = new AtomicReference<>();
-
     private RegistryJson() {
-    }
-
-    /** A registry's bytes and each model entry's bytes, so that the next change re-encodes only what changed. */
-    private record Serialized(RegistrySnapshot registry, byte[] bytes, Map<DiscoveredModel, byte[]> entries) {
-    }
-
-    /**
-     * The registry as compact UTF-8 JSON. Snapshots are immutable, so the bytes of the latest one are
-     * kept: a change is serialized once, for the store, and every {@code GET /registry} until the next
-     * change sends the same bytes. Callers must not modify the array.
-     */
-    public static byte[] bytes(RegistrySnapshot registry) {
-        Serialized last = LAST.get();
-        if (last != null && last.registry() == registry) {
-            return last.bytes();
-        }
-        // A change replaces one model and keeps every other instance, so entries are reused by identity.
-        Map<DiscoveredModel, byte[]> previous = last == null ? Map.of() : last.entries();
-        Map<DiscoveredModel, byte[]> entries = new IdentityHashMap<>(registry.models().size() * 2);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + registry.models().size() * 1024);
-        try {
-            out.write(MODELS_START);
-            boolean first = true;
-            for (Map.Entry<String, DiscoveredModel> entry : registry.models().entrySet()) {
-                DiscoveredModel model = entry.getValue();
-                byte[] encoded = previous.get(model);
-                if (encoded == null || !entry.getKey().equals(model.modelId())) {
-                    encoded = encodeEntry(entry.getKey(), model);
-                }
-                entries.put(model, encoded);
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                out.write(encoded);
-            }
-            out.write('}');
-            // The registry-wide fields, written as an object whose opening brace becomes the comma.
-            ByteArrayOutputStream tail = new ByteArrayOutputStream(256);
-            try (JsonGenerator gen = FACTORY.createGenerator(tail)) {
-                gen.writeStartObject();
-                writeRegistryFields(registry, gen);
-                gen.writeEndObject();
-            }
-            byte[] tailBytes = tail.toByteArray();
-            out.write(',');
-            out.write(tailBytes, 1, tailBytes.length - 1);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to memory cannot fail", e);
-        }
-        byte[] bytes = out.toByteArray();
-        LAST.set(new Serialized(registry, bytes, entries));
-        return bytes;
-    }
-
-    private static final byte[] MODELS_START = "{\"models\":{".getBytes(StandardCharsets.UTF_8);
-
-    /** {@code "id":{...model...}} */
-    private static byte[] encodeEntry(String id, DiscoveredModel model) throws IOException {
-        ByteArrayOutputStream entry = new ByteArrayOutputStream(1024);
-        try (JsonGenerator gen = FACTORY.createGenerator(entry)) {
-            // Written inside an object so the generator quotes and escapes the id as a field name.
-            gen.writeStartObject();
-            gen.writeFieldName(id);
-            writeModel(model, gen);
-            gen.writeEndObject();
-        }
-        byte[] wrapped = entry.toByteArray();
-        return Arrays.copyOfRange(wrapped, 1, wrapped.length - 1);
     }
 
     /** A Jackson module that writes models, the registry and profiles in the contract's form. */
@@ -162,7 +84,7 @@ public final class RegistryJson {
         gen.writeEndObject();
     }
 
-    private static void writeRegistryFields(RegistrySnapshot registry, JsonGenerator gen) throws IOException {
+    static void writeRegistryFields(RegistrySnapshot registry, JsonGenerator gen) throws IOException {
         gen.writeStringField("scanPath", registry.scanPath());
         gen.writeStringField("lastScan", registry.lastScan() == null ? null : registry.lastScan().toString());
         gen.writeArrayFieldStart("portRange");
@@ -212,8 +134,8 @@ public final class RegistryJson {
         gen.writeStringField("metadataSource", m.metadataSource().wireName());
         gen.writeStringField("displayName", m.displayName());
         gen.writeArrayFieldStart("problems");
-        for (String problem : m.problems()) {
-            gen.writeString(problem);
+        for (Problem problem : m.problems()) {
+            gen.writeString(problem.message());
         }
         gen.writeEndArray();
         gen.writeEndObject();
@@ -290,8 +212,8 @@ public final class RegistryJson {
         require(modelId != null && filePath != null, "a model lacks modelId or filePath");
         List<String> parts = new ArrayList<>();
         n.path("parts").forEach(p -> parts.add(p.asText()));
-        List<String> problems = new ArrayList<>();
-        n.path("problems").forEach(p -> problems.add(p.asText()));
+        List<Problem> problems = new ArrayList<>();
+        n.path("problems").forEach(p -> problems.add(Problem.parse(p.asText())));
         String filename = text(n, "filename");
         String source = text(n, "metadataSource");
         String assigned = text(n, "assignedTier");

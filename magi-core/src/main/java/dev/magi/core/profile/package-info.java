@@ -1,10 +1,7 @@
 /**
- * Profiles as YAML files: {@link dev.magi.core.profile.ProfileYaml} converts between YAML text and
- * {@link dev.magi.spi.ModelProfile}, reading MAGI's camelCase layout and the original project's
- * snake_case one, and {@link dev.magi.core.profile.ProfileDirectory} keeps one {@code NAME.yaml} file
- * per profile, plus the active profile's name, in the directory the built-in file stores use. Profile
- * files are written by people and may come from anywhere, so parsing is bounded in size, aliases and
- * depth, names are checked before any path is built, and every problem surfaces as a
- * {@link dev.magi.spi.MagiException} that names the file and the field, never as a stray exception.
+ * Profiles at work: {@link dev.magi.core.profile.ProfileService} lists, reads and saves them through
+ * the store with the API's errors, and {@link dev.magi.core.profile.ProfileActivator} switches MAGI to
+ * one, enabling its models and starting their servers. How a profile is written down is
+ * {@link dev.magi.core.profile.format}'s concern.
  */
 package dev.magi.core.profile;

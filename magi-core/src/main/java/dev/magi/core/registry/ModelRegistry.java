@@ -1,6 +1,8 @@
 package dev.magi.core.registry;
 
 import dev.magi.core.discovery.ScanResult;
+import dev.magi.core.util.Subscription;
+import dev.magi.core.json.RegistryJsonCache;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -15,12 +17,7 @@ import dev.magi.spi.TierThresholds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -42,6 +40,10 @@ import java.util.function.UnaryOperator;
  * Every change runs under one lock, builds the next snapshot, saves it through the store (so it is on
  * disk before the caller hears of it) and only then publishes it. A save that fails leaves the
  * published registry as it was, so memory never runs ahead of the disk and no change is half-applied.
+ *
+ * <p>This class owns the snapshot, the lock, the store's version and the listeners; what a change
+ * does to the models is a plain function of the registry: ports are {@link PortAllocator}'s, a scan's
+ * merge is {@link ScanMerge}'s.
  */
 public final class ModelRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
@@ -61,6 +63,8 @@ public final class ModelRegistry {
     private final Object writeLock = new Object();
     private final List<Consumer<RegistrySnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile RegistrySnapshot current;
+    /** This registry's JSON, kept here so that two engines in one JVM never evict each other's bytes. */
+    private final RegistryJsonCache json = new RegistryJsonCache();
     /** The store's version of {@link #current} (see {@link RegistryStore#registryVersion()}); under the write lock. */
     private long version = UNKNOWN;
 
@@ -93,6 +97,14 @@ public final class ModelRegistry {
         return current;
     }
 
+    /**
+     * The registry as it is now, as compact JSON ({@code GET /registry}). The bytes are kept per
+     * snapshot, so reads between two changes cost no serialization. Callers must not modify the array.
+     */
+    public byte[] snapshotJson() {
+        return json.bytes(current);
+    }
+
     public Optional<DiscoveredModel> find(String modelId) {
         return Optional.ofNullable(current.models().get(modelId));
     }
@@ -117,13 +129,10 @@ public final class ModelRegistry {
         return result;
     }
 
-    /** Called with every new registry after it has been saved. */
-    public void addListener(Consumer<RegistrySnapshot> listener) {
+    /** Calls {@code listener} with every new registry after it has been saved, until the subscription is closed. */
+    public Subscription addListener(Consumer<RegistrySnapshot> listener) {
         listeners.add(listener);
-    }
-
-    public void removeListener(Consumer<RegistrySnapshot> listener) {
-        listeners.remove(listener);
+        return () -> listeners.remove(listener);
     }
 
     // ---------------------------------------------------------------- user changes
@@ -144,10 +153,10 @@ public final class ModelRegistry {
             Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
             DiscoveredModel model = requireIn(models, modelId).toBuilder().enabled(enabled).build();
             if (enabled) {
-                model = withFreePortOrWarn(model, models.values(), registry.portRange());
+                model = PortAllocator.withFreePortOrWarn(model, models.values(), registry.portRange());
             }
             models.put(modelId, model);
-            return new Change<>(with(registry, models), model);
+            return new RegistryChange<>(with(registry, models), model);
         });
     }
 
@@ -163,27 +172,7 @@ public final class ModelRegistry {
             throw new MagiException(ErrorCode.PORT_OUT_OF_RANGE,
                     "Port " + port + " is outside 1024-65535", Map.of("port", port));
         }
-        return mutate(registry -> {
-            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
-            DiscoveredModel model = requireIn(models, modelId);
-            if (port != null) {
-                for (DiscoveredModel other : models.values()) {
-                    if (!other.modelId().equals(modelId) && port.equals(other.port())) {
-                        throw new MagiException(ErrorCode.PORT_IN_USE,
-                                "Port " + port + " is already used by model '" + other.modelId() + "'",
-                                Map.of("port", port, "modelId", other.modelId()));
-                    }
-                }
-                model = model.toBuilder().port(port).portPinned(true).build();
-            } else {
-                model = model.toBuilder().port(null).portPinned(false).build();
-                if (model.enabled()) {
-                    model = withFreePortOrWarn(model, models.values(), registry.portRange());
-                }
-            }
-            models.put(modelId, model);
-            return new Change<>(with(registry, models), model);
-        });
+        return mutate(registry -> PortAllocator.pin(registry, modelId, port));
     }
 
     /** Applies {@code patch} to a model's runtime settings. */
@@ -197,18 +186,7 @@ public final class ModelRegistry {
      */
     public PortRange setPortRange(PortRange range) {
         Objects.requireNonNull(range, "range");
-        return mutate(registry -> {
-            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
-            for (DiscoveredModel model : List.copyOf(models.values())) {
-                if (model.port() != null && !model.portPinned() && !range.contains(model.port())) {
-                    models.put(model.modelId(), model.toBuilder().port(null).build());
-                }
-            }
-            givePortsToEnabled(models, range);
-            RegistrySnapshot next = new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(), range,
-                    registry.tierThresholds());
-            return new Change<>(next, range);
-        });
+        return mutate(registry -> PortAllocator.changeRange(registry, range));
     }
 
     /** Changes the thresholds and reclassifies every model. */
@@ -221,7 +199,7 @@ public final class ModelRegistry {
             }
             RegistrySnapshot next = new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(),
                     registry.portRange(), thresholds);
-            return new Change<>(next, thresholds);
+            return new RegistryChange<>(next, thresholds);
         });
     }
 
@@ -229,7 +207,7 @@ public final class ModelRegistry {
      * Enables exactly the models in {@code ids} and disables every other one, in one change (a
      * profile's activation); ids the registry does not hold are ignored.
      */
-    public void setEnabledExactly(java.util.Set<String> ids) {
+    public void setEnabledExactly(Set<String> ids) {
         setEnabledWhere(model -> ids.contains(model.modelId()));
     }
 
@@ -251,8 +229,8 @@ public final class ModelRegistry {
                     updated++;
                 }
             }
-            givePortsToEnabled(models, registry.portRange());
-            return new Change<>(with(registry, models), updated);
+            PortAllocator.givePortsToEnabled(models, registry.portRange());
+            return new RegistryChange<>(with(registry, models), updated);
         });
     }
 
@@ -262,18 +240,7 @@ public final class ModelRegistry {
      * @throws MagiException {@link ErrorCode#PORT_RANGE_EXHAUSTED} when every port is taken
      */
     public DiscoveredModel ensurePort(String modelId) {
-        return mutate(registry -> {
-            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
-            DiscoveredModel model = requireIn(models, modelId);
-            if (model.port() == null) {
-                model = withFreePort(model, portsInUse(models.values()), registry.portRange());
-                if (model.port() == null) {
-                    throw exhausted(modelId, registry.portRange());
-                }
-                models.put(modelId, model);
-            }
-            return new Change<>(with(registry, models), model);
-        });
+        return mutate(registry -> PortAllocator.ensure(registry, modelId));
     }
 
     /**
@@ -283,18 +250,7 @@ public final class ModelRegistry {
      * @throws MagiException {@link ErrorCode#PORT_RANGE_EXHAUSTED} when no such port is left
      */
     public DiscoveredModel moveToFreePort(String modelId, IntPredicate usable) {
-        return mutate(registry -> {
-            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
-            DiscoveredModel model = requireIn(models, modelId);
-            PortRange range = registry.portRange();
-            Integer chosen = firstFreePort(portsInUse(models.values()), range, usable);
-            if (chosen == null) {
-                throw exhausted(modelId, range);
-            }
-            model = model.toBuilder().port(chosen).portPinned(false).build();
-            models.put(modelId, model);
-            return new Change<>(with(registry, models), model);
-        });
+        return mutate(registry -> PortAllocator.moveToFree(registry, modelId, usable));
     }
 
     // ---------------------------------------------------------------- scans
@@ -305,94 +261,8 @@ public final class ModelRegistry {
      * their ports released. Every model is classified again.
      */
     public RescanSummary applyScan(ScanResult scan) {
-        return mutate(registry -> merge(registry, scan));
-    }
-
-    private Change<RescanSummary> merge(RegistrySnapshot registry, ScanResult scan) {
-        Path root = scan.scanPath();
-        Map<String, DiscoveredModel> byPath = new HashMap<>();
-        for (DiscoveredModel model : registry.models().values()) {
-            byPath.put(model.filePath(), model);
-        }
-        Set<String> usedIds = new HashSet<>();
-        Map<String, String> idByPath = new HashMap<>();
-        for (DiscoveredModel found : scan.models()) {
-            DiscoveredModel known = byPath.get(found.filePath());
-            if (known != null) {
-                idByPath.put(found.filePath(), known.modelId());
-                usedIds.add(known.modelId());
-            }
-        }
-        // New files in path order, so the same tree always yields the same ids.
-        List<DiscoveredModel> newcomers = new ArrayList<>();
-        for (DiscoveredModel found : scan.models()) {
-            if (!idByPath.containsKey(found.filePath())) {
-                newcomers.add(found);
-            }
-        }
-        newcomers.sort(Comparator.comparing(DiscoveredModel::filePath));
-        for (DiscoveredModel found : newcomers) {
-            String id = found.modelId();
-            if (usedIds.contains(id)) {
-                String relative = relativePath(root, found.filePath());
-                id = ModelIds.withPathHash(found.modelId(), relative);
-                for (int n = 2; usedIds.contains(id); n++) {
-                    id = ModelIds.withPathHash(found.modelId(), relative) + "-" + n;
-                }
-            }
-            usedIds.add(id);
-            idByPath.put(found.filePath(), id);
-        }
-
-        TierThresholds thresholds = registry.tierThresholds();
-        Map<String, DiscoveredModel> models = new LinkedHashMap<>();
-        int added = 0;
-        for (DiscoveredModel found : scan.models()) {
-            String id = idByPath.get(found.filePath());
-            DiscoveredModel known = byPath.get(found.filePath());
-            DiscoveredModel.Builder next = found.toBuilder().modelId(id)
-                    .displayName(found.displayName() == null || found.displayName().equals(found.modelId())
-                            ? id : found.displayName());
-            if (known != null) {
-                next.tierOverride(known.tierOverride())
-                        .thinkingOverride(known.thinkingOverride())
-                        .enabled(known.enabled())
-                        .port(known.port())
-                        .portPinned(known.portPinned())
-                        .runtimeSettings(known.runtimeSettings());
-            } else {
-                next.enabled(false).port(null).portPinned(false).tierOverride(null).thinkingOverride(null);
-                added++;
-            }
-            DiscoveredModel merged = classified(next.build(), thresholds);
-            // A model whose file and overrides did not change stays the same object: its cached
-            // JSON is reused, and an idle rescan compares by identity.
-            models.put(id, known != null && merged.equals(known) ? known : merged);
-        }
-        int removed = 0;
-        for (DiscoveredModel model : registry.models().values()) {
-            if (!idByPath.containsKey(model.filePath())) {
-                removed++;
-            }
-        }
-        // Models that kept their override "enabled" but lost their port (a range change) get one again.
-        givePortsToEnabled(models, registry.portRange());
-
-        String scanPath = root.toString();
-        Instant now = Instant.now();
-        boolean unchanged = models.equals(registry.models()) && scanPath.equals(registry.scanPath())
-                && registry.lastScan() != null;
-        RegistrySnapshot next = new RegistrySnapshot(models, scanPath, now, registry.portRange(), thresholds);
-        String message = scan.scanPathExists()
-                ? "Rescan complete: " + models.size() + " models (" + added + " added, " + removed + " removed, "
-                + scan.skipped().size() + " files skipped)"
-                : "Scan path " + scanPath + " does not exist; the registry is empty";
-        RescanSummary summary = new RescanSummary(message, models.size(), added, removed, scan.skipped(),
-                scan.duration().toMillis(), scan.scanPathExists());
-        // Nothing but the time changed: publish without rewriting the whole registry on disk, so an
-        // idle rescan costs a directory walk and not a multi-megabyte write. The time is saved with
-        // the next real change.
-        return new Change<>(next, summary, !unchanged);
+        return mutate(registry -> ScanMerge.merge(registry, scan,
+                model -> classified(model, registry.tierThresholds())));
     }
 
     // ---------------------------------------------------------------- internals
@@ -402,7 +272,7 @@ public final class ModelRegistry {
             Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
             DiscoveredModel model = change.apply(requireIn(models, modelId));
             models.put(modelId, model);
-            return new Change<>(with(registry, models), model);
+            return new RegistryChange<>(with(registry, models), model);
         });
     }
 
@@ -454,7 +324,7 @@ public final class ModelRegistry {
         return loaded;
     }
 
-    private <T> T mutate(java.util.function.Function<RegistrySnapshot, Change<T>> change) {
+    private <T> T mutate(Function<RegistrySnapshot, RegistryChange<T>> change) {
         RegistrySnapshot toPublish = null;
         try {
             synchronized (writeLock) {
@@ -465,7 +335,7 @@ public final class ModelRegistry {
                     if (loaded != null) {
                         toPublish = loaded;
                     }
-                    Change<T> result = change.apply(current);
+                    RegistryChange<T> result = change.apply(current);
                     RegistrySnapshot next = result.registry();
                     if (next.equals(current)) {
                         return result.answer();
@@ -535,74 +405,7 @@ public final class ModelRegistry {
         return tier == model.assignedTier() ? model : model.toBuilder().assignedTier(tier).build();
     }
 
-    /** Hands a port to every enabled model without one; warns once when the range runs out. */
-    private static void givePortsToEnabled(Map<String, DiscoveredModel> models, PortRange range) {
-        Set<Integer> taken = null;
-        int without = 0;
-        for (DiscoveredModel model : List.copyOf(models.values())) {
-            if (model.enabled() && model.port() == null) {
-                if (taken == null) {
-                    taken = portsInUse(models.values());
-                }
-                DiscoveredModel next = withFreePort(model, taken, range);
-                if (next.port() == null) {
-                    without++;
-                } else {
-                    models.put(model.modelId(), next);
-                }
-            }
-        }
-        if (without > 0) {
-            LOG.warn("Port range {} is exhausted; {} enabled model(s) have no port", range, without);
-        }
-    }
-
-    private static DiscoveredModel withFreePortOrWarn(DiscoveredModel model, Iterable<DiscoveredModel> all,
-                                                      PortRange range) {
-        DiscoveredModel next = withFreePort(model, portsInUse(all), range);
-        if (next.port() == null) {
-            LOG.warn("Port range {} is exhausted; model '{}' has no port", range, model.modelId());
-        }
-        return next;
-    }
-
-    /**
-     * The model with the lowest port of the range that is not {@code taken}, which it then joins; the
-     * model as it is when it has a port or none is left.
-     */
-    private static DiscoveredModel withFreePort(DiscoveredModel model, Set<Integer> taken, PortRange range) {
-        if (model.port() != null) {
-            return model;
-        }
-        Integer port = firstFreePort(taken, range, p -> true);
-        if (port == null) {
-            return model;
-        }
-        taken.add(port);
-        return model.toBuilder().port(port).portPinned(false).build();
-    }
-
-    /** The lowest port of the range that is not {@code taken} and that {@code usable} accepts, or null. */
-    private static Integer firstFreePort(Set<Integer> taken, PortRange range, IntPredicate usable) {
-        for (int port = range.start(); port <= range.end(); port++) {
-            if (!taken.contains(port) && usable.test(port)) {
-                return port;
-            }
-        }
-        return null;
-    }
-
-    private static Set<Integer> portsInUse(Iterable<DiscoveredModel> models) {
-        Set<Integer> taken = new HashSet<>();
-        for (DiscoveredModel model : models) {
-            if (model.port() != null) {
-                taken.add(model.port());
-            }
-        }
-        return taken;
-    }
-
-    private static DiscoveredModel requireIn(Map<String, DiscoveredModel> models, String modelId) {
+    static DiscoveredModel requireIn(Map<String, DiscoveredModel> models, String modelId) {
         DiscoveredModel model = models.get(modelId);
         if (model == null) {
             throw MagiException.modelNotFound(modelId);
@@ -610,28 +413,7 @@ public final class ModelRegistry {
         return model;
     }
 
-    private static MagiException exhausted(String modelId, PortRange range) {
-        return new MagiException(ErrorCode.PORT_RANGE_EXHAUSTED,
-                "No free port left in " + range + " for model '" + modelId + "'",
-                Map.of("modelId", modelId, "portRange", List.of(range.start(), range.end())));
-    }
-
-    private static RegistrySnapshot with(RegistrySnapshot registry, Map<String, DiscoveredModel> models) {
+    static RegistrySnapshot with(RegistrySnapshot registry, Map<String, DiscoveredModel> models) {
         return new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(), registry.portRange(),
                 registry.tierThresholds());
-    }
-
-    private static String relativePath(Path root, String filePath) {
-        try {
-            return root.relativize(Path.of(filePath)).toString().replace('\\', '/');
-        } catch (IllegalArgumentException e) {
-            return filePath;
-        }
-    }
-
-    private record Change<T>(RegistrySnapshot registry, T answer, boolean persist) {
-        Change(RegistrySnapshot registry, T answer) {
-            this(registry, answer, true);
-        }
-    }
-}
+    }}

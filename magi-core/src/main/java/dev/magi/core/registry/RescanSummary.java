@@ -1,5 +1,7 @@
 package dev.magi.core.registry;
 
+import dev.magi.core.discovery.SkippedFile;
+
 import java.util.List;
 
 /**
@@ -17,9 +19,5 @@ public record RescanSummary(String message, int modelsFound, int modelsAdded, in
                             List<SkippedFile> skipped, long durationMs, boolean scanPathExists) {
     public RescanSummary {
         skipped = List.copyOf(skipped);
-    }
-
-    /** A file the scan looked at and did not list as a model. */
-    public record SkippedFile(String path, String reason) {
     }
 }

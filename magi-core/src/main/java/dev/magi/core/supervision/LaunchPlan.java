@@ -80,8 +80,8 @@ record LaunchPlan(List<String> command, int port, InetAddress address, Discovere
     static DiscoveredModel requireRunnable(DiscoveredModel model) {
         if (!model.isRunnable()) {
             throw new MagiException(ErrorCode.MODEL_NOT_RUNNABLE,
-                    "Model '" + model.modelId() + "' cannot be started: " + String.join("; ", model.problems()),
-                    Map.of("modelId", model.modelId(), "problems", model.problems()));
+                    "Model '" + model.modelId() + "' cannot be started: " + String.join("; ", model.problemMessages()),
+                    Map.of("modelId", model.modelId(), "problems", model.problemMessages()));
         }
         return model;
     }

@@ -1,5 +1,6 @@
 package dev.magi.core.supervision;
 
+import dev.magi.core.util.Subscription;
 import dev.magi.core.util.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package dev.magi.core.supervision;
 
+import dev.magi.core.util.Subscription;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;

@@ -1,2 +1,7 @@
-/** Small helpers shared by several packages: crash-safe file writes. */
+/**
+ * Small helpers shared by several packages: crash-safe file writes, and the one
+ * {@link dev.magi.core.util.Subscription} that every source of changes (the event hub, the registry,
+ * the supervisor, a server's log) hands its followers. It depends on no other MAGI package, so every
+ * layer may use it.
+ */
 package dev.magi.core.util;

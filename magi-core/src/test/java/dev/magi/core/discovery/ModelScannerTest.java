@@ -1,8 +1,9 @@
 package dev.magi.core.discovery;
 
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
+import dev.magi.spi.Problem;
+import dev.magi.spi.Problem.Kind;
 import dev.magi.testkit.GgufWriter;
 import dev.magi.testkit.TensorType;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +102,7 @@ class ModelScannerTest {
             assertThat(m.metadataSource()).isEqualTo(MetadataSource.FILENAME);
             assertThat(m.sizeParams()).isEqualTo(7.0);
             assertThat(m.quantization()).isEqualTo("q4_k_m");
-            assertThat(m.problems()).singleElement().asString().contains("header unreadable");
+            assertThat(m.problemMessages()).singleElement().asString().contains("header unreadable");
             assertThat(skippedByName(result).get("garbage.gguf")).contains("header unreadable").contains("no size");
         }
     }
@@ -264,7 +265,7 @@ class ModelScannerTest {
             List<Path> parts = GgufWriter.typicalModel().writeSplit(root, "Big-70B-Q4_K_M", 3);
             Files.delete(parts.get(1));
             DiscoveredModel m = scan().models().get(0);
-            assertThat(m.problems()).containsExactly("missing part 2 of 3");
+            assertThat(m.problems()).containsExactly(new Problem(Kind.MISSING_PART, "missing part 2 of 3"));
             assertThat(m.isRunnable()).isFalse();
         }
     }

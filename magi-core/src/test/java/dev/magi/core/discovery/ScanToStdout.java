@@ -1,6 +1,5 @@
 package dev.magi.core.discovery;
 
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.spi.DiscoveredModel;
 
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ public final class ScanToStdout {
     public static void main(String[] args) {
         ScanResult result = new ModelScanner().scan(Path.of(args[0]));
         for (DiscoveredModel model : result.models()) {
-            System.out.println("MODEL\t" + model.filename() + "\t" + String.join("; ", model.problems()));
+            System.out.println("MODEL\t" + model.filename() + "\t" + String.join("; ", model.problemMessages()));
         }
         for (SkippedFile skipped : result.skipped()) {
             System.out.println("SKIPPED\t" + Path.of(skipped.path()).getFileName() + "\t" + skipped.reason());

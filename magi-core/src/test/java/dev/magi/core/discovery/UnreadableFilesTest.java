@@ -69,7 +69,8 @@ class UnreadableFilesTest {
     private List<String> scanHere() {
         List<String> lines = new ArrayList<>();
         ScanResult result = new ModelScanner().scan(models);
-        result.models().forEach(m -> lines.add("MODEL\t" + m.filename() + "\t" + String.join("; ", m.problems())));
+        result.models().forEach(m -> lines.add("MODEL\t" + m.filename() + "\t"
+                + String.join("; ", m.problemMessages())));
         result.skipped().forEach(s -> lines.add("SKIPPED\t" + Path.of(s.path()).getFileName() + "\t" + s.reason()));
         return lines;
     }

@@ -1,10 +1,12 @@
 package dev.magi.core.engine;
 
 import dev.magi.core.config.ConfigKey;
+import dev.magi.core.discovery.SkippedFile;
 import dev.magi.core.registry.RescanSummary;
-import dev.magi.core.registry.RescanSummary.SkippedFile;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
+import dev.magi.spi.Problem;
+import dev.magi.spi.Problem.Kind;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.GgufBytes;
 import dev.magi.testkit.GgufWriter;
@@ -113,13 +115,14 @@ class MixedDirectoryTest {
             DiscoveredModel split = registry.get("llama-3.1-70b-instruct-q4_k_m");
             assertThat(split.parts()).hasSize(3);
             assertThat(split.problems()).isEmpty();
-            assertThat(registry.get("broken-split-70b-q8_0").problems()).containsExactly("missing part 2 of 2");
+            assertThat(registry.get("broken-split-70b-q8_0").problems())
+                    .containsExactly(new Problem(Kind.MISSING_PART, "missing part 2 of 2"));
             assertThat(registry.get("qwen2-vl-7b-instruct-q4_k_m").mmprojPath())
                     .endsWith("vision/mmproj-Qwen2-VL-7B-Instruct-f16.gguf");
             for (String fallback : new String[]{"empty-7b-q4_k_m", "truncated-8b-q4_k_m"}) {
                 DiscoveredModel m = registry.get(fallback);
                 assertThat(m.metadataSource()).isEqualTo(MetadataSource.FILENAME);
-                assertThat(m.problems()).singleElement().asString().contains("header unreadable");
+                assertThat(m.problemMessages()).singleElement().asString().contains("header unreadable");
                 assertThat(m.quantization()).isEqualTo("q4_k_m");
             }
             assertThat(registry.get("empty-7b-q4_k_m").assignedTier()).isEqualTo(Tier.BALANCED);

@@ -1,6 +1,7 @@
 package dev.magi.core.registry;
 
 import dev.magi.core.classify.SizeTierClassifier;
+import dev.magi.core.discovery.ModelIds;
 import dev.magi.core.discovery.ScanResult;
 import dev.magi.core.store.json.JsonRegistryStore;
 import dev.magi.spi.DiscoveredModel;

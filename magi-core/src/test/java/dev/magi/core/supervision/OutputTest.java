@@ -1,5 +1,6 @@
 package dev.magi.core.supervision;
 
+import dev.magi.core.util.Subscription;
 import dev.magi.testkit.FakeLlamaServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,6 @@ package dev.magi.jaxrs.resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.json.RegistryJson;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.registry.RescanSummary;
 import dev.magi.spi.DiscoveredModel;
@@ -47,7 +46,7 @@ public final class ModelsResource {
     @GET
     @Path("registry")
     public Response registry() {
-        return Response.ok(RegistryJson.bytes(registry.snapshot()), MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.ok(registry.snapshotJson(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @POST

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.profile.ProfileService;
-import dev.magi.core.profile.ProfileYaml;
+import dev.magi.core.profile.format.ProfileYaml;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.ModelProfile;

@@ -10,6 +10,7 @@ import dev.magi.spi.ModelProfile.Strategy;
 import dev.magi.spi.ModelProfile.TierConfig;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.Problem;
 import dev.magi.spi.RegistryConflictException;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
@@ -119,7 +120,7 @@ public abstract class RegistryStoreContract {
                 .port(8081).portPinned(true).enabled(true)
                 .nGpuLayers(99).ctxSize(8192).nThreads(6).batchSize(512)
                 .mmprojPath("/models/mmproj-Qwen3-4B-f16.gguf").metadataSource(MetadataSource.GGUF)
-                .displayName("Qwen3 4B «ünïcode» 模型").problems(List.of("a problem"))
+                .displayName("Qwen3 4B «ünïcode» 模型").problems(List.of(Problem.parse("a problem")))
                 .build();
         DiscoveredModel bare = DiscoveredModel.builder("bare", "/models/bare.gguf", "bare.gguf").build();
         Map<String, DiscoveredModel> models = new LinkedHashMap<>();
@@ -258,7 +259,8 @@ public abstract class RegistryStoreContract {
             models.add(DiscoveredModel.builder("模型-ü-🦙", "/mödels/日本語/🦙 llama.gguf", "🦙 llama.gguf")
                     .family("ллама").displayName("Ünïcödé 模型 🦙 — \"quoted\" 'single' \\ back\\slash")
                     .mmprojPath("/mödels/日本語/mmproj-🦙.gguf")
-                    .problems(List.of("línea uno\nline two\ttabbed", "ошибка: ∅"))
+                    .problems(List.of(Problem.parse("línea uno\nline two\ttabbed"),
+                            Problem.parse("ошибка: ∅")))
                     .build());
             // Text a YAML or SQL reader could take for something else must come back as the same text.
             List<String> tricky = List.of("null", "~", "yes", "no", "true", "1e3", "0x1F", "012", ".inf", "-",
@@ -269,7 +271,7 @@ public abstract class RegistryStoreContract {
                 String text = tricky.get(i);
                 models.add(DiscoveredModel.builder("tricky-" + i, "/models/" + text + ".gguf", text)
                         .family(text).version(text).sizeLabel(text).quantization(text).architecture(text)
-                        .displayName(text).problems(List.of(text)).build());
+                        .displayName(text).problems(List.of(Problem.parse(text))).build());
             }
             RegistrySnapshot registry = new RegistrySnapshot(registryOf(models).models(), "/mödels/日本語",
                     Instant.parse("2026-05-06T07:08:09.5Z"), null, null);
@@ -283,7 +285,7 @@ public abstract class RegistryStoreContract {
             List<DiscoveredModel> models = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
                 models.add(model(String.format("model-%04d", i)).toBuilder().sizeParams(i / 10.0)
-                        .problems(List.of("problem of " + i)).build());
+                        .problems(List.of(Problem.parse("problem of " + i))).build());
             }
             store.saveRegistry(registryOf(models));
             models.set(1234, models.get(1234).toBuilder().enabled(true).port(8090).build());

@@ -3,6 +3,7 @@ package dev.magi.testkit.store;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.Problem;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.Settings;
@@ -83,7 +84,7 @@ public final class StoreCrashWriter {
                     .quantization("q4_k_m").metadataSource(MetadataSource.GGUF).assignedTier(Tier.BALANCED)
                     .enabled(k % 2 == 0).ctxSize((int) stamp)
                     .displayName("model " + k + " of write " + stamp + " «" + "x".repeat(k) + "»")
-                    .problems(List.of("note " + stamp))
+                    .problems(List.of(Problem.parse("note " + stamp)))
                     .build());
         }
         return new RegistrySnapshot(models, "/models/écrit", Instant.ofEpochSecond(1_700_000_000L + n),

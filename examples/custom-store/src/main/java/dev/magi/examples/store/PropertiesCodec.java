@@ -9,6 +9,7 @@ import dev.magi.spi.ModelProfile.Strategy;
 import dev.magi.spi.ModelProfile.TierConfig;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.PortRange;
+import dev.magi.spi.Problem;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Tier;
 import dev.magi.spi.TierThresholds;
@@ -101,7 +102,7 @@ final class PropertiesCodec {
         put(p, at + "mmprojPath", m.mmprojPath());
         put(p, at + "metadataSource", m.metadataSource().wireName());
         put(p, at + "displayName", m.displayName());
-        putList(p, at + "problems", m.problems(), Function.identity());
+        putList(p, at + "problems", m.problems(), Problem::message);
     }
 
     private static void encodeProfile(Properties p, String at, ModelProfile profile) {
@@ -200,7 +201,7 @@ final class PropertiesCodec {
                 .mmprojPath(k.text(at + "mmprojPath"))
                 .metadataSource(MetadataSource.parse(k.required(at + "metadataSource")))
                 .displayName(k.text(at + "displayName"))
-                .problems(k.list(at + "problems"))
+                .problems(k.list(at + "problems").stream().map(Problem::parse).toList())
                 .build();
     }
 

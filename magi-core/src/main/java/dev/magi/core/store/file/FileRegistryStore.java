@@ -2,7 +2,7 @@ package dev.magi.core.store.file;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.json.RegistryJson;
-import dev.magi.core.profile.ProfileDirectory;
+import dev.magi.core.profile.format.ProfileDirectory;
 import dev.magi.core.util.AtomicFiles;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;

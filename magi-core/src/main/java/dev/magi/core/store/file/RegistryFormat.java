@@ -26,9 +26,9 @@ public interface RegistryFormat {
     /** Writes {@code registry} as a complete document. */
     void write(RegistrySnapshot registry, OutputStream out) throws IOException;
 
-    /** The registry as compact JSON. */
+    /** The registry as compact JSON; each call makes a format with its own memory of the last save. */
     static RegistryFormat json() {
-        return JacksonRegistryFormat.JSON;
+        return JacksonRegistryFormat.json();
     }
 
     /** The registry as YAML, ended by an explicit {@code ...} marker so that a cut-off file is never taken for a whole one. */

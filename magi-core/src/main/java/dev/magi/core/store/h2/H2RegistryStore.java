@@ -3,7 +3,7 @@ package dev.magi.core.store.h2;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.json.RegistryJson;
-import dev.magi.core.profile.ProfileYaml;
+import dev.magi.core.profile.format.ProfileYaml;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;

@@ -1,4 +1,4 @@
-package dev.magi.core.profile;
+package dev.magi.core.profile.format;
 
 import dev.magi.core.util.AtomicFiles;
 

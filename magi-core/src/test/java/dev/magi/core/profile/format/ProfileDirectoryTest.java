@@ -1,4 +1,4 @@
-package dev.magi.core.profile;
+package dev.magi.core.profile.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

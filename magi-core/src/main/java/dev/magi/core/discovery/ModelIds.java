@@ -1,4 +1,4 @@
-package dev.magi.core.registry;
+package dev.magi.core.discovery;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
