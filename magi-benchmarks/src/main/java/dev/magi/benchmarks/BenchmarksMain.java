@@ -1,5 +1,7 @@
 package dev.magi.benchmarks;
 
+import org.openjdk.jmh.Main;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -47,7 +49,7 @@ public final class BenchmarksMain {
             case "api-startup" -> StartupBenchmark.main(rest);
             case "webui" -> WebUiBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
-            case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(String[]::new));
+            case "jmh" -> Main.main(rest.toArray(String[]::new));
             default -> {
                 System.err.println("unknown benchmark '" + args[0] + "'");
                 System.err.println(USAGE);

@@ -7,8 +7,6 @@ import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.spi.RegistrySnapshot;
 
-import javax.management.JMException;
-import javax.management.ObjectName;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -19,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
  * The heap a registry of 10,000 models retains, measured in this (fresh) JVM two ways.

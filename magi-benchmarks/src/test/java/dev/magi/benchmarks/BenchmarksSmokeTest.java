@@ -1,5 +1,6 @@
 package dev.magi.benchmarks;
 
+import dev.magi.core.discovery.ModelScanner;
 import dev.magi.standalone.browser.HeadlessChromium;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -38,7 +40,7 @@ class BenchmarksSmokeTest {
                         .allMatch(file -> file.getFileName().toString().endsWith(".gguf"));
             }
             assertThat(ScanBenchmark.walkAndStat(root)).isEqualTo(45);
-            var scan = new dev.magi.core.discovery.ModelScanner().scan(root);
+            var scan = new ModelScanner().scan(root);
             assertThat(scan.models()).hasSize(45);
             assertThat(scan.skipped()).isEmpty();
             assertThat(ScanBenchmark.mergeIntoEmptyRegistry(scan).modelsFound()).isEqualTo(45);
@@ -73,9 +75,9 @@ class BenchmarksSmokeTest {
         RegistryGetBenchmark.Result result = RegistryGetBenchmark.run(12, 2, 200, 100, 2, dir, true, 0, QUIET);
         assertThat(result.models()).isEqualTo(12);
         assertThat(result.bytes()).isPositive();
-        assertThat(java.util.Arrays.stream(result.magi())).hasSize(2).allMatch(rate -> rate > 0);
-        assertThat(java.util.Arrays.stream(result.baseline())).hasSize(2).allMatch(rate -> rate > 0);
-        assertThat(java.util.Arrays.stream(result.prototype())).hasSize(2).allMatch(rate -> rate > 0);
+        assertThat(Arrays.stream(result.magi())).hasSize(2).allMatch(rate -> rate > 0);
+        assertThat(Arrays.stream(result.baseline())).hasSize(2).allMatch(rate -> rate > 0);
+        assertThat(Arrays.stream(result.prototype())).hasSize(2).allMatch(rate -> rate > 0);
         assertThat(dir).isEmptyDirectory();
     }
 

@@ -10,6 +10,7 @@ import org.glassfish.jersey.server.ResourceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -88,7 +89,7 @@ final class ApiFixture implements AutoCloseable {
     }
 
     /** Every file under the fixture's root, relative to it, for checking that nothing escaped. */
-    java.util.List<String> allFiles() throws IOException {
+    List<String> allFiles() throws IOException {
         try (var walk = Files.walk(root)) {
             return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
         }

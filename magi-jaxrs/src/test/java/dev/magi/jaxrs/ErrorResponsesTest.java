@@ -20,6 +20,7 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import static dev.magi.jaxrs.ApiFixture.FAST;
@@ -29,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("Errors over HTTP")
 class ErrorResponsesTest {
     @TempDir
-    java.nio.file.Path dir;
+    Path dir;
     ApiFixture magi;
     ApiServer api;
 
@@ -214,15 +215,15 @@ class ErrorResponsesTest {
             assertThat(reply.raw().body()).doesNotContain("internal detail");
             assertThat(log).contains(errorId)
                     .contains("IllegalStateException: internal detail that must stay in the log")
-                    .contains("at dev.magi.jaxrs.ErrorResponsesTest$FailingResource.bug");
+                    .contains("at " + FailingResource.class.getName() + ".bug");
         }
 
         @Test
         @DisplayName("a registry that cannot be saved makes a rescan 500 RescanFailed")
         void rescanFailed() throws Exception {
-            java.nio.file.Path data = magi.root.resolve("data");
+            Path data = magi.root.resolve("data");
             try (var files = Files.list(data)) {
-                for (java.nio.file.Path file : files.toList()) {
+                for (Path file : files.toList()) {
                     Files.delete(file);
                 }
             }

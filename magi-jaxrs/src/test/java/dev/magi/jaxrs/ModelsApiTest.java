@@ -1,6 +1,8 @@
 package dev.magi.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.core.config.ConfigKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -164,7 +166,7 @@ class ModelsApiTest {
         @DisplayName("gives an empty registry, and POST /rescan says so with 200")
         void emptyRegistry(@TempDir Path other) throws Exception {
             try (ApiFixture missing = ApiFixture.withSettings(other,
-                    b -> b.set(dev.magi.core.config.ConfigKey.SCAN_PATH, other.resolve("nowhere").toString()))) {
+                    b -> b.set(ConfigKey.SCAN_PATH, other.resolve("nowhere").toString()))) {
                 JsonNode registry = missing.api.get("/api/models/registry").json();
                 assertThat(registry.get("models").size()).isZero();
 
@@ -574,7 +576,7 @@ class ModelsApiTest {
                         .isEqualTo(entry.getValue());
             }
             // And on disk, as a restart would see them.
-            JsonNode saved = new com.fasterxml.jackson.databind.ObjectMapper()
+            JsonNode saved = new ObjectMapper()
                     .readTree(magi.root.resolve("data/model_registry.json").toFile()).get("models");
             for (Map.Entry<String, String> entry : wanted.entrySet()) {
                 assertThat(saved.get(entry.getKey()).get("tierOverride").asText()).isEqualTo(entry.getValue());

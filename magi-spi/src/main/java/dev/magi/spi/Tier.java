@@ -1,5 +1,6 @@
 package dev.magi.spi;
 
+import java.util.Collections;
 import java.util.Locale;
 
 /** The three tiers a model is sorted into; their wire names are lower case. */
@@ -29,7 +30,7 @@ public enum Tier {
         }
         throw new MagiException(ErrorCode.INVALID_TIER,
                 "Invalid tier '" + text + "': expected one of fast, balanced, powerful",
-                java.util.Collections.singletonMap("tier", text));
+                Collections.singletonMap("tier", text));
     }
 
     @Override

@@ -15,6 +15,7 @@ import picocli.CommandLine.ParseResult;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -113,8 +114,8 @@ final class MigrateCommand {
             // Through MagiConfig, so that paths are resolved exactly as the server resolves them.
             MagiConfig source = MagiConfig.from(given);
             MagiConfig target = MagiConfig.from(Settings.of(options.target()).orElse(given));
-            String from = options.from().trim().toLowerCase(java.util.Locale.ROOT);
-            String to = options.to().trim().toLowerCase(java.util.Locale.ROOT);
+            String from = options.from().trim().toLowerCase(Locale.ROOT);
+            String to = options.to().trim().toLowerCase(Locale.ROOT);
             if (from.equals(to) && options.target().isEmpty()) {
                 err.println("magi migrate: --from and --to both name the " + from + " store in the same place;"
                         + " give --to-registry-path, --to-profiles-path or --to-h2-url to copy it elsewhere");

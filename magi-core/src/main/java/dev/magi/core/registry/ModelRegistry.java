@@ -1,8 +1,8 @@
 package dev.magi.core.registry;
 
 import dev.magi.core.discovery.ScanResult;
-import dev.magi.core.util.Subscription;
 import dev.magi.core.json.RegistryJsonCache;
+import dev.magi.core.util.Subscription;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;

@@ -1,7 +1,7 @@
 package dev.magi.core.supervision;
 
-import dev.magi.core.util.Subscription;
 import dev.magi.core.util.AtomicFiles;
+import dev.magi.core.util.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

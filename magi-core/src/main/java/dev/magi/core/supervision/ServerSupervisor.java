@@ -1,7 +1,7 @@
 package dev.magi.core.supervision;
 
-import dev.magi.core.util.Subscription;
 import dev.magi.core.registry.ModelRegistry;
+import dev.magi.core.util.Subscription;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -178,7 +179,7 @@ class ModelScannerTest {
             // Same size and time, different content: a cached scan cannot see it.
             byte[] other = GgufWriter.typicalModel("mamba", "two").toBytes();
             var modified = Files.getLastModifiedTime(file);
-            Files.write(file, java.util.Arrays.copyOf(other, (int) Files.size(file)));
+            Files.write(file, Arrays.copyOf(other, (int) Files.size(file)));
             Files.setLastModifiedTime(file, modified);
             assertThat(scanner.scan(root).models().get(0).architecture()).isEqualTo("llama");
             Files.write(file, other);

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +43,7 @@ class MagiEngineTest {
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.PROFILE_NOT_FOUND));
             assertThat(profiles.active()).isEmpty();
 
-            profiles.create(ModelProfile.withDefaults("night", null, java.util.List.of()));
+            profiles.create(ModelProfile.withDefaults("night", null, List.of()));
             profiles.setActive("night");
             assertThat(profiles.active()).contains("night");
             assertThatThrownBy(() -> profiles.delete("night")).isInstanceOfSatisfying(MagiException.class,
@@ -82,7 +84,7 @@ class MagiEngineTest {
         GgufWriter.typicalModel().writeTo(dir.resolve("models/Added-2B-Q4_K_M.gguf"));
         try (MagiEngine engine = builder(false).build()) {
             assertThat(engine.registry().find("small-1b-q4_k_m")).isPresent();
-            assertThat(engine.initialScan().get(30, java.util.concurrent.TimeUnit.SECONDS).modelsAdded()).isEqualTo(1);
+            assertThat(engine.initialScan().get(30, TimeUnit.SECONDS).modelsAdded()).isEqualTo(1);
             assertThat(engine.registry().find("added-2b-q4_k_m")).isPresent();
         }
     }

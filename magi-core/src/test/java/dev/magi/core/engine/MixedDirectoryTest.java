@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -62,7 +63,7 @@ class MixedDirectoryTest {
         GgufWriter.create().putString("general.type", "imatrix").tensor("x.in_sum2", TensorType.F32, 8)
                 .writeTo(models.resolve("Qwen3-4B.imatrix.gguf"));
         GgufWriter.create().putString("general.architecture", "llama")
-                .putStringArray("tokenizer.ggml.tokens", java.util.List.of("a")).writeTo(models.resolve("ggml-vocab-llama.gguf"));
+                .putStringArray("tokenizer.ggml.tokens", List.of("a")).writeTo(models.resolve("ggml-vocab-llama.gguf"));
         GgufWriter.typicalModel().writeTo(models.resolve("My Model (final) 3B.GGUF"));
         Files.writeString(models.resolve("Downloading-8B-Q4_K_M.gguf.part"), "partial");
         Files.createDirectories(models.resolve(".trash"));

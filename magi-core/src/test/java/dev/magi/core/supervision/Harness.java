@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -149,7 +150,7 @@ final class Harness implements AutoCloseable {
     }
 
     /** Waits until {@code value} gives something {@code condition} accepts, and answers it. */
-    static <T> T awaitValue(String what, Supplier<T> value, java.util.function.Predicate<T> condition) {
+    static <T> T awaitValue(String what, Supplier<T> value, Predicate<T> condition) {
         return Eventually.awaitValue(PATIENCE, what, value::get, condition);
     }
 

@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.util.Map;
+
 /**
  * {@code GET /api/models/events}: every change of the registry ({@code registry}), of a server's
  * state ({@code server}, the server's status) or of profiles ({@code profile}), as server-sent events.
@@ -32,7 +34,7 @@ public final class EventsResource {
         // A first event tells the client the stream is live. Queued before subscribing so that it is
         // first; nothing is sent before run(), so a client that reads the state once it has hello
         // misses no change.
-        stream.offer("hello", java.util.Map.of("models", engine.registry().snapshot().models().size()));
+        stream.offer("hello", Map.of("models", engine.registry().snapshot().models().size()));
         AutoCloseable subscription = engine.events().subscribe(event -> stream.offer(event.type(), event.data()));
         AutoCloseable onShutdown = engine.events().onClose(stream::close);
         stream.run("magi-event-stream", () -> {

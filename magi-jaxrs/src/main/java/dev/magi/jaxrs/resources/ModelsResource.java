@@ -26,6 +26,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** The registry under {@code /api/models}: read it, rescan, and change what the user may change. */
 @Path("api/models")
@@ -117,7 +118,7 @@ public final class ModelsResource {
         DiscoveredModel model = registry.setPort(id, port);
         // What counts is the port the server listens on, not the one the model had before this change.
         boolean restartRequired = engine.supervisor().server(id)
-                .filter(server -> server.isRunning() && !java.util.Objects.equals(server.port(), model.port()))
+                .filter(server -> server.isRunning() && !Objects.equals(server.port(), model.port()))
                 .isPresent();
         return Bodies.success(port == null ? "Port of '" + id + "' unpinned" : "Port of '" + id + "' set to " + port,
                 "modelId", id, "port", model.port(), "restartRequired", restartRequired);

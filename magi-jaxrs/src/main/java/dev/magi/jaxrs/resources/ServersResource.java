@@ -1,11 +1,11 @@
 package dev.magi.jaxrs.resources;
 
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.util.Subscription;
 import dev.magi.core.supervision.LogLine;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
+import dev.magi.core.util.Subscription;
 import dev.magi.spi.MagiException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -222,7 +223,7 @@ final class LiveMagi implements AutoCloseable {
     }
 
     /** Waits until {@code condition} holds, failing after {@link #PATIENCE}; {@code %s} in what gets {@code last}. */
-    static void await(String what, BooleanSupplier condition, java.util.function.Supplier<String> last) {
+    static void await(String what, BooleanSupplier condition, Supplier<String> last) {
         Eventually.await(PATIENCE, () -> what.replace("%s", last.get()), condition);
     }
 

@@ -6,6 +6,7 @@ import dev.magi.testkit.FakeLlamaServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,7 +194,7 @@ class ServerLifecycleOverHttpTest extends OneModelOverHttpTest {
     private List<Long> runs() {
         try {
             return live.runs();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

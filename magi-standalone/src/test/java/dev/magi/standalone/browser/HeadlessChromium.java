@@ -1,6 +1,7 @@
 package dev.magi.standalone.browser;
 
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
@@ -103,8 +105,8 @@ public final class HeadlessChromium implements AutoCloseable {
     public Path screenshot(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            File png = driver.getScreenshotAs(org.openqa.selenium.OutputType.FILE);
-            Files.copy(png.toPath(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            File png = driver.getScreenshotAs(OutputType.FILE);
+            Files.copy(png.toPath(), file, StandardCopyOption.REPLACE_EXISTING);
             Files.deleteIfExists(png.toPath());
             return file;
         } catch (IOException e) {

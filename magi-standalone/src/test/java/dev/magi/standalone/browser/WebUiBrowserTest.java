@@ -1,5 +1,6 @@
 package dev.magi.standalone.browser;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.supervision.ServerState;
@@ -435,7 +436,7 @@ class WebUiBrowserTest {
                         server.uri().resolve(path)).method(method, HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isBetween(400, 499);
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("message").asText();
+        return new ObjectMapper().readTree(response.body()).path("message").asText();
     }
 
     private static int freePort() throws IOException {

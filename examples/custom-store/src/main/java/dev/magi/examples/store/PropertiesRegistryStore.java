@@ -9,6 +9,7 @@ import dev.magi.spi.RegistryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -152,7 +153,7 @@ public final class PropertiesRegistryStore implements RegistryStore {
             Files.createDirectories(dir);
             temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-                 OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
+                 OutputStream out = Channels.newOutputStream(channel)) {
                 // store(OutputStream) writes ISO-8859-1 with \\u escapes: any text survives, control characters too.
                 properties.store(out, "MAGI registry and profiles (the properties store)");
                 out.flush();

@@ -1,6 +1,11 @@
 package dev.magi.core.profile.format;
 
 import dev.magi.core.util.AtomicFiles;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.ModelProfile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,13 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import dev.magi.spi.ErrorCode;
-import dev.magi.spi.MagiException;
-import dev.magi.spi.ModelProfile;
 
 /**
  * Profiles kept as {@code NAME.yaml} files in one directory ({@code PROFILES_PATH}), the part of the

@@ -37,6 +37,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
+import static org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1;
+
 /**
  * The {@code h2} store: the registry, the profiles and the active profile in an H2 database.
  *
@@ -499,7 +501,7 @@ public final class H2RegistryStore implements RegistryStore {
         if (e instanceof H2Schema.NewerSchemaException) {
             reason = e.getMessage();
         } else if (e instanceof JdbcSQLNonTransientConnectionException
-                && e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                && e.getErrorCode() == DATABASE_ALREADY_OPEN_1) {
             reason = "the database is in use by another process (stop it, or share the database through an"
                     + " H2 server URL such as jdbc:h2:tcp://host/path in MAGI_H2_URL): " + reason;
         }

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -230,7 +231,7 @@ class H2RegistryStoreTest extends RegistryStoreContract {
             store = null;
             Path file = dir.resolve("data/magi.mv.db");
             byte[] garbage = new byte[64 * 1024];
-            new java.util.Random(7).nextBytes(garbage);
+            new Random(7).nextBytes(garbage);
             Files.write(file, garbage);
 
             assertThatThrownBy(() -> open().close()).isInstanceOf(MagiException.class)
