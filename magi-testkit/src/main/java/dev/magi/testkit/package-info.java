@@ -10,5 +10,7 @@
  *
  * <p>It depends on magi-spi alone, because magi-core's own tests use it. Nothing here but
  * {@code Eventually}'s failures needs a test framework, so the benchmarks use it as a library.
+ *
+ * <p><b>Test API.</b> For plugin authors and MAGI's own tests, as one test-scope dependency.
  */
 package dev.magi.testkit;

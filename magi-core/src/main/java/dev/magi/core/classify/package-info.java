@@ -1,2 +1,8 @@
-/** The built-in tier classifier, {@code size}; others plug in through {@link dev.magi.spi.TierClassifier}. */
+/**
+ * The built-in tier classifier, {@code size}; others plug in through {@link dev.magi.spi.TierClassifier}.
+ *
+ * <p><b>Internal.</b> The built-in classifier is chosen by name ({@code TIER_CLASSIFIER}), never
+ * referred to by type. Its public types are public only so MAGI's own packages and modules can share
+ * them; they are not an API and may change in any release.
+ */
 package dev.magi.core.classify;

@@ -8,5 +8,9 @@
  * {@link dev.magi.core.gguf.GgufFormatException} that names the problem and its byte offset. Large
  * arrays (tokenizer vocabularies) are skipped by position arithmetic rather than decoded, because a
  * scan reads many headers and only a handful of small values matter to it.
+ *
+ * <p><b>Internal.</b> Its public types are public only so MAGI's own packages and modules can share
+ * them; they are not an API and may change in any release. Hosts reach this through {@link
+ * dev.magi.core.engine.MagiEngine}.
  */
 package dev.magi.core.gguf;

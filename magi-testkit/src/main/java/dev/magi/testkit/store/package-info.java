@@ -6,5 +6,8 @@
  * {@link dev.magi.testkit.store.StoreCrashWriter} is the writer the suite kills to check that a store
  * survives SIGKILL. The suites reach a store through the plugin API alone, so they check a plugin as
  * MAGI will use it.
+ *
+ * <p><b>Test API.</b> A store plugin's test extends {@link
+ * dev.magi.testkit.store.RegistryStoreContract}.
  */
 package dev.magi.testkit.store;

@@ -7,5 +7,9 @@
  * Profile files are written by people and may come from anywhere, so parsing is bounded in size,
  * aliases and depth, names are checked before any path is built, and every problem surfaces as a
  * {@link dev.magi.spi.MagiException} that names the file and the field, never as a stray exception.
+ *
+ * <p><b>Internal.</b> Its public types are public only so MAGI's own packages and modules can share
+ * them; they are not an API and may change in any release. Hosts reach this through {@link
+ * dev.magi.core.engine.MagiEngine}.
  */
 package dev.magi.core.profile.format;
