@@ -13,9 +13,6 @@ import dev.magi.spi.RegistryConflictException;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.TierThresholds;
-import org.h2.jdbc.JdbcSQLNonTransientConnectionException;
-import org.h2.jdbcx.JdbcConnectionPool;
-import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +32,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Pattern;
-
-import static org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1;
 
 /**
  * The {@code h2} store: the registry, the profiles and the active profile in an H2 database.
@@ -54,27 +48,23 @@ import static org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1;
  * {@code WRITE_DELAY} to 0 when it opens (a commit is written before it returns) and runs
  * {@code CHECKPOINT SYNC} after each of its commits (the file is forced to disk before the method
  * returns). H2's append-only file keeps the last committed state readable after a crash at any instant.
+ * The transactions, their durability and the wording of storage failures are in {@link H2Connections}.
  */
 public final class H2RegistryStore implements RegistryStore {
     private static final Logger LOG = LoggerFactory.getLogger(H2RegistryStore.class);
-
-    private static final Pattern PASSWORD = Pattern.compile("(?i)(;\\s*PASSWORD\\s*=)[^;]*");
 
     /** How long a write waits for another MAGI node's write to the same database. */
     private static final int LOCK_TIMEOUT_MILLIS = 30_000;
 
     private final String shownUrl;
-    private final JdbcConnectionPool pool;
+    private final H2Connections connections;
     private final ObjectMapper mapper = RegistryJson.newMapper();
     /** MAGI serialises writes already; this keeps a direct caller from interleaving two diffs. */
     private final Object writeLock = new Object();
 
-    /** Cleared when the database refuses {@code CHECKPOINT SYNC} (a user without admin rights). */
-    private volatile boolean syncAfterCommit = true;
-
-    private H2RegistryStore(String url, JdbcConnectionPool pool) {
-        this.shownUrl = redact(url);
-        this.pool = pool;
+    private H2RegistryStore(H2Connections connections) {
+        this.shownUrl = connections.shownUrl();
+        this.connections = connections;
     }
 
     /**
@@ -87,58 +77,22 @@ public final class H2RegistryStore implements RegistryStore {
     }
 
     static H2RegistryStore open(String url, H2Schema schema) {
-        // H2 refuses a user or password given both in the URL and to the data source, and the data
-        // source always passes one: move them out of the URL.
-        JdbcDataSource source = new JdbcDataSource();
-        StringBuilder rest = new StringBuilder();
-        String user = "sa";
-        String password = "";
-        String[] parts = url.split(";");
-        rest.append(parts[0]);
-        for (int i = 1; i < parts.length; i++) {
-            String part = parts[i];
-            int eq = part.indexOf('=');
-            String key = eq < 0 ? part.strip() : part.substring(0, eq).strip();
-            if (key.equalsIgnoreCase("USER") && eq >= 0) {
-                user = part.substring(eq + 1);
-            } else if (key.equalsIgnoreCase("PASSWORD") && eq >= 0) {
-                password = part.substring(eq + 1);
-            } else if (!part.isBlank()) {
-                rest.append(';').append(part);
-            }
-        }
-        source.setURL(rest.toString());
-        source.setUser(user);
-        source.setPassword(password);
-        JdbcConnectionPool pool = JdbcConnectionPool.create(source);
-        pool.setMaxConnections(16);
-        H2RegistryStore store = new H2RegistryStore(url, pool);
+        H2Connections connections = H2Connections.to(url);
+        H2RegistryStore store = new H2RegistryStore(connections);
         boolean opened = false;
-        try (Connection connection = pool.getConnection()) {
+        try (Connection connection = connections.connection()) {
             schema.migrate(connection);
-            store.makeCommitsDurable(connection);
+            connections.makeCommitsDurable(connection);
             opened = true;
         } catch (SQLException e) {
-            throw store.failure("Cannot open the H2 database " + store.shownUrl, e);
+            throw connections.failure("Cannot open the H2 database " + store.shownUrl, e);
         } finally {
             if (!opened) {
-                pool.dispose();
+                connections.close();
             }
         }
         LOG.info("h2 store opened: {}", store.shownUrl);
         return store;
-    }
-
-    private void makeCommitsDurable(Connection connection) {
-        // WRITE_DELAY is a setting of the whole database, kept in it; 0 makes each commit write its
-        // changes before it returns. It needs admin rights, which the user of a shared server may lack.
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET WRITE_DELAY 0");
-        } catch (SQLException e) {
-            LOG.warn("Could not set WRITE_DELAY 0 on {} ({}): a change may be written up to WRITE_DELAY"
-                    + " milliseconds after it is acknowledged; ask the database's administrator to set it",
-                    shownUrl, firstLine(e));
-        }
     }
 
     /** The URL as given, without its password. */
@@ -150,7 +104,7 @@ public final class H2RegistryStore implements RegistryStore {
 
     @Override
     public Optional<RegistrySnapshot> loadRegistry() {
-        return read("Cannot load the registry", connection -> {
+        return connections.read("Cannot load the registry", connection -> {
             // One snapshot of the registry row and the model rows, however writers interleave.
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             Header header = readHeader(connection);
@@ -199,7 +153,7 @@ public final class H2RegistryStore implements RegistryStore {
         }
         Header header = Header.of(registry);
         synchronized (writeLock) {
-            return write("Cannot save the registry", connection -> {
+            return connections.write("Cannot save the registry", connection -> {
                 try (Statement statement = connection.createStatement()) {
                     // Another node writing the same database waits here until its save is done.
                     statement.execute("SET LOCK_TIMEOUT " + LOCK_TIMEOUT_MILLIS);
@@ -271,7 +225,7 @@ public final class H2RegistryStore implements RegistryStore {
 
     @Override
     public OptionalLong registryVersion() {
-        return OptionalLong.of(read("Cannot read the registry's version", H2RegistryStore::readVersion));
+        return OptionalLong.of(connections.read("Cannot read the registry's version", H2RegistryStore::readVersion));
     }
 
     /** The number of saves of the registry so far; 0 before the first. */
@@ -331,7 +285,7 @@ public final class H2RegistryStore implements RegistryStore {
 
     @Override
     public List<String> profileNames() {
-        return read("Cannot list the profiles", connection -> {
+        return connections.read("Cannot list the profiles", connection -> {
             List<String> names = new ArrayList<>();
             try (Statement statement = connection.createStatement();
                  ResultSet rows = statement.executeQuery("SELECT NAME FROM MAGI.PROFILE")) {
@@ -348,7 +302,7 @@ public final class H2RegistryStore implements RegistryStore {
     @Override
     public Optional<ModelProfile> loadProfile(String name) {
         ModelProfile.requireValidName(name);
-        String document = read("Cannot load the profile '" + name + "'", connection -> {
+        String document = connections.read("Cannot load the profile '" + name + "'", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT DOCUMENT FROM MAGI.PROFILE WHERE NAME = ?")) {
                 select.setString(1, name);
@@ -363,7 +317,7 @@ public final class H2RegistryStore implements RegistryStore {
     @Override
     public void saveProfile(ModelProfile profile) {
         String document = ProfileYaml.write(profile);
-        write("Cannot save the profile '" + profile.name() + "'", connection -> {
+        connections.write("Cannot save the profile '" + profile.name() + "'", connection -> {
             try (PreparedStatement merge = connection.prepareStatement(
                     "MERGE INTO MAGI.PROFILE (NAME, DOCUMENT) KEY (NAME) VALUES (?, ?)")) {
                 merge.setString(1, profile.name());
@@ -377,7 +331,7 @@ public final class H2RegistryStore implements RegistryStore {
     @Override
     public boolean deleteProfile(String name) {
         ModelProfile.requireValidName(name);
-        return write("Cannot delete the profile '" + name + "'", connection -> {
+        return connections.write("Cannot delete the profile '" + name + "'", connection -> {
             try (PreparedStatement delete = connection.prepareStatement("DELETE FROM MAGI.PROFILE WHERE NAME = ?")) {
                 delete.setString(1, name);
                 return delete.executeUpdate() > 0;
@@ -387,7 +341,7 @@ public final class H2RegistryStore implements RegistryStore {
 
     @Override
     public Optional<String> loadActiveProfile() {
-        return read("Cannot read the active profile", connection -> {
+        return connections.read("Cannot read the active profile", connection -> {
             try (Statement statement = connection.createStatement();
                  ResultSet row = statement.executeQuery("SELECT NAME FROM MAGI.ACTIVE_PROFILE WHERE ID = 1")) {
                 return row.next() ? Optional.of(row.getString(1)) : Optional.<String>empty();
@@ -400,7 +354,7 @@ public final class H2RegistryStore implements RegistryStore {
         if (name != null) {
             ModelProfile.requireValidName(name);
         }
-        write("Cannot record the active profile", connection -> {
+        connections.write("Cannot record the active profile", connection -> {
             if (name == null) {
                 try (Statement statement = connection.createStatement()) {
                     statement.executeUpdate("DELETE FROM MAGI.ACTIVE_PROFILE");
@@ -420,106 +374,7 @@ public final class H2RegistryStore implements RegistryStore {
 
     @Override
     public void close() {
-        // For an embedded database, closing the last connection closes the database and its file.
-        pool.dispose();
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T apply(Connection connection) throws SQLException;
-    }
-
-    private <T> T read(String what, Work<T> work) {
-        try (Connection connection = pool.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                return work.apply(connection);
-            } finally {
-                connection.rollback();
-                connection.setAutoCommit(true);
-                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
-        } catch (SQLException e) {
-            throw failure(what, e);
-        } catch (IllegalStateException e) {
-            throw closed(what, e);
-        }
-    }
-
-    /** Runs {@code work} in one transaction: all of it is committed, or none of it. */
-    private <T> T write(String what, Work<T> work) {
-        try (Connection connection = pool.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.apply(connection);
-                connection.commit();
-                forceToDisk(connection);
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(connection);
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw failure(what, e);
-        } catch (IllegalStateException e) {
-            throw closed(what, e);
-        }
-    }
-
-    private void forceToDisk(Connection connection) {
-        if (!syncAfterCommit) {
-            return;
-        }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CHECKPOINT SYNC");
-        } catch (SQLException e) {
-            syncAfterCommit = false;
-            LOG.warn("Could not force {} to disk after a commit ({}): changes are written at commit but reach"
-                    + " stable storage when the operating system flushes them", shownUrl, firstLine(e));
-        }
-    }
-
-    private static void rollbackQuietly(Connection connection) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            // The failure that led here is the one to report; H2 undoes an uncommitted transaction anyway.
-            LOG.debug("Rollback failed: {}", e.toString());
-        }
-    }
-
-    private MagiException closed(String what, IllegalStateException e) {
-        // JdbcConnectionPool answers IllegalStateException once disposed.
-        return new MagiException(ErrorCode.STORAGE_FAILED, what + ": the h2 store is closed",
-                Map.of("url", shownUrl), e);
-    }
-
-    private MagiException failure(String what, SQLException e) {
-        String reason = firstLine(e);
-        if (e instanceof H2Schema.NewerSchemaException) {
-            reason = e.getMessage();
-        } else if (e instanceof JdbcSQLNonTransientConnectionException
-                && e.getErrorCode() == DATABASE_ALREADY_OPEN_1) {
-            reason = "the database is in use by another process (stop it, or share the database through an"
-                    + " H2 server URL such as jdbc:h2:tcp://host/path in MAGI_H2_URL): " + reason;
-        }
-        return new MagiException(ErrorCode.STORAGE_FAILED, what + ": " + reason, Map.of("url", shownUrl), e);
-    }
-
-    /** H2's message without its SQL text and error-code suffix, which mean nothing to a person. */
-    private static String firstLine(SQLException e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int newline = message.indexOf('\n');
-        if (newline >= 0) {
-            message = message.substring(0, newline);
-        }
-        return message.replaceAll("\\s*\\[\\d+-\\d+]\\s*$", "").strip();
-    }
-
-    static String redact(String url) {
-        return PASSWORD.matcher(url).replaceAll("$1***");
+        connections.close();
     }
 
     @Override

@@ -257,7 +257,7 @@ class H2RegistryStoreTest extends RegistryStoreContract {
                     "jdbc:postgresql://db/magi")))).isInstanceOf(MagiException.class)
                     .extracting(e -> ((MagiException) e).code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
 
-            assertThat(H2RegistryStore.redact("jdbc:h2:tcp://db/magi;USER=magi;PASSWORD=s3cret;TRACE_LEVEL_FILE=0"))
+            assertThat(H2Connections.redact("jdbc:h2:tcp://db/magi;USER=magi;PASSWORD=s3cret;TRACE_LEVEL_FILE=0"))
                     .isEqualTo("jdbc:h2:tcp://db/magi;USER=magi;PASSWORD=***;TRACE_LEVEL_FILE=0");
         }
     }
