@@ -31,8 +31,8 @@ fi
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/debs" "$root"
 : > "$apt_dir/status"
 echo "deb [signed-by=$keyring] $mirror $suite main" > "$apt_dir/sources.list"
-# Every path apt reads or writes points into the cache; the sandbox user stays root so that apt can
-# write there whoever owns the checkout.
+# Every path apt reads or writes points into the cache. Run as root, apt would fetch as the _apt user,
+# who may not write into the checkout, so it keeps the caller's user.
 apt_options=(
     -o Dir::Etc::SourceList="$apt_dir/sources.list"
     -o Dir::Etc::SourceParts=/dev/null
