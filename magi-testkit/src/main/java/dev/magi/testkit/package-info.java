@@ -4,8 +4,8 @@
  * that readers, discovery and benchmarks work on headers built to order (typical models, split
  * parts, a full-size vocabulary, hostile byte sequences) rather than on checked-in binaries; a fake
  * {@code llama-server} ({@link dev.magi.testkit.FakeLlamaServer}) started as a real child process, so
- * that supervision is tested against processes, not mock objects; free ports, process and shared
- * fixture helpers; and {@link dev.magi.testkit.Eventually}, which waits for a condition instead of
+ * that supervision is tested against processes, not mock objects; where to find the real one
+ * ({@link dev.magi.testkit.RealLlamaServer}); free ports, process and shared fixture helpers; and {@link dev.magi.testkit.Eventually}, which waits for a condition instead of
  * sleeping.
  *
  * <p>It depends on magi-spi alone, because magi-core's own tests use it. Nothing here but

@@ -1,0 +1,125 @@
+package dev.magi.core.supervision.real;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.core.config.ConfigKey;
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.supervision.LogLine;
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
+import dev.magi.core.supervision.ServerSupervisor;
+import dev.magi.spi.DiscoveredModel;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.RealLlamaServer;
+import dev.magi.testkit.SharedFixtures;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Supervision against the real {@code llama-server} and a real model, over real HTTP: what the fake
+ * cannot prove, that the command line MAGI builds is one the real binary accepts and that the server
+ * it reports ready really answers. Skipped where the binary or {@code ../shared} is absent.
+ */
+@DisplayName("A real llama-server with a real model")
+class RealLlamaServerTest {
+    /** Loading takes a fraction of a second; the patience only keeps a broken start from hanging the build. */
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private Path binary;
+    private Path model;
+
+    @BeforeEach
+    void needsTheRealServerAndModel() {
+        Optional<Path> installed = RealLlamaServer.binary();
+        assumeTrue(installed.isPresent(), RealLlamaServer.absentMessage());
+        binary = installed.get();
+        model = SharedFixtures.file(SharedFixtures.STORIES_260K);
+        assumeTrue(Files.isRegularFile(model), SharedFixtures.absentMessage(SharedFixtures.STORIES_260K));
+    }
+
+    @Test
+    @DisplayName("is discovered, started, ready, answers a completion on its port, logs, and stops")
+    void discoverStartCompleteStop() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(model, models.resolve("stories260K.gguf"));
+        int firstPort = FreePorts.rangeStart(4);
+
+        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3))) {
+            Map<String, DiscoveredModel> discovered = engine.registry().snapshot().models();
+            assertThat(discovered).containsOnlyKeys("stories260k");
+            ServerSupervisor supervisor = engine.supervisor();
+
+            ServerStatus ready = supervisor.start("stories260k", true);
+
+            assertThat(ready.state()).isEqualTo(ServerState.READY);
+            assertThat(ready.port()).isBetween(firstPort, firstPort + 3);
+            // The wrapper execs the server, so the pid MAGI signals is the server's, with no child.
+            assertThat(ProcessHandle.of(ready.pid())).get()
+                    .satisfies(p -> assertThat(p.children()).isEmpty());
+
+            JsonNode completion = complete(ready.port(), "Once upon a time");
+            assertThat(completion.path("model").asText()).isEqualTo("stories260k");
+            assertThat(completion.path("choices").path(0).path("text").asText()).isNotBlank();
+
+            // The server logs that it loaded a moment after it answers /health, so wait for the line.
+            Eventually.await(PATIENCE, "the server's model-loaded line in its log",
+                    () -> supervisor.logs("stories260k", 500).stream()
+                            .map(LogLine::line).anyMatch(l -> l.contains("model loaded")));
+
+            ServerStatus stopped = supervisor.stop("stories260k");
+
+            assertThat(stopped.state()).isEqualTo(ServerState.STOPPED);
+            assertThat(stopped.pid()).isNull();
+            Eventually.await(PATIENCE, "the server process to be gone",
+                    () -> ProcessHandle.of(ready.pid()).map(p -> !p.isAlive()).orElse(true));
+        }
+    }
+
+    private MagiEngine engine(String portRange) {
+        return MagiEngine.builder().withoutEnvironment()
+                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
+                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
+                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
+                .set(ConfigKey.WATCH, "false")
+                .set(ConfigKey.LLAMA_SERVER, binary.toString())
+                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
+                .set(ConfigKey.PORT_RANGE, portRange)
+                .set(ConfigKey.MAX_STARTUP_TIME, "60")
+                .set(ConfigKey.READINESS_INTERVAL, "0.2")
+                .set(ConfigKey.STOP_TIMEOUT, "5")
+                .build();
+    }
+
+    private static JsonNode complete(int port, String prompt) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String body = json.writeValueAsString(Map.of("prompt", prompt, "max_tokens", 16, "temperature", 0));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+                .header("Content-Type", "application/json")
+                .timeout(PATIENCE)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+}
