@@ -2,7 +2,6 @@ package dev.magi.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.junit.jupiter.api.AfterEach;
@@ -46,11 +45,11 @@ class ErrorResponsesTest {
     }
 
     /** A resource only the tests have, failing as a bug would. */
-    @Path("api/test-only")
+    @jakarta.ws.rs.Path("api/test-only") // same simple name as java.nio.file.Path, imported
     @Produces(MediaType.APPLICATION_JSON)
     public static class FailingResource {
         @GET
-        @Path("bug")
+        @jakarta.ws.rs.Path("bug") // same simple name as java.nio.file.Path, imported
         public String bug() {
             throw new IllegalStateException("internal detail that must stay in the log");
         }

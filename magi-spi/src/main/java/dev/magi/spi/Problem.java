@@ -65,7 +65,10 @@ public record Problem(Kind kind, String message) {
                 UNREADABLE_PART_HEADER + partName + UNREADABLE_PART_HEADER_AFTER_NAME + error);
     }
 
-    /** A problem as the registry document keeps it: its message, whose wording tells the kind. */
+    /**
+     * A problem as the registry document keeps it: its message, whose wording tells the kind. A store
+     * that keeps problems as text reads them back through this, so their kinds survive a restart.
+     */
     public static Problem parse(String message) {
         Objects.requireNonNull(message, "message");
         if (message.startsWith(MISSING_PART)) {

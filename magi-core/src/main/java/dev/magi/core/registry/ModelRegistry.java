@@ -416,4 +416,5 @@ public final class ModelRegistry {
     static RegistrySnapshot with(RegistrySnapshot registry, Map<String, DiscoveredModel> models) {
         return new RegistrySnapshot(models, registry.scanPath(), registry.lastScan(), registry.portRange(),
                 registry.tierThresholds());
-    }}
+    }
+}

@@ -2,9 +2,12 @@ package dev.magi.jaxrs.errors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.core.json.RegistryJson;
 import dev.magi.spi.ErrorCode;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -15,7 +18,10 @@ import java.util.Map;
  * could not start), so every error of the API looks the same.
  */
 public final class ErrorBodies {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorBodies.class);
+
+    /** The API's own forms of MAGI's types, so a detail reads the same here as through Jersey. */
+    private static final ObjectMapper JSON = RegistryJson.newMapper();
 
     private ErrorBodies() {
     }
@@ -38,6 +44,7 @@ public final class ErrorBodies {
         try {
             return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
+            LOG.error("Cannot write the error body {} as JSON; answering a bare InternalError", body, e);
             return ("{\"error\":\"" + ErrorCode.INTERNAL_ERROR.wireName() + "\",\"message\":\"\",\"details\":{}}")
                     .getBytes(StandardCharsets.UTF_8);
         }

@@ -120,7 +120,8 @@ public abstract class RegistryStoreContract {
                 .port(8081).portPinned(true).enabled(true)
                 .nGpuLayers(99).ctxSize(8192).nThreads(6).batchSize(512)
                 .mmprojPath("/models/mmproj-Qwen3-4B-f16.gguf").metadataSource(MetadataSource.GGUF)
-                .displayName("Qwen3 4B «ünïcode» 模型").problems(List.of(Problem.parse("a problem")))
+                .displayName("Qwen3 4B «ünïcode» 模型")
+                .problems(List.of(Problem.parse("a problem"), Problem.missingPart(2, 3)))
                 .build();
         DiscoveredModel bare = DiscoveredModel.builder("bare", "/models/bare.gguf", "bare.gguf").build();
         Map<String, DiscoveredModel> models = new LinkedHashMap<>();

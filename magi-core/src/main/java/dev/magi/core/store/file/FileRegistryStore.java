@@ -56,10 +56,6 @@ public abstract class FileRegistryStore implements RegistryStore {
         return profiles.directory();
     }
 
-    public RegistryFormat format() {
-        return format;
-    }
-
     @Override
     public Optional<RegistrySnapshot> loadRegistry() {
         Optional<RegistrySnapshot> main = readOrMoveAside(registryPath);

@@ -4,7 +4,7 @@
  * good copy used, and the profiles as YAML files. The file's format is a {@link
  * dev.magi.core.store.file.RegistryFormat}, the only part that differs between the stores.
  *
- * <p><b>Internal.</b> The built-in stores are chosen by name ({@code STORE}), never referred to by
+ * <p><b>Internal.</b> The built-in stores are chosen by name ({@code MAGI_STORE}, {@code --store}), never referred to by
  * type; a store of one's own implements {@link dev.magi.spi.StoreProvider}. Its public types are
  * public only so MAGI's own packages and modules can share them; they are not an API and may change
  * in any release.

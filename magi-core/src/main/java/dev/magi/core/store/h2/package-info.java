@@ -12,7 +12,7 @@
  * the last committed state readable after a crash at any instant. A database user without admin
  * rights cannot do either; the store then logs a warning and relies on the database's own settings.
  *
- * <p><b>Internal.</b> Chosen by name ({@code STORE=h2}), never referred to by type. Its public types
+ * <p><b>Internal.</b> Chosen by name ({@code MAGI_STORE=h2}), never referred to by type. Its public types
  * are public only so MAGI's own packages and modules can share them; they are not an API and may
  * change in any release.
  */

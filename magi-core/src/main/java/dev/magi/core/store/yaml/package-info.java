@@ -3,7 +3,7 @@
  * read through the same code as the {@code json} store's file (see {@link dev.magi.core.store.file}),
  * and the profiles as YAML files in {@code PROFILES_PATH}.
  *
- * <p><b>Internal.</b> Chosen by name ({@code STORE=yaml}), never referred to by type. Its public
+ * <p><b>Internal.</b> Chosen by name ({@code MAGI_STORE=yaml}), never referred to by type. Its public
  * types are public only so MAGI's own packages and modules can share them; they are not an API and
  * may change in any release.
  */
