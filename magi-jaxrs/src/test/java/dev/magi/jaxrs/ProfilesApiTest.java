@@ -260,6 +260,44 @@ class ProfilesApiTest {
             assertThat(api.get(PROFILES).json().size()).isZero();
         }
 
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {
+                "{\"name\": \"odd\", \"description\": \"a\\u0000b\"}|description",
+                "{\"name\": \"odd\", \"description\": \"bell\\u0007\"}|description",
+                "{\"name\": \"odd\", \"description\": \"del\\u007f\"}|description",
+                "{\"name\": \"odd\", \"description\": \"c1\\u0085\"}|description",
+                "{\"name\": \"odd\", \"description\": \"lone\\ud800\"}|description",
+                "{\"name\": \"odd\", \"enabledModels\": [\"ok\", \"a\\u0000b\"]}|enabledModels[1]",
+                "{\"name\": \"odd\", \"enabledModels\": [\"tab\\tid\"]}|enabledModels[0]"})
+        @DisplayName("refuses a control character in the description or a model id with 400 InvalidProfile")
+        void controlCharacters(String caseText) throws Exception {
+            String body = caseText.substring(0, caseText.lastIndexOf('|'));
+            String field = caseText.substring(caseText.lastIndexOf('|') + 1);
+
+            JsonNode error = assertError(create(body), 400, "InvalidProfile");
+
+            assertThat(error.get("details").get("field").asText()).isEqualTo(field);
+            assertThat(error.get("message").asText()).contains(field);
+            assertThat(api.get(PROFILES).json().size()).isZero();
+            create(profile("odd", FAST));
+            assertError(api.put(PROFILES + "/odd", body), 400, "InvalidProfile");
+            assertThat(api.get(PROFILES + "/odd").status()).isEqualTo(200);
+        }
+
+        @Test
+        @DisplayName("keeps tabs, line breaks and other scripts in a description, and reads them back")
+        void multiLineDescription() throws Exception {
+            String body = JSON.writeValueAsString(Map.of("name", "notes",
+                    "description", "line one\n\tindented\r\nlast: \u00e9\u4e2d\ud83d\ude00 'q' \"dq\"",
+                    "enabledModels", List.of()));
+
+            assertSaved(create(body), 201, "notes");
+
+            assertThat(api.get(PROFILES + "/notes").json().get("description"))
+                    .isEqualTo(JSON.readTree(body).get("description"));
+            assertThat(api.post(PROFILES + "/notes/activate", "").status()).isEqualTo(200);
+        }
+
         @Test
         @DisplayName("refuses a body that is not a JSON object with 400 InvalidRequest")
         void notAnObject() throws Exception {
