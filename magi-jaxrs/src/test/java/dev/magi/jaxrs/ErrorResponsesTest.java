@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,6 +60,35 @@ class ErrorResponsesTest {
     @Nested
     @DisplayName("a request body that cannot be used")
     class InvalidRequest {
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"POST /api/models/profiles", "PUT /api/models/" + FAST + "/enabled"})
+        @DisplayName("a body shorter than its Content-Length is 400 InvalidRequest and one log line")
+        void cutShort(String request) throws Exception {
+            String response;
+            String log;
+            try (CapturedStderr stderr = new CapturedStderr();
+                 Socket socket = new Socket(api.uri("").getHost(), api.uri("").getPort())) {
+                socket.setSoTimeout(30_000);
+                OutputStream out = socket.getOutputStream();
+                out.write((request + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100\r\nConnection: close\r\n\r\n{\"name\": \"cut").getBytes(
+                        StandardCharsets.US_ASCII));
+                out.flush();
+                // The client stops sending, as one that gave up would.
+                socket.shutdownOutput();
+                response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                // The server logs after it answers; give it a moment to finish its line.
+                Thread.sleep(200);
+                log = stderr.text();
+            }
+
+            assertThat(response).startsWith("HTTP/1.1 400 ").contains("\"error\":\"InvalidRequest\"")
+                    .contains("shorter than");
+            assertThat(log.lines().filter(line -> !line.isBlank()).count()).as(log).isEqualTo(1);
+            assertThat(log).contains("InvalidRequest").doesNotContain("EofException").doesNotContain("\tat ");
+            assertThat(api.get("/api/models/profiles").json().size()).isZero();
+        }
+
         static Stream<Arguments> bodies() {
             String enabled = "/api/models/" + FAST + "/enabled";
             return Stream.of(

@@ -55,6 +55,15 @@ class ProfilesApiTest {
                 "enabledModels", List.of(models)));
     }
 
+    /** A profile of {@code count} short model ids: compact as JSON, a line each as YAML. */
+    static String manyModels(String name, int count) throws Exception {
+        List<String> models = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            models.add("m" + Integer.toString(i, 36));
+        }
+        return JSON.writeValueAsString(Map.of("name", name, "enabledModels", models));
+    }
+
     static void assertSaved(ApiServer.Reply reply, int status, String name) {
         assertThat(reply.status()).as(reply.raw().body()).isEqualTo(status);
         JsonNode body = reply.json();
@@ -258,6 +267,72 @@ class ProfilesApiTest {
 
             assertThat(error.get("details").get("field").asText()).isNotBlank();
             assertThat(api.get(PROFILES).json().size()).isZero();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {
+                "{\"name\": \"odd\", \"description\": \"a\\u0000b\"}|description",
+                "{\"name\": \"odd\", \"description\": \"bell\\u0007\"}|description",
+                "{\"name\": \"odd\", \"description\": \"del\\u007f\"}|description",
+                "{\"name\": \"odd\", \"description\": \"c1\\u0085\"}|description",
+                "{\"name\": \"odd\", \"description\": \"lone\\ud800\"}|description",
+                "{\"name\": \"odd\", \"enabledModels\": [\"ok\", \"a\\u0000b\"]}|enabledModels[1]",
+                "{\"name\": \"odd\", \"enabledModels\": [\"tab\\tid\"]}|enabledModels[0]"})
+        @DisplayName("refuses a control character in the description or a model id with 400 InvalidProfile")
+        void controlCharacters(String caseText) throws Exception {
+            String body = caseText.substring(0, caseText.lastIndexOf('|'));
+            String field = caseText.substring(caseText.lastIndexOf('|') + 1);
+
+            JsonNode error = assertError(create(body), 400, "InvalidProfile");
+
+            assertThat(error.get("details").get("field").asText()).isEqualTo(field);
+            assertThat(error.get("message").asText()).contains(field);
+            assertThat(api.get(PROFILES).json().size()).isZero();
+            create(profile("odd", FAST));
+            assertError(api.put(PROFILES + "/odd", body), 400, "InvalidProfile");
+            assertThat(api.get(PROFILES + "/odd").status()).isEqualTo(200);
+        }
+
+        @Test
+        @DisplayName("keeps tabs, line breaks and other scripts in a description, and reads them back")
+        void multiLineDescription() throws Exception {
+            String body = JSON.writeValueAsString(Map.of("name", "notes",
+                    "description", "line one\n\tindented\r\nlast: \u00e9\u4e2d\ud83d\ude00 'q' \"dq\"",
+                    "enabledModels", List.of()));
+
+            assertSaved(create(body), 201, "notes");
+
+            assertThat(api.get(PROFILES + "/notes").json().get("description"))
+                    .isEqualTo(JSON.readTree(body).get("description"));
+            assertThat(api.post(PROFILES + "/notes/activate", "").status()).isEqualTo(200);
+        }
+
+        @Test
+        @DisplayName("refuses with 413 a body under 1 MiB whose profile would be over 1 MiB as YAML")
+        void largerAsYaml() throws Exception {
+            String big = manyModels("big", 110_000);
+            assertThat(big.length()).isLessThan(1024 * 1024);
+
+            JsonNode error = assertError(create(big), 413, "PayloadTooLarge");
+
+            assertThat(error.get("message").asText()).contains("big").contains("too large");
+            assertThat(error.get("details").get("limitBytes").asLong()).isEqualTo(1024 * 1024);
+            assertThat(api.get(PROFILES).json().size()).isZero();
+            create(profile("big", FAST));
+            assertError(api.put(PROFILES + "/big", big), 413, "PayloadTooLarge");
+            assertThat(api.get(PROFILES + "/big").json().get("enabledModels").size()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("reads back a large profile it accepts")
+        void largeReadsBack() throws Exception {
+            String large = manyModels("large", 80_000);
+
+            assertSaved(create(large), 201, "large");
+
+            ApiServer.Reply read = api.get(PROFILES + "/large");
+            assertThat(read.status()).as(read.raw().body()).isEqualTo(200);
+            assertThat(read.json().get("enabledModels")).isEqualTo(JSON.readTree(large).get("enabledModels"));
         }
 
         @Test

@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * Sections left out take the defaults of {@link #withDefaults}.
  *
  * @param name           matches {@link #NAME_PATTERN}, so it can never reach outside a directory
- * @param description    free text, or null
- * @param enabledModels  ids of the models this profile runs (unknown ids are kept and reported)
+ * @param description    free text, or null; tabs and line breaks are kept, other control characters
+ *                       are refused
+ * @param enabledModels  ids of the models this profile runs (unknown ids are kept and reported); no
+ *                       control characters
  * @param tierConfig     per-tier routing limits
  * @param twoStage       two-stage routing settings
  * @param loadBalancing  load-balancing settings
@@ -36,7 +38,11 @@ public record ModelProfile(
 
     public ModelProfile {
         requireValidName(name);
+        requireText("description", description, true);
         enabledModels = enabledModels == null ? List.of() : List.copyOf(enabledModels);
+        for (int i = 0; i < enabledModels.size(); i++) {
+            requireText("enabledModels[" + i + "]", enabledModels.get(i), false);
+        }
         tierConfig = tierConfig == null ? DEFAULT_TIER_CONFIG : List.copyOf(tierConfig);
         twoStage = twoStage == null ? TwoStage.DEFAULT : twoStage;
         loadBalancing = loadBalancing == null ? LoadBalancing.DEFAULT : loadBalancing;
@@ -139,6 +145,29 @@ public record ModelProfile(
         @Override
         public String toString() {
             return wireName();
+        }
+    }
+
+    /**
+     * Refuses what YAML cannot hold as text: control characters (a description may still have tabs
+     * and line breaks), lone surrogates and the non-characters U+FFFE and U+FFFF. Such a string would
+     * be written as binary data and could never be read back as a profile.
+     */
+    private static void requireText(String field, String text, boolean lineBreaks) {
+        if (text == null) {
+            return;
+        }
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            boolean allowed = lineBreaks && (c == '\t' || c == '\n' || c == '\r');
+            if (!allowed && (Character.isISOControl(c) || c >= Character.MIN_SURROGATE
+                    && c <= Character.MAX_SURROGATE || c == 0xFFFE || c == 0xFFFF)) {
+                throw new MagiException(ErrorCode.INVALID_PROFILE, "Invalid value for " + field + ": the character U+"
+                        + String.format(Locale.ROOT, "%04X", c) + " at position " + i + " is not text (no control"
+                        + " characters" + (lineBreaks ? " other than tabs and line breaks" : "") + ")",
+                        Map.of("field", field));
+            }
+            i += Character.charCount(c);
         }
     }
 

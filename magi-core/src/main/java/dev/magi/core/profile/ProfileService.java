@@ -2,12 +2,14 @@ package dev.magi.core.profile;
 
 import dev.magi.core.events.EventHub;
 import dev.magi.core.events.ProfileChanged;
+import dev.magi.core.profile.format.ProfileYaml;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.RegistryStore;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,13 +58,17 @@ public final class ProfileService {
         return store.loadProfile(name).orElseThrow(() -> notFound(name));
     }
 
-    /** @throws MagiException {@link ErrorCode#PROFILE_EXISTS} when the name is taken */
+    /**
+     * @throws MagiException {@link ErrorCode#PROFILE_EXISTS} when the name is taken,
+     *                       {@link ErrorCode#PAYLOAD_TOO_LARGE} when it would be too large to read back
+     */
     public SaveResult create(ModelProfile profile) {
         if (RESERVED_NAME.equals(profile.name())) {
             throw new MagiException(ErrorCode.INVALID_PROFILE_NAME, "The profile name '" + RESERVED_NAME
                     + "' is reserved: /api/models/profiles/active answers which profile is active",
                     Map.of("profileName", RESERVED_NAME));
         }
+        requireReadable(profile);
         synchronized (writeLock) {
             // Listed means a file exists, even one that cannot be parsed: never write over it.
             if (store.profileNames().contains(profile.name())) {
@@ -78,7 +84,8 @@ public final class ProfileService {
     /**
      * Replaces the profile called {@code name}; the body's own name, if any, must be the same.
      *
-     * @throws MagiException {@link ErrorCode#PROFILE_NOT_FOUND}, {@link ErrorCode#INVALID_PROFILE}
+     * @throws MagiException {@link ErrorCode#PROFILE_NOT_FOUND}, {@link ErrorCode#INVALID_PROFILE},
+     *                       {@link ErrorCode#PAYLOAD_TOO_LARGE}
      */
     public SaveResult replace(String name, ModelProfile profile) {
         ModelProfile.requireValidName(name);
@@ -86,6 +93,7 @@ public final class ProfileService {
             throw new MagiException(ErrorCode.INVALID_PROFILE, "The body names profile '" + profile.name()
                     + "' but the path names '" + name + "'", Map.of("profileName", name));
         }
+        requireReadable(profile);
         synchronized (writeLock) {
             if (!store.profileNames().contains(name)) {
                 throw notFound(name);
@@ -146,6 +154,21 @@ public final class ProfileService {
             }
         }
         return unknown;
+    }
+
+    /**
+     * YAML takes more room than the JSON a client sends (a list item is a line of its own, indented),
+     * so a body under the request limit can make a profile over the limit the reader accepts; such a
+     * profile would be saved and then never read again.
+     */
+    private static void requireReadable(ModelProfile profile) {
+        long size = ProfileYaml.write(profile).getBytes(StandardCharsets.UTF_8).length;
+        if (size > ProfileYaml.MAX_BYTES) {
+            throw new MagiException(ErrorCode.PAYLOAD_TOO_LARGE, "Profile '" + profile.name() + "' is too large:"
+                    + " stored as YAML it would take " + size + " bytes, and a profile may take at most "
+                    + ProfileYaml.MAX_BYTES, Map.of("profileName", profile.name(), "sizeBytes", size,
+                    "limitBytes", ProfileYaml.MAX_BYTES));
+        }
     }
 
     private void changed(String name) {

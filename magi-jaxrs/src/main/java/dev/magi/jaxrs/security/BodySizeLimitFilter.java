@@ -8,6 +8,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,9 @@ import java.util.Map;
 
 /**
  * Refuses request bodies over 1 MiB with 413: at once when {@code Content-Length} says so, and while
- * reading when a chunked body grows past the limit, so no body is ever buffered beyond it.
+ * reading when a chunked body grows past the limit, so no body is ever buffered beyond it. A body that
+ * ends before its {@code Content-Length} is 400 {@code InvalidRequest}, since this is where bodies are
+ * read from.
  *
  * <p>Before answering, the rest of a refused body is read and thrown away, up to
  * {@link #MAX_DISCARDED_BYTES}: a server that closes a connection with request bytes still unread
@@ -68,7 +71,12 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
 
         @Override
         public int read() throws IOException {
-            int b = super.read();
+            int b;
+            try {
+                b = super.read();
+            } catch (EOFException e) {
+                throw cutShort(e);
+            }
             if (b >= 0) {
                 add(1);
             }
@@ -77,11 +85,26 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
 
         @Override
         public int read(byte[] buffer, int off, int len) throws IOException {
-            int n = super.read(buffer, off, len);
+            int n;
+            try {
+                n = super.read(buffer, off, len);
+            } catch (EOFException e) {
+                throw cutShort(e);
+            }
             if (n > 0) {
                 add(n);
             }
             return n;
+        }
+
+        /**
+         * The container reports a body that ends before its {@code Content-Length} (the client closed
+         * early) as an end-of-file error; it is the client's fault, not a bug worth a stack trace.
+         */
+        private MagiException cutShort(EOFException e) {
+            return new MagiException(ErrorCode.INVALID_REQUEST, "The request body is shorter than its"
+                    + " Content-Length: the client stopped sending after " + count + " bytes",
+                    Map.of("receivedBytes", count), e);
         }
 
         private void add(long n) {

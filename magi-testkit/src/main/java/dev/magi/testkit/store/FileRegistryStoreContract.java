@@ -1,11 +1,14 @@
 package dev.magi.testkit.store;
 
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Settings;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,9 +16,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What the file stores promise beyond the contract: a damaged registry file is moved aside, kept,
@@ -118,5 +127,50 @@ public abstract class FileRegistryStoreContract extends RegistryStoreContract {
         store = open();
         assertThat(store.loadRegistry()).contains(fullRegistry("-first"));
         assertThat(movedAside()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("refuses a registry path that is a FIFO, naming the path, instead of waiting for a writer")
+    void fifo() throws Exception {
+        store.close();
+        store = null;
+        Files.createDirectories(registryFile().getParent());
+        Files.deleteIfExists(registryFile());
+        assumeTrue(mkfifo(registryFile()), "mkfifo is not available here");
+        store = open();
+
+        Future<?> load = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "fifo-reader");
+            thread.setDaemon(true);
+            return thread;
+        }).submit(() -> store.loadRegistry());
+        try {
+            assertThatThrownBy(() -> load.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(MagiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED);
+                        assertThat(e.getMessage()).contains(registryFile().toString())
+                                .contains("not a regular file");
+                    });
+        } finally {
+            if (!load.isDone()) {
+                // Let a reader blocked on the FIFO go, so it does not outlive the test.
+                try (OutputStream writer = Files.newOutputStream(registryFile())) {
+                    writer.flush();
+                }
+            }
+        }
+    }
+
+    private static boolean mkfifo(Path path) {
+        try {
+            return new ProcessBuilder("mkfifo", path.toString()).inheritIO().start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

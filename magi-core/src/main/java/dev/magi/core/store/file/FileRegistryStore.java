@@ -30,7 +30,8 @@ import java.util.Optional;
  * so a crash leaves the old or the new file, never a torn one, and the previous version is kept as
  * {@code NAME.bak}. A file that cannot be read at start is moved aside (never deleted), logged at
  * ERROR, and the last good copy is used when there is one; otherwise the store answers no registry
- * and MAGI rebuilds it by a rescan.
+ * and MAGI rebuilds it by a rescan. A registry path that is there but is not a regular file (a FIFO,
+ * a directory) is refused with {@link ErrorCode#STORAGE_FAILED}.
  */
 public abstract class FileRegistryStore implements RegistryStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileRegistryStore.class);
@@ -68,6 +69,13 @@ public abstract class FileRegistryStore implements RegistryStore {
     }
 
     private Optional<RegistrySnapshot> readOrMoveAside(Path file) {
+        // Opening a FIFO for reading blocks until a writer comes, which would hang the start without a
+        // word; a directory or device is no registry either, and is not ours to move aside.
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new MagiException(ErrorCode.STORAGE_FAILED, "Registry file " + file
+                    + " is not a regular file; remove it or choose another REGISTRY_PATH",
+                    Map.of("path", file.toString()));
+        }
         JsonNode root;
         try (InputStream in = Files.newInputStream(file)) {
             root = format.read(in);

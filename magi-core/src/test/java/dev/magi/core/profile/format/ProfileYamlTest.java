@@ -362,6 +362,29 @@ class ProfileYamlTest {
         }
 
         @Test
+        @DisplayName("a control character, escaped in the YAML, is refused naming the field")
+        void controlCharacters() {
+            MagiException description = failure("name: p\ndescription: \"a\\x00b\"\n");
+            assertThat(description.code()).isEqualTo(ErrorCode.INVALID_PROFILE);
+            assertThat(description.details()).containsEntry("field", "description");
+            assertThat(description.getMessage()).contains("description", "U+0000");
+
+            MagiException model = failure("name: p\nenabledModels: [ok, \"x\\ty\"]\n");
+            assertThat(model.details()).containsEntry("field", "enabledModels[1]");
+            assertThat(catchThrowable(() -> ModelProfile.withDefaults("p", "bell\u0007", List.of())))
+                    .isInstanceOf(MagiException.class);
+        }
+
+        @Test
+        @DisplayName("a description with tabs and line breaks survives a round trip")
+        void tabsAndLineBreaks() {
+            ModelProfile profile = ModelProfile.withDefaults("notes", "one\r\n\ttwo\n", List.of());
+
+            assertThat(ProfileYaml.parse(ProfileYaml.write(profile))).isEqualTo(profile);
+            assertThat(ProfileYaml.write(profile)).doesNotContain("!!binary");
+        }
+
+        @Test
         @DisplayName("a document that is not a map is refused")
         void notAMap() {
             assertThat(failure("- name: p\n").getMessage()).contains("must be a map");

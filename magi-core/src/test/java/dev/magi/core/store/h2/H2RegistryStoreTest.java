@@ -30,10 +30,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @DisplayName("The h2 store")
 class H2RegistryStoreTest extends RegistryStoreContract {
@@ -69,6 +75,41 @@ class H2RegistryStoreTest extends RegistryStoreContract {
 
     private static RegistrySnapshot registry(Map<String, DiscoveredModel> models) {
         return new RegistrySnapshot(models, "/models", Instant.parse("2026-01-01T00:00:00Z"), null, null);
+    }
+
+    @Test
+    @DisplayName("fails to open a database file that is a FIFO, naming the path, rather than hang the start")
+    void fifoDatabase() throws Exception {
+        // H2 opens its file read-write, which does not wait for a writer as a read-only open of a
+        // FIFO does; this keeps it that way.
+        Path other = dir.resolve("other");
+        Path database = other.resolve("data/magi.mv.db");
+        Files.createDirectories(database.getParent());
+        boolean made;
+        try {
+            made = new ProcessBuilder("mkfifo", database.toString()).inheritIO().start().waitFor() == 0;
+        } catch (IOException e) {
+            made = false;
+        }
+        assumeTrue(made, "mkfifo is not available here");
+
+        ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "fifo-opener");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Future<RegistryStore> opening = executor.submit(() -> provider().open(fileSettings(other)));
+        try {
+            assertThatThrownBy(() -> opening.get(10, TimeUnit.SECONDS).close())
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOfSatisfying(MagiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED);
+                        assertThat(e.getMessage()).contains(database.toString());
+                    });
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     @Test
