@@ -16,6 +16,8 @@ import dev.magi.jaxrs.resources.UnknownPathResource;
 import dev.magi.jaxrs.resources.WebUiResource;
 import dev.magi.jaxrs.security.ApiKeyFilter;
 import dev.magi.jaxrs.security.BodySizeLimitFilter;
+import dev.magi.jaxrs.security.HostOriginFilter;
+import dev.magi.jaxrs.security.HostOriginPolicy;
 import dev.magi.jaxrs.security.OptionsAsJsonFilter;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -42,6 +44,7 @@ public final class MagiJaxrs {
         config.register(UnexpectedExceptionMapper.class);
         config.register(BodySizeLimitFilter.class);
         config.register(OptionsAsJsonFilter.class);
+        config.register(new HostOriginFilter(HostOriginPolicy.of(engine.config())));
         if (engine.config().apiKey() != null) {
             config.register(new ApiKeyFilter(engine.config().apiKey()));
         }

@@ -12,6 +12,7 @@ public enum ErrorCode {
     INVALID_PROFILE("InvalidProfile", 400),
     INVALID_PROFILE_NAME("InvalidProfileName", 400),
     UNAUTHORIZED("Unauthorized", 401),
+    FORBIDDEN("Forbidden", 403),
     NOT_FOUND("NotFound", 404),
     MODEL_NOT_FOUND("ModelNotFound", 404),
     PROFILE_NOT_FOUND("ProfileNotFound", 404),
@@ -59,6 +60,7 @@ public enum ErrorCode {
     public static ErrorCode forHttpStatus(int status) {
         return switch (status) {
             case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
             case 404 -> NOT_FOUND;
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;

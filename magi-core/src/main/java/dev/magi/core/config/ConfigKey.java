@@ -32,6 +32,10 @@ public enum ConfigKey {
     WATCH("--watch", "MAGI_WATCH", "true", "rescan when files under the scan path change"),
     API_KEY("--api-key", "MAGI_API_KEY", null,
             "when set, every /api/** request except the health endpoints needs this key"),
+    ALLOWED_HOSTS("--allowed-hosts", "MAGI_ALLOWED_HOSTS", null,
+            "extra Host names answered besides localhost and the bound address, comma-separated (* = any)"),
+    ALLOWED_ORIGINS("--allowed-origins", "MAGI_ALLOWED_ORIGINS", null,
+            "extra web origins (such as https://magi.example) allowed to change state, comma-separated (* = any)"),
     H2_URL("--h2-url", "MAGI_H2_URL", null, "H2 JDBC URL of the h2 store (default: a database beside the registry path)");
 
     private final String flag;

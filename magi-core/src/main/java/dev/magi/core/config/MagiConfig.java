@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The typed configuration of one MAGI engine, read once from a {@link Settings} source with the
@@ -39,11 +40,20 @@ public record MagiConfig(
         String activeProfile,
         boolean watch,
         String apiKey,
+        List<String> allowedHosts,
+        List<String> allowedOrigins,
         Settings source) {
 
     public MagiConfig {
         llamaArgs = List.copyOf(llamaArgs);
+        allowedHosts = List.copyOf(allowedHosts);
+        allowedOrigins = List.copyOf(allowedOrigins);
     }
+
+    private static final Pattern HOST_ENTRY =
+            Pattern.compile("(\\[[0-9a-f:.]+]|[a-z0-9_.-]+)(:[0-9]{1,5})?");
+    private static final Pattern ORIGIN_ENTRY =
+            Pattern.compile("https?://(\\[[0-9a-f:.]+]|[a-z0-9_.-]+)(:[0-9]{1,5})?");
 
     /** Reads every setting from {@code settings}, falling back to the defaults. */
     public static MagiConfig from(Settings settings) {
@@ -76,6 +86,8 @@ public record MagiConfig(
                 r.optionalText(ConfigKey.ACTIVE_PROFILE),
                 r.bool(ConfigKey.WATCH),
                 r.optionalText(ConfigKey.API_KEY),
+                r.allowedHosts(),
+                r.allowedOrigins(),
                 pluginSettings);
     }
 
@@ -199,6 +211,46 @@ public record MagiConfig(
         List<String> arguments(ConfigKey key) {
             String value = optionalText(key);
             return value == null ? List.of() : splitArguments(value);
+        }
+
+        /** Host names, lower-cased, each with or without a port; {@code *} alone allows any. */
+        List<String> allowedHosts() {
+            List<String> hosts = new ArrayList<>();
+            for (String entry : list(ConfigKey.ALLOWED_HOSTS)) {
+                if (!entry.equals("*") && !HOST_ENTRY.matcher(entry).matches()) {
+                    throw bad(ConfigKey.ALLOWED_HOSTS, entry,
+                            "expected host names such as magi.example or magi.example:8000, or *");
+                }
+                hosts.add(entry);
+            }
+            return hosts;
+        }
+
+        /** Origins as browsers send them, {@code scheme://host[:port]}, lower-cased; {@code *} alone allows any. */
+        List<String> allowedOrigins() {
+            List<String> origins = new ArrayList<>();
+            for (String entry : list(ConfigKey.ALLOWED_ORIGINS)) {
+                String origin = entry.endsWith("/") ? entry.substring(0, entry.length() - 1) : entry;
+                if (!origin.equals("*") && !ORIGIN_ENTRY.matcher(origin).matches()) {
+                    throw bad(ConfigKey.ALLOWED_ORIGINS, entry,
+                            "expected origins such as https://magi.example or http://10.0.0.5:8000, or *");
+                }
+                origins.add(origin);
+            }
+            return origins;
+        }
+
+        private List<String> list(ConfigKey key) {
+            String value = optionalText(key);
+            List<String> entries = new ArrayList<>();
+            if (value != null) {
+                for (String part : value.split(",")) {
+                    if (!part.isBlank()) {
+                        entries.add(part.trim().toLowerCase(Locale.ROOT));
+                    }
+                }
+            }
+            return entries;
         }
 
         private MagiException bad(ConfigKey key, String value, String expectation) {

@@ -73,4 +73,21 @@ class MagiConfigTest {
                     });
         }
     }
+
+    @Test
+    @DisplayName("reads the allowed hosts and origins as lower-case lists and refuses what is neither")
+    void allowedHostsAndOrigins() {
+        MagiConfig config = MagiConfig.from(Settings.of(Map.of("MAGI_ALLOWED_HOSTS", " Magi.example, box.lan:8000 ,",
+                "MAGI_ALLOWED_ORIGINS", "https://Magi.example/,http://[::1]:8000")));
+        assertThat(config.allowedHosts()).containsExactly("magi.example", "box.lan:8000");
+        assertThat(config.allowedOrigins()).containsExactly("https://magi.example", "http://[::1]:8000");
+        assertThat(MagiConfig.from(key -> null).allowedHosts()).isEmpty();
+        for (Map<String, String> bad : List.of(Map.of("MAGI_ALLOWED_HOSTS", "http://magi.example"),
+                Map.of("MAGI_ALLOWED_HOSTS", "magi.example/x"), Map.of("MAGI_ALLOWED_ORIGINS", "magi.example"),
+                Map.of("MAGI_ALLOWED_ORIGINS", "https://magi.example/app"))) {
+            assertThatThrownBy(() -> MagiConfig.from(Settings.of(bad)))
+                    .isInstanceOfSatisfying(MagiException.class, e -> assertThat(e.getMessage())
+                            .contains(ConfigKey.byName(bad.keySet().iterator().next()).flag()));
+        }
+    }
 }

@@ -43,6 +43,9 @@ public final class WebUiResource {
         String extension = file.substring(file.lastIndexOf('.') + 1);
         return Response.ok(content, TYPES.get(extension)).cacheControl(revalidate)
                 .header("X-Content-Type-Options", "nosniff")
+                // No other site may frame the page, where a click on it could be steered (clickjacking).
+                .header("X-Frame-Options", "DENY")
+                .header("Content-Security-Policy", "frame-ancestors 'none'")
                 .build();
     }
 

@@ -1,5 +1,5 @@
 /**
- * Request guards: the API key and the request body size limit.
+ * Request guards: the Host and Origin checks, the API key and the request body size limit.
  *
  * <p><b>Internal.</b> Registered by {@link dev.magi.jaxrs.MagiJaxrs#register}. Not an API.
  */
