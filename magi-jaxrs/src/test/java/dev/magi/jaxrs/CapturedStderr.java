@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
  * What is written to {@code System.err} while it is open, still passed on to the real one.
  * slf4j-simple, the tests' logger, looks {@code System.err} up at every line, so this captures the log.
  */
-final class CapturedStderr implements AutoCloseable {
+public final class CapturedStderr implements AutoCloseable {
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-    CapturedStderr() {
+    public CapturedStderr() {
         OutputStream tee = new OutputStream() {
             @Override
             public void write(int b) {
@@ -39,7 +39,7 @@ final class CapturedStderr implements AutoCloseable {
         System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
     }
 
-    String text() {
+    public String text() {
         synchronized (captured) {
             return captured.toString(StandardCharsets.UTF_8);
         }

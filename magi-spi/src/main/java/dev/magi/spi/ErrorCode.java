@@ -23,6 +23,7 @@ public enum ErrorCode {
     MODEL_NOT_RUNNABLE("ModelNotRunnable", 409),
     PROFILE_EXISTS("ProfileExists", 409),
     PROFILE_ACTIVE("ProfileActive", 409),
+    START_CANCELLED("StartCancelled", 409),
     PAYLOAD_TOO_LARGE("PayloadTooLarge", 413),
     UNSUPPORTED_MEDIA_TYPE("UnsupportedMediaType", 415),
     INTERNAL_ERROR("InternalError", 500),

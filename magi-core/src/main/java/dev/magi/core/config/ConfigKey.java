@@ -31,7 +31,11 @@ public enum ConfigKey {
     ACTIVE_PROFILE("--active-profile", "ACTIVE_PROFILE", null, "profile activated at start"),
     WATCH("--watch", "MAGI_WATCH", "true", "rescan when files under the scan path change"),
     API_KEY("--api-key", "MAGI_API_KEY", null,
-            "when set, every /api/** request except the health endpoints needs this key"),
+            "when set, every /api/** request except the health endpoints needs this key"
+                    + " (a flag shows in the process list: prefer --api-key-file)"),
+    API_KEY_FILE("--api-key-file", "MAGI_API_KEY_FILE", null,
+            "file holding the API key (surrounding whitespace ignored), which keeps the key out of the"
+                    + " process list; not together with --api-key"),
     ALLOWED_HOSTS("--allowed-hosts", "MAGI_ALLOWED_HOSTS", null,
             "extra Host names answered besides localhost and the bound address, comma-separated (* = any)"),
     ALLOWED_ORIGINS("--allowed-origins", "MAGI_ALLOWED_ORIGINS", null,

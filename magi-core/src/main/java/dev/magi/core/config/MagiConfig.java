@@ -6,6 +6,9 @@ import dev.magi.spi.PortRange;
 import dev.magi.spi.Settings;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -85,7 +88,7 @@ public record MagiConfig(
                 r.seconds(ConfigKey.STOP_TIMEOUT),
                 r.optionalText(ConfigKey.ACTIVE_PROFILE),
                 r.bool(ConfigKey.WATCH),
-                r.optionalText(ConfigKey.API_KEY),
+                r.apiKey(),
                 r.allowedHosts(),
                 r.allowedOrigins(),
                 pluginSettings);
@@ -206,6 +209,39 @@ public record MagiConfig(
                 }
             }
             return Path.of("/usr/local/bin/llama-server");
+        }
+
+        /** The key of {@code --api-key} or read from {@code --api-key-file}, never both; null when neither. */
+        String apiKey() {
+            String key = optionalText(ConfigKey.API_KEY);
+            String file = optionalText(ConfigKey.API_KEY_FILE);
+            if (file == null) {
+                return key;
+            }
+            if (key != null) {
+                // Which one was meant cannot be guessed, and a silent choice would lock the user out.
+                throw new MagiException(ErrorCode.INVALID_CONFIGURATION, "Both " + ConfigKey.API_KEY.flag() + " / "
+                        + ConfigKey.API_KEY.variable() + " and " + ConfigKey.API_KEY_FILE.flag() + " / "
+                        + ConfigKey.API_KEY_FILE.variable() + " are set: give only one",
+                        Map.of("setting", ConfigKey.API_KEY_FILE.variable()));
+            }
+            Path path = toPath(ConfigKey.API_KEY_FILE, file);
+            if (!Files.exists(path)) {
+                throw bad(ConfigKey.API_KEY_FILE, file, "no such file");
+            }
+            if (!Files.isRegularFile(path)) {
+                throw bad(ConfigKey.API_KEY_FILE, file, "not a regular file");
+            }
+            String content;
+            try {
+                content = Files.readString(path, StandardCharsets.UTF_8).strip();
+            } catch (IOException | UncheckedIOException e) {
+                throw bad(ConfigKey.API_KEY_FILE, file, "the file cannot be read as UTF-8 text");
+            }
+            if (content.isEmpty()) {
+                throw bad(ConfigKey.API_KEY_FILE, file, "the file is empty");
+            }
+            return content;
         }
 
         List<String> arguments(ConfigKey key) {

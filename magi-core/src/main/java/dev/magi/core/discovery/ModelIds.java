@@ -5,13 +5,24 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Model ids: the file's base name in lower case with every character outside {@code [a-z0-9._-]}
- * replaced by {@code -}; on a collision, the id plus {@code -} and 8 hex digits of the SHA-256 of
+ * replaced by {@code -}; on a collision or a {@linkplain #RESERVED reserved} name, the id plus {@code -} and 8 hex digits of the SHA-256 of
  * the path relative to the scan path. Never the tier: ids must survive a threshold change.
  */
 public final class ModelIds {
+
+    /**
+     * The fixed first path segments of the routes under {@code /api/models} ({@code registry},
+     * {@code servers}, {@code profiles}...). A model with such an id could never be reached: its
+     * {@code /api/models/ID} and {@code /api/models/ID/...} requests go to the fixed route instead.
+     * A file asking for one of these ids gets the hashed id, as on a collision. Adding a route with a
+     * new fixed segment means adding it here; the API's tests check that none is missing.
+     */
+    public static final Set<String> RESERVED = Set.of("disable-all", "enable-all", "events", "health",
+            "port-range", "profiles", "registry", "rescan", "servers", "tier-thresholds", "tiers");
 
     private ModelIds() {
     }
@@ -30,6 +41,11 @@ public final class ModelIds {
             return "model" + id.toString().replace('.', '-');
         }
         return id.toString();
+    }
+
+    /** Whether {@code id} is taken by a fixed route, so no model may have it. */
+    public static boolean isReserved(String id) {
+        return RESERVED.contains(id);
     }
 
     /** The collision suffix: {@code -} and the first 8 hex digits of SHA-256(relative path). */

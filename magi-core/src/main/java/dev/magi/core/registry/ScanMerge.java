@@ -45,7 +45,8 @@ final class ScanMerge {
         Map<String, String> idByPath = new HashMap<>();
         for (DiscoveredModel found : scan.models()) {
             DiscoveredModel known = byPath.get(found.filePath());
-            if (known != null) {
+            // A reserved id kept from an older registry is given up: the model was unreachable under it.
+            if (known != null && !ModelIds.isReserved(known.modelId())) {
                 idByPath.put(found.filePath(), known.modelId());
                 usedIds.add(known.modelId());
             }
@@ -60,7 +61,7 @@ final class ScanMerge {
         newcomers.sort(Comparator.comparing(DiscoveredModel::filePath));
         for (DiscoveredModel found : newcomers) {
             String id = found.modelId();
-            if (usedIds.contains(id)) {
+            if (usedIds.contains(id) || ModelIds.isReserved(id)) {
                 String relative = relativePath(root, found.filePath());
                 id = ModelIds.withPathHash(found.modelId(), relative);
                 for (int n = 2; usedIds.contains(id); n++) {

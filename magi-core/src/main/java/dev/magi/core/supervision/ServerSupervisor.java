@@ -43,7 +43,8 @@ import java.util.function.Consumer;
  * {@link ErrorCode#MODEL_NOT_RUNNABLE}, {@link ErrorCode#PORT_IN_USE},
  * {@link ErrorCode#PORT_RANGE_EXHAUSTED}, {@link ErrorCode#SERVER_START_FAILED} (with details
  * {@code exitCode} and {@code logTail}; also for a missing or non-executable binary, with its
- * {@code path}) and {@link ErrorCode#SERVER_START_TIMEOUT}.
+ * {@code path}), {@link ErrorCode#SERVER_START_TIMEOUT}, and {@link ErrorCode#START_CANCELLED} for a start
+ * a stop called off.
  */
 public final class ServerSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerSupervisor.class);

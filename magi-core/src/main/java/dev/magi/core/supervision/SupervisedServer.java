@@ -372,7 +372,8 @@ final class SupervisedServer {
 
     private ServerStatus terminate(StartAttempt cancelled) {
         if (cancelled != null) {
-            cancelled.ready.completeExceptionally(new MagiException(ErrorCode.SERVER_START_FAILED,
+            // An expected outcome the caller asked for, not a failure: a conflict with the stop, no trace.
+            cancelled.ready.completeExceptionally(new MagiException(ErrorCode.START_CANCELLED,
                     "The start of model '" + modelId + "' was cancelled by a stop", Map.of("modelId", modelId)));
             // The attempt may be spawning right now; its process is known once it is launched.
             cancelled.launched.exceptionally(e -> null).join();

@@ -8,15 +8,20 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Crash-safe file replacement: write a temporary file beside the target, force it to disk, keep the
@@ -31,7 +36,35 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** The temporary files {@link #write} makes: {@code .TARGET.tmp-HEX}; group 1 is the target's name. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\.(.+)\\.tmp-[0-9a-f]{1,16}");
+
     private AtomicFiles() {
+    }
+
+    /**
+     * Deletes the temporary files a write interrupted by a crash left in {@code dir}, only those of
+     * this class's own naming whose target name {@code owned} accepts, so a file of anyone else's is
+     * never touched; answers how many were removed. A missing directory holds none.
+     */
+    public static int removeStaleTemporaries(Path dir, Predicate<String> owned) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                Matcher m = TEMPORARY.matcher(entry.getFileName().toString());
+                if (m.matches() && owned.test(m.group(1)) && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)
+                        && Files.deleteIfExists(entry)) {
+                    removed++;
+                }
+            }
+        }
+        if (removed > 0) {
+            forceDirectory(dir);
+        }
+        return removed;
     }
 
     /** The last good copy kept beside {@code target}. */

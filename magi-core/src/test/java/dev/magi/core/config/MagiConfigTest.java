@@ -6,7 +6,10 @@ import dev.magi.spi.PortRange;
 import dev.magi.spi.Settings;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("The configuration")
 class MagiConfigTest {
+    @TempDir
+    Path dir;
 
     @Test
     @DisplayName("takes the documented defaults when nothing is set")
@@ -89,5 +94,34 @@ class MagiConfigTest {
                     .isInstanceOfSatisfying(MagiException.class, e -> assertThat(e.getMessage())
                             .contains(ConfigKey.byName(bad.keySet().iterator().next()).flag()));
         }
+    }
+
+    @Test
+    @DisplayName("reads the API key from --api-key-file, trimmed, so it stays out of the process list")
+    void apiKeyFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("api-key"), "  s3cret-key\n");
+
+        MagiConfig config = MagiConfig.from(Settings.of(Map.of("MAGI_API_KEY_FILE", file.toString())));
+
+        assertThat(config.apiKey()).isEqualTo("s3cret-key");
+        assertThat(ConfigKey.API_KEY_FILE.flag()).isEqualTo("--api-key-file");
+        assertThat(ConfigKey.API_KEY_FILE.description()).contains("process list");
+    }
+
+    @Test
+    @DisplayName("refuses at start an API key file that is missing, empty or not a file, or given beside --api-key")
+    void badApiKeyFile() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty"), " \n\t");
+        Path good = Files.writeString(dir.resolve("good"), "key");
+        Map<Map<String, String>, String> bad = Map.of(
+                Map.of("MAGI_API_KEY_FILE", dir.resolve("missing").toString()), "no such file",
+                Map.of("MAGI_API_KEY_FILE", empty.toString()), "the file is empty",
+                Map.of("MAGI_API_KEY_FILE", dir.toString()), "not a regular file",
+                Map.of("MAGI_API_KEY_FILE", good.toString(), "MAGI_API_KEY", "other"), "give only one");
+        bad.forEach((settings, reason) -> assertThatThrownBy(() -> MagiConfig.from(Settings.of(settings)))
+                .isInstanceOfSatisfying(MagiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
+                    assertThat(e.getMessage()).doesNotContain("\n").contains("--api-key-file").contains(reason);
+                }));
     }
 }

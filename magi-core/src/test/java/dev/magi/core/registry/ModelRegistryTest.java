@@ -95,6 +95,16 @@ class ModelRegistryTest {
         }
 
         @Test
+        @DisplayName("never take the name of a fixed route under /api/models: such a file gets the hashed id")
+        void reservedNames() throws Exception {
+            scan(found("servers.gguf", 4), found("Registry.gguf", 4), found("a/events.gguf", 4),
+                    found("tier-thresholds.gguf", 4), found("serverless.gguf", 4));
+            assertThat(registry.snapshot().models()).containsOnlyKeys("servers-" + sha8("servers.gguf"),
+                    "registry-" + sha8("Registry.gguf"), "events-" + sha8("a/events.gguf"),
+                    "tier-thresholds-" + sha8("tier-thresholds.gguf"), "serverless");
+        }
+
+        @Test
         @DisplayName("stay with their path whatever appears later")
         void stablePerPath() throws Exception {
             scan(found("z/model.gguf", 4));

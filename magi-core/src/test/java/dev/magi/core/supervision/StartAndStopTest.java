@@ -142,7 +142,7 @@ class StartAndStopTest extends HarnessTest {
         assertThat(isRunning(starting.pid())).isFalse();
         assertThat(waiting).failsWithin(Harness.PATIENCE).withThrowableOfType(Exception.class)
                 .havingCause().isInstanceOfSatisfying(MagiException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.SERVER_START_FAILED);
+                    assertThat(e.code()).isEqualTo(ErrorCode.START_CANCELLED);
                     assertThat(e.getMessage()).contains("cancelled by a stop");
                 });
         assertThat(supervisor.server(id).orElseThrow().state()).isEqualTo(ServerState.STOPPED);

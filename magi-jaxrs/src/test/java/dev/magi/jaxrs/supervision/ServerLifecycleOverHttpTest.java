@@ -2,6 +2,7 @@ package dev.magi.jaxrs.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.jaxrs.CapturedStderr;
 import dev.magi.testkit.FakeLlamaServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -122,9 +123,10 @@ class ServerLifecycleOverHttpTest extends OneModelOverHttpTest {
     }
 
     @Test
-    @DisplayName("stopped while it starts: the start is cancelled and its process is gone")
+    @DisplayName("stopped while it starts: the start is cancelled with 409 and one INFO line, and its process is gone")
     void stopDuringStart() throws Exception {
         live.install(live.fake().loadMillis(25_000)).start();
+        CapturedStderr stderr = new CapturedStderr();
         CompletableFuture<ApiServer.Reply> start = CompletableFuture.supplyAsync(() -> {
             try {
                 return live.post(SERVERS + ID + "/start");
@@ -141,9 +143,15 @@ class ServerLifecycleOverHttpTest extends OneModelOverHttpTest {
         assertThat(stopped.status()).isEqualTo(200);
         assertThat(stopped.json().path("state").asText()).isEqualTo("stopped");
         assertThat(isRunning(pid)).isFalse();
-        ApiServer.Reply cancelled = start.get();
-        assertThat(cancelled.status()).as(cancelled.raw().body()).isEqualTo(502);
-        assertThat(cancelled.json().path("error").asText()).isEqualTo("ServerStartFailed");
+        ApiServer.Reply cancelled;
+        try (stderr) {
+            cancelled = start.get();
+        }
+        assertThat(stderr.text().lines().filter(line -> line.contains("cancelled by a stop")))
+                .singleElement().asString().contains("INFO").contains("StartCancelled");
+        assertThat(stderr.text()).doesNotContain("ERROR").doesNotContain("\tat ");
+        assertThat(cancelled.status()).as(cancelled.raw().body()).isEqualTo(409);
+        assertThat(cancelled.json().path("error").asText()).isEqualTo("StartCancelled");
         assertThat(cancelled.json().path("message").asText()).contains("cancelled by a stop");
         assertThat(live.server(ID).orElseThrow().path("state").asText()).isEqualTo("stopped");
         assertThat(live.runs()).hasSize(1);

@@ -186,6 +186,21 @@ public final class ProfileDirectory {
         }
     }
 
+    /**
+     * Deletes the temporary files of profile and active-marker writes that a crash interrupted; answers
+     * how many. Only this directory's own files are touched: temporaries of a profile file or the marker.
+     *
+     * @throws MagiException {@link ErrorCode#STORAGE_FAILED} when the directory cannot be listed
+     */
+    public int removeStaleTemporaries() {
+        try {
+            return AtomicFiles.removeStaleTemporaries(dir, target -> ACTIVE_FILE.equals(target)
+                    || ModelProfile.isValidName(ProfileYaml.profileNameOf(target)));
+        } catch (IOException e) {
+            throw storageFailed("Cannot clean the profiles directory", e);
+        }
+    }
+
     /** The file for a profile name, built only after the name is known to be safe. */
     private Path fileFor(String name, String extension) {
         ModelProfile.requireValidName(name);

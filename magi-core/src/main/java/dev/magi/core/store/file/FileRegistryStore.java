@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A store that keeps the registry in one file and the profiles as YAML files in a directory (the
@@ -39,6 +40,7 @@ public abstract class FileRegistryStore implements RegistryStore {
     private final Path registryPath;
     private final ProfileDirectory profiles;
     private final RegistryFormat format;
+    private final AtomicBoolean cleaned = new AtomicBoolean();
 
     protected FileRegistryStore(Path registryPath, Path profilesPath, RegistryFormat format) {
         this.registryPath = registryPath.toAbsolutePath();
@@ -58,6 +60,9 @@ public abstract class FileRegistryStore implements RegistryStore {
 
     @Override
     public Optional<RegistrySnapshot> loadRegistry() {
+        if (cleaned.compareAndSet(false, true)) {
+            removeStaleTemporaries();
+        }
         Optional<RegistrySnapshot> main = readOrMoveAside(registryPath);
         if (main.isPresent()) {
             return main;
@@ -66,6 +71,31 @@ public abstract class FileRegistryStore implements RegistryStore {
         Optional<RegistrySnapshot> previous = readOrMoveAside(backup);
         previous.ifPresent(r -> LOG.warn("Registry restored from the last good copy {}", backup));
         return previous;
+    }
+
+    /**
+     * Every save killed mid-way (SIGKILL, power cut) leaves its temporary file behind; the first load,
+     * at start, removes those of this store's own files before any save of this run can make new ones.
+     */
+    private void removeStaleTemporaries() {
+        String registryName = registryPath.getFileName().toString();
+        int removed;
+        try {
+            removed = AtomicFiles.removeStaleTemporaries(registryPath.getParent(),
+                    registryName::equals);
+        } catch (IOException e) {
+            LOG.warn("Cannot look for stale temporary files beside {}: {}", registryPath, AtomicFiles.describe(e));
+            removed = 0;
+        }
+        try {
+            removed += profiles.removeStaleTemporaries();
+        } catch (MagiException e) {
+            LOG.warn("{}", e.getMessage());
+        }
+        if (removed > 0) {
+            LOG.info("Removed {} stale temporary file(s) left by interrupted saves beside {} and in {}", removed,
+                    registryPath, profiles.directory());
+        }
     }
 
     private Optional<RegistrySnapshot> readOrMoveAside(Path file) {
