@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -224,30 +225,45 @@ class H2RegistryStoreTest extends RegistryStoreContract {
     @DisplayName("when the database cannot be opened")
     class CannotOpen {
 
-        @Test
-        @DisplayName("reports a damaged database file as a storage failure naming the database")
-        void damagedFile() throws IOException {
+        private void damage() throws IOException {
             store.close();
             store = null;
-            Path file = dir.resolve("data/magi.mv.db");
             byte[] garbage = new byte[64 * 1024];
             new Random(7).nextBytes(garbage);
-            Files.write(file, garbage);
+            Files.write(dir.resolve("data/magi.mv.db"), garbage);
+        }
 
-            assertThatThrownBy(() -> open().close()).isInstanceOf(MagiException.class)
-                    .hasMessageStartingWith("Cannot open the H2 database jdbc:h2:file:" + dir.resolve("data/magi"))
-                    .extracting(e -> ((MagiException) e).code()).isEqualTo(ErrorCode.STORAGE_FAILED);
+        private List<Path> asideFiles() throws IOException {
+            try (Stream<Path> files = Files.list(dir.resolve("data"))) {
+                return files.filter(f -> f.getFileName().toString().startsWith("magi.mv.db.corrupt-")).toList();
+            }
         }
 
         @Test
-        @DisplayName("reports a database it cannot create as a storage failure")
-        void cannotCreate() throws IOException {
-            Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
-            Settings settings = Settings.of(Map.of(ConfigKey.H2_URL.variable(),
-                    "jdbc:h2:file:" + notADirectory.resolve("magi") + ";TRACE_LEVEL_FILE=0"));
-            assertThatThrownBy(() -> provider().open(settings).close()).isInstanceOf(MagiException.class)
-                    .hasMessageStartingWith("Cannot open the H2 database")
+        @DisplayName("reports a damaged database file of MAGI_H2_URL as a storage failure naming the database")
+        void damagedFile() throws IOException {
+            damage();
+            Settings given = Settings.of(Map.of(ConfigKey.H2_URL.variable(), url()));
+
+            assertThatThrownBy(() -> provider().open(given).close()).isInstanceOf(MagiException.class)
+                    .hasMessageStartingWith("Cannot open the H2 database jdbc:h2:file:" + dir.resolve("data/magi"))
                     .extracting(e -> ((MagiException) e).code()).isEqualTo(ErrorCode.STORAGE_FAILED);
+            assertThat(asideFiles()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("moves a damaged database beside REGISTRY_PATH aside and starts with an empty one")
+        void damagedDefaultFile() throws IOException {
+            damage();
+
+            store = open();
+
+            assertThat(store.loadRegistry()).isEmpty();
+            assertThat(store.profileNames()).isEmpty();
+            assertThat(asideFiles()).singleElement()
+                    .satisfies(aside -> assertThat(Files.size(aside)).isEqualTo(64 * 1024));
+            store.saveRegistry(fullRegistry("-rebuilt"));
+            assertThat(store.loadRegistry()).contains(fullRegistry("-rebuilt"));
         }
 
         @Test
