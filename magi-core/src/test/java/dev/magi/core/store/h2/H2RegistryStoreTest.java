@@ -16,7 +16,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -264,6 +268,31 @@ class H2RegistryStoreTest extends RegistryStoreContract {
                     .satisfies(aside -> assertThat(Files.size(aside)).isEqualTo(64 * 1024));
             store.saveRegistry(fullRegistry("-rebuilt"));
             assertThat(store.loadRegistry()).contains(fullRegistry("-rebuilt"));
+        }
+
+        @Test
+        @DisplayName("still refuses a database beside REGISTRY_PATH that another process has open, and leaves it")
+        void inUse() throws Exception {
+            store.saveProfile(fullProfile("kept"));
+            store.close();
+            store = null;
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    HeldDatabaseMain.class.getName(), url()).redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(
+                        new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+                assertThat(out.readLine()).isEqualTo("OPEN");
+
+                assertThatThrownBy(() -> open().close()).isInstanceOf(MagiException.class)
+                        .hasMessageContaining("in use by another process");
+                assertThat(asideFiles()).isEmpty();
+            } finally {
+                holder.getOutputStream().close();
+                assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+            store = open();
+            assertThat(store.loadProfile("kept")).contains(fullProfile("kept"));
         }
 
         @Test
