@@ -553,13 +553,15 @@ class ProfilesApiTest {
         }
 
         @Test
-        @DisplayName("an unknown strategy or tier name in a file is 400 InvalidProfile naming the file")
+        @DisplayName("an unknown strategy or tier name in a file is 400 InvalidProfile naming the file, not its text")
         void unknownValues() throws Exception {
             JsonNode strategy = assertError(api.get(PROFILES + "/odd-strategy"), 400, "InvalidProfile");
-            assertThat(strategy.get("message").asText()).contains("odd-strategy.yaml").contains("fastest");
+            assertThat(strategy.get("message").asText()).contains("odd-strategy.yaml", "strategy", "round_robin")
+                    .doesNotContain("fastest");
 
             JsonNode tier = assertError(api.get(PROFILES + "/odd-tier"), 400, "InvalidProfile");
-            assertThat(tier.get("message").asText()).contains("odd-tier.yaml").contains("turbo");
+            assertThat(tier.get("message").asText()).contains("odd-tier.yaml", "balanced")
+                    .doesNotContain("turbo");
         }
 
         @Test

@@ -52,7 +52,9 @@ public final class ProfileActivator {
             ModelProfile profile = profiles.get(name);
             List<String> unknown = profiles.unknownModels(profile);
             Set<String> wanted = new LinkedHashSet<>(profile.enabledModels());
-            wanted.removeAll(unknown);
+            // Set.removeAll walks the set and asks the list about each id when the list is not the
+            // smaller one: quadratic, seconds for a profile of tens of thousands of unknown ids.
+            unknown.forEach(wanted::remove);
             registry.setEnabledExactly(wanted);
             // The profile is active from the moment its models are the enabled ones: the page and
             // GET /profiles/active show it while its servers load, and a MAGI killed during the

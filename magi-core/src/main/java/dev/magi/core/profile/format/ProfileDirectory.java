@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -88,6 +89,7 @@ public final class ProfileDirectory {
             Path file = fileFor(name, extension);
             if (Files.exists(file)) {
                 try {
+                    requireInside(file);
                     return Optional.of(ProfileYaml.read(file));
                 } catch (MagiException e) {
                     // Deleted between the check and the read: as if it had never been there.
@@ -212,6 +214,30 @@ public final class ProfileDirectory {
                     Collections.singletonMap("profileName", name));
         }
         return file;
+    }
+
+    /**
+     * Refuses a symbolic link that leads out of the directory: reading it would hand any file the
+     * process can read to whoever may read profiles. The message names the link, never the target.
+     */
+    private void requireInside(Path file) {
+        if (!Files.isSymbolicLink(file)) {
+            return;
+        }
+        String fileName = file.getFileName().toString();
+        try {
+            if (file.toRealPath().getParent().equals(dir.toRealPath())) {
+                return;
+            }
+        } catch (NoSuchFileException e) {
+            throw new MagiException(ErrorCode.PROFILE_NOT_FOUND, "Profile file '" + fileName + "' not found",
+                    Map.of("file", fileName), e);
+        } catch (IOException e) {
+            throw storageFailed("Cannot resolve the profile file '" + fileName + "'", e);
+        }
+        LOG.warn("Profile file {} is a link to a file outside {}; it is not read", fileName, dir);
+        throw new MagiException(ErrorCode.INVALID_PROFILE, "Profile file '" + fileName
+                + "' is a link to a file outside the profiles directory; it is not read", Map.of("file", fileName));
     }
 
     private MagiException storageFailed(String what, IOException e) {

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * Where a profile's YAML came from, and the one place that words its problems: every message starts
  * with this source and names the field, with the same error code and details wherever the problem is
- * found. Values are quoted only clipped, since the text may be hostile and huge.
+ * found. Values are quoted only clipped, since the text may be hostile and huge, and never from a
+ * file: a file's text is not the caller's own, so an error must not become a way to read it.
  *
  * @param label    how messages name the source ("Profile", "Profile file 'x.yaml'")
  * @param fileName the file's name for the details, or null when the profile did not come from a file
@@ -39,13 +40,18 @@ record ProfileSource(String label, String fileName) {
     MagiException notAllowed(String field, Object value, List<String> allowed) {
         Map<String, Object> details = details(field);
         details.put("allowed", allowed);
+        String is = fileName == null ? " is " + show(value) : " has a value that is not allowed";
         return new MagiException(ErrorCode.INVALID_PROFILE,
-                label + ": " + field + " is " + show(value) + "; expected one of " + String.join(", ", allowed),
-                details);
+                label + ": " + field + is + "; expected one of " + String.join(", ", allowed), details);
     }
 
     MagiException wrongType(String field, Object value, String expected) {
-        return invalid(field, "must be " + expected + ", not " + show(value), null);
+        return invalid(field, "must be " + expected + ", not " + describe(value), null);
+    }
+
+    /** A value for a message: {@link #show} for the caller's own text, only its kind for a file's. */
+    String describe(Object value) {
+        return fileName != null && value instanceof String ? "text" : show(value);
     }
 
     /** A value as a person would recognise it, never its full text or structure (which may be huge or cyclic). */

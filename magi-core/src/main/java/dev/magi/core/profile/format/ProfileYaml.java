@@ -241,7 +241,7 @@ public final class ProfileYaml {
         try {
             return new Yaml(new SafeConstructor(options)).load(text);
         } catch (MarkedYAMLException e) {
-            throw source.invalid(null, "is not valid YAML: " + describe(e), e);
+            throw source.invalid(null, "is not valid YAML: " + describe(e, source.fileName() == null), e);
         } catch (YAMLException e) {
             throw source.invalid(null, "is not valid YAML: " + oneLine(e.getMessage()), e);
         } catch (RuntimeException e) {
@@ -251,12 +251,16 @@ public final class ProfileYaml {
         }
     }
 
-    private static String describe(MarkedYAMLException e) {
+    /**
+     * The parser's words, or for a file only where it went wrong: the parser's problem may quote the
+     * text (an alias, a key, a character), and a file's text is not the caller's to read.
+     */
+    private static String describe(MarkedYAMLException e, boolean quotesText) {
         StringBuilder text = new StringBuilder();
-        if (e.getContext() != null) {
+        if (quotesText && e.getContext() != null) {
             text.append(oneLine(e.getContext())).append(": ");
         }
-        text.append(e.getProblem() == null ? "syntax error" : oneLine(e.getProblem()));
+        text.append(!quotesText || e.getProblem() == null ? "syntax error" : oneLine(e.getProblem()));
         Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
         if (mark != null) {
             text.append(" (line ").append(mark.getLine() + 1).append(", column ").append(mark.getColumn() + 1)

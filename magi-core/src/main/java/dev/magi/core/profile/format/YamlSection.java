@@ -140,7 +140,7 @@ final class YamlSection {
         // Only a written .inf means unbounded; a huge literal that overflows to infinity is a mistake.
         boolean overflowed = Double.isInfinite(score) && !(value instanceof Double d && d.isInfinite());
         if (Double.isNaN(score) || score == Double.NEGATIVE_INFINITY || overflowed) {
-            throw source.invalid(field(name), "must be a number or .inf, not " + ProfileSource.show(value), null);
+            throw source.invalid(field(name), "must be a number or .inf, not " + source.describe(value), null);
         }
         return score == Double.POSITIVE_INFINITY ? null : score;
     }

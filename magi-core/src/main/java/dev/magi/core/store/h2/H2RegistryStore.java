@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.json.RegistryJson;
 import dev.magi.core.profile.format.ProfileYaml;
+import dev.magi.core.util.AtomicFiles;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -16,6 +17,9 @@ import dev.magi.spi.TierThresholds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +36,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+
+import static org.h2.api.ErrorCode.FILE_CORRUPTED_1;
+import static org.h2.api.ErrorCode.FILE_VERSION_ERROR_1;
 
 /**
  * The {@code h2} store: the registry, the profiles and the active profile in an H2 database.
@@ -52,6 +60,9 @@ import java.util.OptionalLong;
  */
 public final class H2RegistryStore implements RegistryStore {
     private static final Logger LOG = LoggerFactory.getLogger(H2RegistryStore.class);
+
+    /** H2's error codes for a database file that is not a readable database. */
+    private static final Set<Integer> DAMAGED = Set.of(FILE_CORRUPTED_1, FILE_VERSION_ERROR_1);
 
     /** How long a write waits for another MAGI node's write to the same database. */
     private static final int LOCK_TIMEOUT_MILLIS = 30_000;
@@ -74,6 +85,35 @@ public final class H2RegistryStore implements RegistryStore {
      */
     public static H2RegistryStore open(String url) {
         return open(url, new H2Schema());
+    }
+
+    /**
+     * Opens the embedded database at {@code url}, whose file is {@code file}; when that file is
+     * damaged, moves it aside as {@code NAME.corrupt-TIMESTAMP} (never deleted), logs it at ERROR and
+     * opens an empty database in its place. A database another process has open is not damaged, and
+     * stays an error.
+     *
+     * @throws MagiException {@link ErrorCode#STORAGE_FAILED} when it cannot be opened
+     */
+    static H2RegistryStore openOrMoveAside(String url, Path file) {
+        try {
+            return open(url);
+        } catch (MagiException e) {
+            if (!(e.getCause() instanceof SQLException cause) || !DAMAGED.contains(cause.getErrorCode())
+                    || !Files.isRegularFile(file)) {
+                throw e;
+            }
+            try {
+                Path aside = AtomicFiles.moveAside(file);
+                LOG.error("H2 database {} cannot be opened ({}); it was moved to {} and the registry is rebuilt",
+                        file, e.getMessage(), aside);
+            } catch (IOException moveFailed) {
+                LOG.error("H2 database {} cannot be opened ({}) and could not be moved aside: {}", file,
+                        e.getMessage(), moveFailed.getMessage());
+                throw e;
+            }
+            return open(url);
+        }
     }
 
     static H2RegistryStore open(String url, H2Schema schema) {

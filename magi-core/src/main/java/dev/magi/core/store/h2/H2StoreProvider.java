@@ -14,13 +14,18 @@ import java.util.Map;
  * The built-in {@code h2} store: registry and profiles in an H2 database, by default an embedded one
  * beside {@code REGISTRY_PATH} ({@code magi.mv.db} in that file's directory), or the database of
  * {@code MAGI_H2_URL}, which may be a server ({@code jdbc:h2:tcp://host/path}) shared by several MAGI
- * nodes.
+ * nodes. A damaged embedded database is moved aside and started afresh, as the file stores do with
+ * a damaged registry file; a database named by {@code MAGI_H2_URL} is the operator's, and is never
+ * moved.
  */
 public final class H2StoreProvider implements StoreProvider {
     public static final String NAME = "h2";
 
     /** The base name of the embedded database: H2 adds {@code .mv.db}. */
     public static final String DATABASE_NAME = "magi";
+
+    /** What H2 adds to {@link #DATABASE_NAME} for the file of an embedded database. */
+    static final String DATABASE_SUFFIX = ".mv.db";
 
     @Override
     public String name() {
@@ -33,7 +38,9 @@ public final class H2StoreProvider implements StoreProvider {
         if (url == null) {
             Path registry = Path.of(settings.get(ConfigKey.REGISTRY_PATH.variable(),
                     ConfigKey.REGISTRY_PATH.defaultValue()));
-            url = defaultUrl(registry.toAbsolutePath().getParent());
+            Path directory = registry.toAbsolutePath().getParent();
+            return H2RegistryStore.openOrMoveAside(defaultUrl(directory),
+                    directory.resolve(DATABASE_NAME + DATABASE_SUFFIX));
         } else if (!url.strip().startsWith("jdbc:h2:")) {
             throw new MagiException(ErrorCode.INVALID_CONFIGURATION,
                     ConfigKey.H2_URL.variable() + " must be an H2 JDBC URL starting with jdbc:h2:, such as"

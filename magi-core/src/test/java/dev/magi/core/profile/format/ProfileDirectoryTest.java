@@ -244,8 +244,8 @@ class ProfileDirectoryTest {
             MagiException e = failureOf(() -> profiles.load("dev"));
 
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PROFILE);
-            assertThat(e.getMessage()).isEqualTo("Profile file 'dev.yaml': load_balancing.strategy is 'fastest';"
-                    + " expected one of round_robin, least_loaded, random");
+            assertThat(e.getMessage()).isEqualTo("Profile file 'dev.yaml': load_balancing.strategy has a value"
+                    + " that is not allowed; expected one of round_robin, least_loaded, random");
         }
 
         @Test
@@ -313,6 +313,51 @@ class ProfileDirectoryTest {
 
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PROFILE);
             assertThat(e.getMessage()).contains("bomb.yaml", "aliases");
+        }
+    }
+
+    @Nested
+    @DisplayName("files that are not its own")
+    class Links {
+        @Test
+        @DisplayName("a link to a file outside the directory is refused, naming the link and not the target")
+        void linkOutside() throws IOException {
+            Path secret = Files.writeString(root.resolve("secret.txt"), "top-secret-first-line\nmore\n");
+            Files.createDirectories(dir);
+            Files.createSymbolicLink(dir.resolve("leak.yaml"), secret);
+
+            MagiException e = failureOf(() -> profiles.load("leak"));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PROFILE);
+            assertThat(e.getMessage()).contains("leak.yaml", "outside the profiles directory")
+                    .doesNotContain("top-secret", "secret.txt");
+            assertThat(e.details()).containsEntry("file", "leak.yaml");
+        }
+
+        @Test
+        @DisplayName("a link to another file of the directory is read")
+        void linkInside() throws IOException {
+            profiles.save(profile("real"));
+            Files.createSymbolicLink(dir.resolve("alias.yaml"), Path.of("real.yaml"));
+
+            assertThat(profiles.load("alias"))
+                    .contains(ModelProfile.withDefaults("alias", "about real", List.of("model-real")));
+        }
+
+        @Test
+        @DisplayName("a file that is not a profile is refused without quoting its text")
+        void notQuoted() throws IOException {
+            write("passwd.yaml", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin\n");
+            write("syntax.yaml", "name: x\nsecret: [top-secret\n");
+            write("kind.yaml", "description: [a]\nname: top-secret\ntwoStage:\n  stage1Tier: top-secret\n");
+
+            for (String name : List.of("passwd", "syntax", "kind")) {
+                MagiException e = failureOf(() -> profiles.load(name));
+
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PROFILE);
+                assertThat(e.getMessage()).contains(name + ".yaml").doesNotContain("root:", "top-secret");
+            }
+            assertThat(failureOf(() -> profiles.load("syntax")).getMessage()).contains("line 3");
         }
     }
 

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -265,30 +269,70 @@ class H2RegistryStoreTest extends RegistryStoreContract {
     @DisplayName("when the database cannot be opened")
     class CannotOpen {
 
-        @Test
-        @DisplayName("reports a damaged database file as a storage failure naming the database")
-        void damagedFile() throws IOException {
+        private void damage() throws IOException {
             store.close();
             store = null;
-            Path file = dir.resolve("data/magi.mv.db");
             byte[] garbage = new byte[64 * 1024];
             new Random(7).nextBytes(garbage);
-            Files.write(file, garbage);
+            Files.write(dir.resolve("data/magi.mv.db"), garbage);
+        }
 
-            assertThatThrownBy(() -> open().close()).isInstanceOf(MagiException.class)
-                    .hasMessageStartingWith("Cannot open the H2 database jdbc:h2:file:" + dir.resolve("data/magi"))
-                    .extracting(e -> ((MagiException) e).code()).isEqualTo(ErrorCode.STORAGE_FAILED);
+        private List<Path> asideFiles() throws IOException {
+            try (Stream<Path> files = Files.list(dir.resolve("data"))) {
+                return files.filter(f -> f.getFileName().toString().startsWith("magi.mv.db.corrupt-")).toList();
+            }
         }
 
         @Test
-        @DisplayName("reports a database it cannot create as a storage failure")
-        void cannotCreate() throws IOException {
-            Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
-            Settings settings = Settings.of(Map.of(ConfigKey.H2_URL.variable(),
-                    "jdbc:h2:file:" + notADirectory.resolve("magi") + ";TRACE_LEVEL_FILE=0"));
-            assertThatThrownBy(() -> provider().open(settings).close()).isInstanceOf(MagiException.class)
-                    .hasMessageStartingWith("Cannot open the H2 database")
+        @DisplayName("reports a damaged database file of MAGI_H2_URL as a storage failure naming the database")
+        void damagedFile() throws IOException {
+            damage();
+            Settings given = Settings.of(Map.of(ConfigKey.H2_URL.variable(), url()));
+
+            assertThatThrownBy(() -> provider().open(given).close()).isInstanceOf(MagiException.class)
+                    .hasMessageStartingWith("Cannot open the H2 database jdbc:h2:file:" + dir.resolve("data/magi"))
                     .extracting(e -> ((MagiException) e).code()).isEqualTo(ErrorCode.STORAGE_FAILED);
+            assertThat(asideFiles()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("moves a damaged database beside REGISTRY_PATH aside and starts with an empty one")
+        void damagedDefaultFile() throws IOException {
+            damage();
+
+            store = open();
+
+            assertThat(store.loadRegistry()).isEmpty();
+            assertThat(store.profileNames()).isEmpty();
+            assertThat(asideFiles()).singleElement()
+                    .satisfies(aside -> assertThat(Files.size(aside)).isEqualTo(64 * 1024));
+            store.saveRegistry(fullRegistry("-rebuilt"));
+            assertThat(store.loadRegistry()).contains(fullRegistry("-rebuilt"));
+        }
+
+        @Test
+        @DisplayName("still refuses a database beside REGISTRY_PATH that another process has open, and leaves it")
+        void inUse() throws Exception {
+            store.saveProfile(fullProfile("kept"));
+            store.close();
+            store = null;
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    HeldDatabaseMain.class.getName(), url()).redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(
+                        new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+                assertThat(out.readLine()).isEqualTo("OPEN");
+
+                assertThatThrownBy(() -> open().close()).isInstanceOf(MagiException.class)
+                        .hasMessageContaining("in use by another process");
+                assertThat(asideFiles()).isEmpty();
+            } finally {
+                holder.getOutputStream().close();
+                assertThat(holder.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+            store = open();
+            assertThat(store.loadProfile("kept")).contains(fullProfile("kept"));
         }
 
         @Test
