@@ -9,6 +9,7 @@ import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.RuntimeSettings;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.RealLlamaServer;
@@ -94,8 +95,34 @@ class RealLlamaServerTest {
         }
     }
 
+    @Test
+    @DisplayName("accepts every runtime setting and the global extra arguments, gets ready and answers")
+    void runtimeSettingsAndGlobalArguments() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(model, models.resolve("stories260K.gguf"));
+        int firstPort = FreePorts.rangeStart(4);
+
+        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3), "--no-webui --parallel 2")) {
+            // Set as the API's runtime-settings patch does, so what the real binary sees is what a user gets.
+            engine.registry().updateRuntimeSettings("stories260k", current -> new RuntimeSettings(0, 512, 1, 64));
+
+            ServerStatus ready = engine.supervisor().start("stories260k", true);
+
+            assertThat(ready.state()).isEqualTo(ServerState.READY);
+            JsonNode completion = complete(ready.port(), "Once upon a time");
+            assertThat(completion.path("choices").path(0).path("text").asText()).isNotBlank();
+            // The server reports the slots it was given, which only LLAMA_SERVER_ARGS' --parallel 2 sets.
+            assertThat(get(ready.port(), "/props").path("total_slots").asInt()).isEqualTo(2);
+            engine.supervisor().stop("stories260k");
+        }
+    }
+
     private MagiEngine engine(String portRange) {
-        return MagiEngine.builder().withoutEnvironment()
+        return engine(portRange, null);
+    }
+
+    private MagiEngine engine(String portRange, String llamaArgs) {
+        MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
                 .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
                 .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
                 .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
@@ -105,8 +132,22 @@ class RealLlamaServerTest {
                 .set(ConfigKey.PORT_RANGE, portRange)
                 .set(ConfigKey.MAX_STARTUP_TIME, "60")
                 .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "5")
+                .set(ConfigKey.STOP_TIMEOUT, "5");
+        if (llamaArgs != null) {
+            builder.set(ConfigKey.LLAMA_ARGS, llamaArgs);
+        }
+        return builder.build();
+    }
+
+    private static JsonNode get(int port, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(PATIENCE)
+                .GET()
                 .build();
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new ObjectMapper().readTree(response.body());
     }
 
     private static JsonNode complete(int port, String prompt) throws Exception {
