@@ -117,6 +117,33 @@ class RealLlamaServerTest {
         }
     }
 
+    @Test
+    @DisplayName("runs two real models at once, each ready on its own port and answering")
+    void twoModelsAtOnce() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(model, models.resolve("tale-one.gguf"));
+        Files.copy(model, models.resolve("tale-two.gguf"));
+        int firstPort = FreePorts.rangeStart(4);
+
+        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3))) {
+            assertThat(engine.registry().snapshot().models()).containsOnlyKeys("tale-one", "tale-two");
+            ServerSupervisor supervisor = engine.supervisor();
+
+            ServerStatus one = supervisor.start("tale-one", true);
+            ServerStatus two = supervisor.start("tale-two", true);
+
+            assertThat(one.state()).isEqualTo(ServerState.READY);
+            assertThat(two.state()).isEqualTo(ServerState.READY);
+            assertThat(one.port()).isNotEqualTo(two.port());
+            assertThat(one.pid()).isNotEqualTo(two.pid());
+            // Both answer while both run: each port is its own model's server.
+            assertThat(complete(one.port(), "Once upon a time").path("model").asText()).isEqualTo("tale-one");
+            assertThat(complete(two.port(), "Once upon a time").path("model").asText()).isEqualTo("tale-two");
+            assertThat(supervisor.server("tale-one")).get().extracting(ServerStatus::isReady).isEqualTo(true);
+            supervisor.stopAll();
+        }
+    }
+
     private MagiEngine engine(String portRange) {
         return engine(portRange, null);
     }
