@@ -26,8 +26,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -141,6 +143,37 @@ class RealLlamaServerTest {
             assertThat(complete(two.port(), "Once upon a time").path("model").asText()).isEqualTo("tale-two");
             assertThat(supervisor.server("tale-one")).get().extracting(ServerStatus::isReady).isEqualTo(true);
             supervisor.stopAll();
+        }
+    }
+
+    @Test
+    @DisplayName("killed with SIGKILL is restarted after its back-off, ready again and answering")
+    void restartedAfterSigkill() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(model, models.resolve("stories260K.gguf"));
+        int firstPort = FreePorts.rangeStart(4);
+
+        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3))) {
+            ServerSupervisor supervisor = engine.supervisor();
+            List<ServerState> states = new CopyOnWriteArrayList<>();
+            supervisor.addListener(s -> states.add(s.state()));
+            long firstPid = supervisor.start("stories260k", true).pid();
+
+            assertThat(ProcessHandle.of(firstPid).orElseThrow().destroyForcibly()).isTrue();
+
+            ServerStatus again = Eventually.awaitValue(PATIENCE, "ready again as another process",
+                    () -> supervisor.server("stories260k").orElseThrow(),
+                    s -> s.isReady() && s.pid() != null && s.pid() != firstPid);
+            assertThat(again.restartCount()).isEqualTo(1);
+            assertThat(again.lastError()).isNotBlank();
+            // The crash went through the back-off state rather than a plain new start.
+            Eventually.await(PATIENCE, "the ready event of the restarted server",
+                    () -> states.lastIndexOf(ServerState.READY) > states.indexOf(ServerState.RESTARTING));
+            assertThat(states).containsSubsequence(ServerState.READY, ServerState.RESTARTING, ServerState.READY);
+            assertThat(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            JsonNode completion = complete(again.port(), "Once upon a time");
+            assertThat(completion.path("choices").path(0).path("text").asText()).isNotBlank();
+            supervisor.stop("stories260k");
         }
     }
 
