@@ -9,6 +9,7 @@ import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.PortRange;
 import dev.magi.spi.RuntimeSettings;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FreePorts;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,11 +64,7 @@ class RealLlamaServerTest {
     @Test
     @DisplayName("is discovered, started, ready, answers a completion on its port, logs, and stops")
     void discoverStartCompleteStop() throws Exception {
-        Path models = Files.createDirectories(dir.resolve("models"));
-        Files.copy(model, models.resolve("stories260K.gguf"));
-        int firstPort = FreePorts.rangeStart(4);
-
-        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3))) {
+        try (MagiEngine engine = engine(null, "stories260K.gguf")) {
             Map<String, DiscoveredModel> discovered = engine.registry().snapshot().models();
             assertThat(discovered).containsOnlyKeys("stories260k");
             ServerSupervisor supervisor = engine.supervisor();
@@ -74,7 +72,8 @@ class RealLlamaServerTest {
             ServerStatus ready = supervisor.start("stories260k", true);
 
             assertThat(ready.state()).isEqualTo(ServerState.READY);
-            assertThat(ready.port()).isBetween(firstPort, firstPort + 3);
+            PortRange range = engine.config().portRange();
+            assertThat(ready.port()).isBetween(range.start(), range.end());
             // The wrapper execs the server, so the pid MAGI signals is the server's, with no child.
             assertThat(ProcessHandle.of(ready.pid())).get()
                     .satisfies(p -> assertThat(p.children()).isEmpty());
@@ -100,11 +99,7 @@ class RealLlamaServerTest {
     @Test
     @DisplayName("accepts every runtime setting and the global extra arguments, gets ready and answers")
     void runtimeSettingsAndGlobalArguments() throws Exception {
-        Path models = Files.createDirectories(dir.resolve("models"));
-        Files.copy(model, models.resolve("stories260K.gguf"));
-        int firstPort = FreePorts.rangeStart(4);
-
-        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3), "--no-webui --parallel 2")) {
+        try (MagiEngine engine = engine("--no-webui --parallel 2", "stories260K.gguf")) {
             // Set as the API's runtime-settings patch does, so what the real binary sees is what a user gets.
             engine.registry().updateRuntimeSettings("stories260k", current -> new RuntimeSettings(0, 512, 1, 64));
 
@@ -122,12 +117,7 @@ class RealLlamaServerTest {
     @Test
     @DisplayName("runs two real models at once, each ready on its own port and answering")
     void twoModelsAtOnce() throws Exception {
-        Path models = Files.createDirectories(dir.resolve("models"));
-        Files.copy(model, models.resolve("tale-one.gguf"));
-        Files.copy(model, models.resolve("tale-two.gguf"));
-        int firstPort = FreePorts.rangeStart(4);
-
-        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3))) {
+        try (MagiEngine engine = engine(null, "tale-one.gguf", "tale-two.gguf")) {
             assertThat(engine.registry().snapshot().models()).containsOnlyKeys("tale-one", "tale-two");
             ServerSupervisor supervisor = engine.supervisor();
 
@@ -149,11 +139,7 @@ class RealLlamaServerTest {
     @Test
     @DisplayName("killed with SIGKILL is restarted after its back-off, ready again and answering")
     void restartedAfterSigkill() throws Exception {
-        Path models = Files.createDirectories(dir.resolve("models"));
-        Files.copy(model, models.resolve("stories260K.gguf"));
-        int firstPort = FreePorts.rangeStart(4);
-
-        try (MagiEngine engine = engine(firstPort + "-" + (firstPort + 3))) {
+        try (MagiEngine engine = engine(null, "stories260K.gguf")) {
             ServerSupervisor supervisor = engine.supervisor();
             List<ServerState> states = new CopyOnWriteArrayList<>();
             supervisor.addListener(s -> states.add(s.state()));
@@ -177,11 +163,17 @@ class RealLlamaServerTest {
         }
     }
 
-    private MagiEngine engine(String portRange) {
-        return engine(portRange, null);
-    }
-
-    private MagiEngine engine(String portRange, String llamaArgs) {
+    /**
+     * An engine over copies of the real model under {@code fileNames}, with a port range of its own
+     * and {@code llamaArgs} (or none) as LLAMA_SERVER_ARGS.
+     */
+    private MagiEngine engine(String llamaArgs, String... fileNames) throws IOException {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        for (String name : fileNames) {
+            Files.copy(model, models.resolve(name));
+        }
+        int firstPort = FreePorts.rangeStart(4);
+        String portRange = firstPort + "-" + (firstPort + 3);
         MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
                 .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
                 .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
