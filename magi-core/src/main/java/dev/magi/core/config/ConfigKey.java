@@ -16,6 +16,8 @@ public enum ConfigKey {
     PROFILES_PATH("--profiles-path", "PROFILES_PATH", "config/profiles", "directory of profile YAML files"),
     STORE("--store", "MAGI_STORE", "json", "storage plugin: json, yaml, h2, or a third-party plugin's name"),
     TIER_CLASSIFIER("--tier-classifier", "MAGI_TIER_CLASSIFIER", "size", "tier-classification plugin name"),
+    COMPLEXITY_SCORER("--complexity-scorer", "MAGI_COMPLEXITY_SCORER", "keywords",
+            "complexity-scorer plugin that the gateway's auto model uses"),
     PLUGINS_DIR("--plugins-dir", "MAGI_PLUGINS_DIR", null, "directory of extra plugin jars loaded at start"),
     LLAMA_SERVER("--llama-server", "LLAMA_SERVER_PATH", null,
             "the llama-server binary (default: llama-server on PATH, else /usr/local/bin/llama-server)"),

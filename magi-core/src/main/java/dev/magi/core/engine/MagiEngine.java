@@ -15,6 +15,7 @@ import dev.magi.core.registry.RescanSummary;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
 import dev.magi.core.supervision.SupervisorOptions;
+import dev.magi.spi.ComplexityScorer;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
@@ -56,6 +57,7 @@ public final class MagiEngine implements AutoCloseable {
     private final MagiConfig config;
     private final RegistryStore store;
     private final TierClassifier classifier;
+    private final ComplexityScorer scorer;
     private final ModelRegistry registry;
     private final ProfileService profiles;
     private final EventHub events = new EventHub();
@@ -73,6 +75,8 @@ public final class MagiEngine implements AutoCloseable {
         PluginLoader plugins = PluginLoader.create(parentLoader, config.pluginsDir());
         this.classifier = plugins.choose(TierClassifier.class, TierClassifier::name, config.tierClassifier(),
                 ConfigKey.TIER_CLASSIFIER.variable());
+        this.scorer = plugins.choose(ComplexityScorer.class, ComplexityScorer::name, config.complexityScorer(),
+                ConfigKey.COMPLEXITY_SCORER.variable());
         StoreProvider provider = plugins.choose(StoreProvider.class, StoreProvider::name, config.store(),
                 ConfigKey.STORE.variable());
         this.store = provider.open(config.source());
@@ -245,6 +249,11 @@ public final class MagiEngine implements AutoCloseable {
 
     public TierClassifier classifier() {
         return classifier;
+    }
+
+    /** The scorer that the gateway's {@code auto} model uses to pick a tier for a question. */
+    public ComplexityScorer complexityScorer() {
+        return scorer;
     }
 
     /** The llama-server processes: one per started model. */

@@ -109,6 +109,21 @@ class MagiEngineTest {
         assertThatThrownBy(() -> builder(false).set(ConfigKey.TIER_CLASSIFIER, "vibes").build())
                 .isInstanceOfSatisfying(MagiException.class,
                         e -> assertThat(e.getMessage()).contains("'vibes'").contains("available: size"));
+        assertThatThrownBy(() -> builder(false).set(ConfigKey.COMPLEXITY_SCORER, "dice").build())
+                .isInstanceOfSatisfying(MagiException.class,
+                        e -> assertThat(e.getMessage()).contains("'dice'").contains("available: keywords"));
+    }
+
+    @Test
+    @DisplayName("scores questions for auto with the scorer chosen by name, keywords by default")
+    void complexityScorerByName() {
+        try (MagiEngine engine = builder(false).build()) {
+            assertThat(engine.complexityScorer().name()).isEqualTo("keywords");
+            assertThat(engine.complexityScorer().score("What is Python?")).isEqualTo(0.65);
+        }
+        try (MagiEngine engine = builder(false).set(ConfigKey.COMPLEXITY_SCORER, "KEYWORDS").build()) {
+            assertThat(engine.complexityScorer().name()).isEqualTo("keywords");
+        }
     }
 
     @Test
