@@ -24,6 +24,12 @@ public final class ModelIds {
     public static final Set<String> RESERVED = Set.of("disable-all", "enable-all", "events", "health",
             "port-range", "profiles", "registry", "rescan", "servers", "tier-thresholds", "tiers");
 
+    /**
+     * The names the gateway reads as something other than one model: the tiers and {@code auto}. A
+     * model with such an id could never be asked for by it, so such a file gets the hashed id too.
+     */
+    public static final Set<String> VIRTUAL_MODEL_NAMES = Set.of("fast", "balanced", "powerful", "auto");
+
     private ModelIds() {
     }
 
@@ -43,9 +49,9 @@ public final class ModelIds {
         return id.toString();
     }
 
-    /** Whether {@code id} is taken by a fixed route, so no model may have it. */
+    /** Whether {@code id} is taken by a fixed route or a virtual model name, so no model may have it. */
     public static boolean isReserved(String id) {
-        return RESERVED.contains(id);
+        return RESERVED.contains(id) || VIRTUAL_MODEL_NAMES.contains(id);
     }
 
     /** The collision suffix: {@code -} and the first 8 hex digits of SHA-256(relative path). */

@@ -105,6 +105,16 @@ class ModelRegistryTest {
         }
 
         @Test
+        @DisplayName("never take a name the gateway reads as a tier or auto: such a file gets the hashed id")
+        void virtualModelNames() throws Exception {
+            scan(found("Fast.gguf", 4), found("auto.gguf", 4), found("powerful.gguf", 4), found("balanced.gguf", 4),
+                    found("autonomous.gguf", 4));
+            assertThat(registry.snapshot().models()).containsOnlyKeys("fast-" + sha8("Fast.gguf"),
+                    "auto-" + sha8("auto.gguf"), "powerful-" + sha8("powerful.gguf"),
+                    "balanced-" + sha8("balanced.gguf"), "autonomous");
+        }
+
+        @Test
         @DisplayName("stay with their path whatever appears later")
         void stablePerPath() throws Exception {
             scan(found("z/model.gguf", 4));

@@ -1,0 +1,14 @@
+package dev.magi.core.gateway;
+
+import java.util.Locale;
+
+/** How a request's {@code model} led to the model that served it ({@code X-MAGI-Route}). */
+public enum Route {
+    MODEL, ALIAS, TIER, AUTO, TWO_STAGE;
+
+    private final String wireName = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
+    public String wireName() {
+        return wireName;
+    }
+}
