@@ -33,6 +33,7 @@ final class HealthObserver implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile long firstOkMicros;
+    private volatile long lastNotOkMicros;
     private volatile int probes;
     private volatile int connections;
 
@@ -61,6 +62,15 @@ final class HealthObserver implements AutoCloseable {
         return firstOkMicros;
     }
 
+    /**
+     * When the last answer before the first 200 arrived (a 503, or a refused or closed connection), or 0
+     * when there was none: the server turned ready between this instant and the first 200, so their
+     * distance is how precise the reference is.
+     */
+    long lastNotOkMicros() {
+        return lastNotOkMicros;
+    }
+
     /** Requests sent so far. */
     int probes() {
         return probes;
@@ -83,6 +93,7 @@ final class HealthObserver implements AutoCloseable {
                 }
             } catch (IOException notListeningOrClosed) {
                 // Refused before the server listens, or the server ended a kept-alive connection: ask again.
+                lastNotOkMicros = epochMicros();
             }
             LockSupport.parkNanos(gapNanos);
         }
@@ -104,6 +115,7 @@ final class HealthObserver implements AutoCloseable {
                 ok.countDown();
                 return true;
             }
+            lastNotOkMicros = receivedMicros;
             if (!skipRestOfResponse(in)) {
                 return false;
             }

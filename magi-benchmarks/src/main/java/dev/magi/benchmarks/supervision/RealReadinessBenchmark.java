@@ -54,9 +54,13 @@ public final class RealReadinessBenchmark {
      *
      * @param lags          from the first 200 to seen ready, by MAGI's event, MAGI's start and each poller
      * @param firstOkAfterSpawn from the spawn to the first 200 (the server's loading time, as seen)
+     * @param resolution    from the reference observer's last answer before the first 200 to that 200: the
+     *                      server turned ready in between
      * @param probes        the reference observer's requests, over all runs
+     * @param connections   the connections it opened for them, over all runs
      */
-    record Result(Map<String, List<Long>> lags, List<Long> firstOkAfterSpawn, long probes) {
+    record Result(Map<String, List<Long>> lags, List<Long> firstOkAfterSpawn, List<Long> resolution, long probes,
+                  long connections) {
     }
 
     private RealReadinessBenchmark() {
@@ -109,7 +113,9 @@ public final class RealReadinessBenchmark {
         lags.put(MAGI_RETURN, new ArrayList<>());
         POLLERS.forEach(poller -> lags.put(poller.name(), new ArrayList<>()));
         List<Long> loading = new ArrayList<>();
+        List<Long> resolution = new ArrayList<>();
         long probes = 0;
+        long connections = 0;
         AtomicReference<CompletableFuture<Long>> readyEvent = new AtomicReference<>(new CompletableFuture<>());
         try (MagiEngine engine = engine(dir, files);
              Subscription subscription = engine.events().subscribe(event -> {
@@ -135,6 +141,9 @@ public final class RealReadinessBenchmark {
                     returnedMicros = HealthObserver.epochMicros();
                     firstOkMicros = observer.awaitFirstOkMicros(PATIENCE);
                     probes += observer.probes();
+                    connections += observer.connections();
+                    long lastNotOk = observer.lastNotOkMicros();
+                    resolution.add(lastNotOk == 0 ? 0 : firstOkMicros - lastNotOk);
                 }
                 long eventMicros = readyEvent.get().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
                 stop(supervisor, ready);
@@ -158,7 +167,7 @@ public final class RealReadinessBenchmark {
         } finally {
             delete(dir);
         }
-        Result result = new Result(lags, loading, probes);
+        Result result = new Result(lags, loading, resolution, probes, connections);
         print(result, runs, loadBefore, out);
         return result;
     }
@@ -168,8 +177,13 @@ public final class RealReadinessBenchmark {
                 + " start, %s at the end)%n", runs, loadBefore, load());
         List<Long> loading = sorted(result.firstOkAfterSpawn());
         out.printf(Locale.ROOT, "first 200 after the spawn: median %.1f ms, p90 %.1f ms, min %.1f ms, max %.1f ms%n",
-                millis(SupervisionBenchmark.percentile(loading, 50)), millis(SupervisionBenchmark.percentile(loading, 90)),
-                millis(loading.get(0)), millis(loading.get(loading.size() - 1)));
+                percentileMillis(loading, 50), percentileMillis(loading, 90), millis(loading.get(0)),
+                millis(loading.get(loading.size() - 1)));
+        List<Long> resolution = sorted(result.resolution());
+        out.printf(Locale.ROOT, "reference: the last answer before the first 200 came a median %.1f ms (p90 %.1f ms,"
+                + " max %.1f ms) before it; %,d requests on %,d connections%n",
+                percentileMillis(resolution, 50), percentileMillis(resolution, 90),
+                millis(resolution.get(resolution.size() - 1)), result.probes(), result.connections());
         List<Long> magi = sorted(result.lags().get(MAGI_EVENT));
         double magiMedian = SupervisionBenchmark.percentile(magi, 50);
         double magiP90 = SupervisionBenchmark.percentile(magi, 90);
@@ -179,11 +193,10 @@ public final class RealReadinessBenchmark {
             List<Long> lags = sorted(values);
             long median = SupervisionBenchmark.percentile(lags, 50);
             long p90 = SupervisionBenchmark.percentile(lags, 90);
-            out.printf(Locale.ROOT, "%-38s %8.1fms %8.1fms %8.1fms %8.1fms %11.0fx %11.0fx%n", name, millis(median),
+            out.printf(Locale.ROOT, "%-38s %8.1fms %8.1fms %8.1fms %8.1fms %11.1fx %11.1fx%n", name, millis(median),
                     millis(p90), millis(lags.get(0)), millis(lags.get(lags.size() - 1)), median / magiMedian,
                     p90 / magiP90);
         });
-        out.printf(Locale.ROOT, "(the reference observer sent %,d requests in all)%n", result.probes());
     }
 
     /**
@@ -222,6 +235,10 @@ public final class RealReadinessBenchmark {
 
     private static List<Long> sorted(List<Long> values) {
         return values.stream().sorted().toList();
+    }
+
+    private static double percentileMillis(List<Long> sorted, int percent) {
+        return millis(SupervisionBenchmark.percentile(sorted, percent));
     }
 
     private static double millis(long micros) {

@@ -55,6 +55,8 @@ class RealReadinessBenchmarkTest {
         // The server answered 200 some time after its spawn, and the observer asked at least once per start.
         assertThat(result.firstOkAfterSpawn()).hasSize(2).allMatch(micros -> micros > 0);
         assertThat(result.probes()).isGreaterThanOrEqualTo(2);
+        assertThat(result.connections()).isPositive();
+        assertThat(result.resolution()).hasSize(2).allMatch(micros -> micros >= 0);
         assertThat(dir).isEmptyDirectory();
     }
 
@@ -114,6 +116,7 @@ class RealReadinessBenchmarkTest {
                 assertThat(firstOk).isGreaterThanOrEqualTo(ready);
                 // It asked while the fake loaded (503s) before it heard the 200.
                 assertThat(observer.probes()).isGreaterThan(1);
+                assertThat(observer.lastNotOkMicros()).isPositive().isLessThanOrEqualTo(firstOk);
             } finally {
                 fake.destroy();
                 fake.waitFor(10, TimeUnit.SECONDS);
