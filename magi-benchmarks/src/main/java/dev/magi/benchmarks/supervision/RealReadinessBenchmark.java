@@ -132,31 +132,15 @@ public final class RealReadinessBenchmark {
             stop(supervisor, first);
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             for (int run = 0; run < runs; run++) {
-                readyEvent.set(new CompletableFuture<>());
-                ServerStatus ready;
-                long returnedMicros;
-                long firstOkMicros;
-                try (HealthObserver observer = HealthObserver.start(address, observerGap)) {
-                    ready = supervisor.start(MODEL_ID, true);
-                    returnedMicros = HealthObserver.epochMicros();
-                    firstOkMicros = observer.awaitFirstOkMicros(PATIENCE);
-                    probes += observer.probes();
-                    connections += observer.connections();
-                    long lastNotOk = observer.lastNotOkMicros();
-                    resolution.add(lastNotOk == 0 ? 0 : firstOkMicros - lastNotOk);
-                }
-                long eventMicros = readyEvent.get().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-                stop(supervisor, ready);
-                if (ready.port() != port) {
-                    throw new IllegalStateException("the server moved to port " + ready.port() + " from " + port
-                            + ": something else took the port; run again");
-                }
-                long spawnedMicros = HealthObserver.micros(ready.startedAt());
-                loading.add(firstOkMicros - spawnedMicros);
-                lags.get(MAGI_EVENT).add(eventMicros - firstOkMicros);
-                lags.get(MAGI_RETURN).add(returnedMicros - firstOkMicros);
+                Start start = measureStart(supervisor, address, observerGap, readyEvent);
+                probes += start.probes();
+                connections += start.connections();
+                resolution.add(start.resolution());
+                loading.add(start.firstOk() - start.spawned());
+                lags.get(MAGI_EVENT).add(start.event() - start.firstOk());
+                lags.get(MAGI_RETURN).add(start.returned() - start.firstOk());
                 for (FixedIntervalPoller poller : POLLERS) {
-                    lags.get(poller.name()).add(poller.lagMicros(spawnedMicros, firstOkMicros));
+                    lags.get(poller.name()).add(poller.lagMicros(start.spawned(), start.firstOk()));
                 }
                 int last = run;
                 out.printf(Locale.ROOT, "  run %d/%d: first 200 %.1f ms after the spawn; seen after (ms): %s%n",
@@ -197,6 +181,43 @@ public final class RealReadinessBenchmark {
                     millis(p90), millis(lags.get(0)), millis(lags.get(lags.size() - 1)), median / magiMedian,
                     p90 / magiP90);
         });
+    }
+
+    /**
+     * One start, its instants in microseconds of the wall clock.
+     *
+     * @param spawned     the process was spawned (the status's {@code startedAt})
+     * @param firstOk     the reference observer got the first 200
+     * @param event       MAGI's {@code ready} event arrived
+     * @param returned    {@code start(id, wait=true)} returned
+     * @param resolution  from the observer's last answer before the first 200 to that 200, 0 when none
+     * @param probes      the observer's requests
+     * @param connections the observer's connections
+     */
+    private record Start(long spawned, long firstOk, long event, long returned, long resolution, int probes,
+                         int connections) {
+    }
+
+    private static Start measureStart(ServerSupervisor supervisor, InetSocketAddress address, Duration observerGap,
+                                      AtomicReference<CompletableFuture<Long>> readyEvent) throws Exception {
+        readyEvent.set(new CompletableFuture<>());
+        try (HealthObserver observer = HealthObserver.start(address, observerGap)) {
+            ServerStatus ready = supervisor.start(MODEL_ID, true);
+            long returned = HealthObserver.epochMicros();
+            try {
+                if (ready.port() != address.getPort()) {
+                    throw new IllegalStateException("the server moved to port " + ready.port() + " from "
+                            + address.getPort() + ": something else took the port; run again");
+                }
+                long firstOk = observer.awaitFirstOkMicros(PATIENCE);
+                long event = readyEvent.get().get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                long lastNotOk = observer.lastNotOkMicros();
+                return new Start(HealthObserver.micros(ready.startedAt()), firstOk, event, returned,
+                        lastNotOk == 0 ? 0 : firstOk - lastNotOk, observer.probes(), observer.connections());
+            } finally {
+                stop(supervisor, ready);
+            }
+        }
     }
 
     /**
