@@ -1,5 +1,6 @@
 package dev.magi.benchmarks.supervision;
 
+import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.GgufWriter;
@@ -111,8 +112,11 @@ class RealReadinessBenchmarkTest {
             try {
                 long firstOk = observer.awaitFirstOkMicros(PATIENCE);
 
-                // The fake writes its ready instant just before it answers 200.
-                long ready = Long.parseLong(Files.readString(readyFile, StandardCharsets.UTF_8).trim());
+                // The fake takes its ready instant before it answers 200, and writes it to the file just after.
+                String readyText = Eventually.awaitValue(PATIENCE, "the fake's ready instant in " + readyFile,
+                        () -> Files.exists(readyFile) ? Files.readString(readyFile, StandardCharsets.UTF_8).trim() : "",
+                        text -> !text.isEmpty());
+                long ready = Long.parseLong(readyText);
                 assertThat(firstOk).isGreaterThanOrEqualTo(ready);
                 // It asked while the fake loaded (503s) before it heard the 200.
                 assertThat(observer.probes()).isGreaterThan(1);
