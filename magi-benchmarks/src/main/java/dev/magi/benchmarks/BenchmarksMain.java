@@ -1,5 +1,6 @@
 package dev.magi.benchmarks;
 
+import dev.magi.benchmarks.supervision.RealReadinessBenchmark;
 import org.openjdk.jmh.Main;
 
 import java.util.Arrays;
@@ -28,6 +29,10 @@ public final class BenchmarksMain {
             "  webui [--models N] [--loads N] [--changes N] [--dir D]",
             "                                              the WebUI in headless Chromium: time to interactive with",
             "                                              N models, and server state change to the page",
+            "  real-readiness [--runs N] [--llama-server PATH] [--model GGUF] [--observer-gap-us U] [--dir D]",
+            "                                              the real llama-server's first 200 on /health to MAGI's",
+            "                                              ready, beside 250 ms, 1 s, 2 s and llama-swap's pollers",
+            "                                              (skipped, exit 0, without the server or the model)",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
             "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
@@ -48,6 +53,7 @@ public final class BenchmarksMain {
             case "api-tier" -> TierPutBenchmark.main(rest);
             case "api-startup" -> StartupBenchmark.main(rest);
             case "webui" -> WebUiBenchmark.main(rest);
+            case "real-readiness" -> RealReadinessBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> Main.main(rest.toArray(String[]::new));
             default -> {

@@ -302,7 +302,7 @@ public final class SupervisionBenchmark {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -313,7 +313,7 @@ public final class SupervisionBenchmark {
         return options;
     }
 
-    private static int integer(Map<String, String> options, String name, int fallback) {
+    static int integer(Map<String, String> options, String name, int fallback) {
         String value = options.get(name);
         return value == null ? fallback : Integer.parseInt(value);
     }
