@@ -1,5 +1,6 @@
 package dev.magi.core.engine;
 
+import dev.magi.core.binary.LlamaServerBinary;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.config.MagiConfig;
 import dev.magi.core.discovery.ModelScanner;
@@ -64,6 +65,7 @@ public final class MagiEngine implements AutoCloseable {
     private final Object scanLock = new Object();
     private final ScanPathWatcher watcher;
     private final ServerSupervisor supervisor;
+    private final LlamaServerBinary llamaServer;
     private final CompletableFuture<RescanSummary> initialScan;
     private final ScheduledExecutorService refresher;
 
@@ -114,8 +116,11 @@ public final class MagiEngine implements AutoCloseable {
             } else {
                 this.initialScan = CompletableFuture.completedFuture(rescan());
             }
+            SupervisorOptions options = supervision.apply(SupervisorOptions.from(config));
+            // Asked in the background: a binary that hangs must not hold up the start.
+            this.llamaServer = new LlamaServerBinary(options.llamaServerPath(), LlamaServerBinary.TIMEOUT);
             // Creating it stops the servers a killed MAGI left running over the same data directory.
-            this.supervisor = new ServerSupervisor(registry, supervision.apply(SupervisorOptions.from(config)));
+            this.supervisor = new ServerSupervisor(registry, options);
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new ServerChanged(status)));
             this.activator = new ProfileActivator(profiles, registry, supervisor);
@@ -250,6 +255,11 @@ public final class MagiEngine implements AutoCloseable {
     /** The llama-server processes: one per started model. */
     public ServerSupervisor supervisor() {
         return supervisor;
+    }
+
+    /** The llama-server binary the servers run, and its version. */
+    public LlamaServerBinary llamaServer() {
+        return llamaServer;
     }
 
     /**
