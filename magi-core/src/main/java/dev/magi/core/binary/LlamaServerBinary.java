@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  * has changed since, e.g. once a user installed or upgraded it, so that what the API shows is the
  * binary as it is.
  */
-public final class LlamaServerBinary {
+public final class LlamaServerBinary implements AutoCloseable {
     /** How long {@code --version} may take: it prints two lines and exits at once. */
     public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -32,12 +32,18 @@ public final class LlamaServerBinary {
     // Guarded by this.
     private CompletableFuture<LlamaServerVersion> check;
     private Object checkedFile;
+    private Process checking;
+    private boolean closed;
 
     /** Starts the first check in the background; a binary that cannot be used is warned about once. */
     public LlamaServerBinary(Path path, Duration timeout) {
         this.path = Objects.requireNonNull(path, "path");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         checkInBackground().thenAccept(version -> {
+            if (isClosed()) {
+                // A check cut short by the close says nothing about the binary.
+                return;
+            }
             if (!version.isKnown()) {
                 LOG.warn("llama-server cannot be used, servers will not start: {}", version.error());
             } else {
@@ -75,7 +81,7 @@ public final class LlamaServerBinary {
         CompletableFuture<LlamaServerVersion> started = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
-                started.complete(VersionCheck.run(path, timeout));
+                started.complete(VersionCheck.run(path, timeout, this::checking));
             } catch (RuntimeException e) {
                 started.complete(LlamaServerVersion.unknown(path.toString(), "Cannot check " + path + ": "
                         + e.getMessage()));
@@ -85,6 +91,26 @@ public final class LlamaServerBinary {
         thread.start();
         check = started;
         return started;
+    }
+
+    private synchronized void checking(Process process) {
+        if (closed) {
+            VersionCheck.kill(process);
+        }
+        checking = process;
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Kills a check still running: nothing of MAGI outlives it. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (checking != null && checking.isAlive()) {
+            VersionCheck.kill(checking);
+        }
     }
 
     /** What tells a changed file: its identity, size and modification time; null when absent. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs {@code BINARY --version} once, bounded: at most {@code timeout} (then the process and its
@@ -25,6 +26,12 @@ final class VersionCheck {
     }
 
     static LlamaServerVersion run(Path binary, Duration timeout) {
+        return run(binary, timeout, process -> {
+        });
+    }
+
+    /** As {@link #run(Path, Duration)}, telling {@code started} of the process once it exists. */
+    static LlamaServerVersion run(Path binary, Duration timeout, Consumer<Process> started) {
         String path = binary.toString();
         if (!Files.exists(binary)) {
             return LlamaServerVersion.unknown(path, "llama-server not found at " + path + SETTING);
@@ -38,6 +45,7 @@ final class VersionCheck {
         } catch (IOException e) {
             return LlamaServerVersion.unknown(path, "Cannot run " + path + ": " + e.getMessage());
         }
+        started.accept(process);
         try {
             process.getOutputStream().close();
         } catch (IOException ignored) {
@@ -63,7 +71,7 @@ final class VersionCheck {
                 + " --version exited with code " + code + " without a version line" + lastLine(text)));
     }
 
-    private static void kill(Process process) {
+    static void kill(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

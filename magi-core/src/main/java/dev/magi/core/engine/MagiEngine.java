@@ -80,6 +80,7 @@ public final class MagiEngine implements AutoCloseable {
         this.store = provider.open(config.source());
         boolean started = false;
         ServerSupervisor startedSupervisor = null;
+        LlamaServerBinary startedBinary = null;
         try {
             // The version first: a save by another node in between only makes the first change load again.
             OptionalLong version = store.registryVersion();
@@ -119,6 +120,7 @@ public final class MagiEngine implements AutoCloseable {
             SupervisorOptions options = supervision.apply(SupervisorOptions.from(config));
             // Asked in the background: a binary that hangs must not hold up the start.
             this.llamaServer = new LlamaServerBinary(options.llamaServerPath(), LlamaServerBinary.TIMEOUT);
+            startedBinary = llamaServer;
             // Creating it stops the servers a killed MAGI left running over the same data directory.
             this.supervisor = new ServerSupervisor(registry, options);
             startedSupervisor = supervisor;
@@ -130,6 +132,9 @@ public final class MagiEngine implements AutoCloseable {
             started = true;
         } finally {
             if (!started) {
+                if (startedBinary != null) {
+                    startedBinary.close();
+                }
                 if (startedSupervisor != null) {
                     startedSupervisor.close();
                 }
@@ -316,6 +321,7 @@ public final class MagiEngine implements AutoCloseable {
             refresher.shutdownNow();
         }
         events.close();
+        llamaServer.close();
         supervisor.close();
         if (watcher != null) {
             watcher.close();

@@ -1,5 +1,7 @@
 package dev.magi.core.binary;
 
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.Processes;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +46,23 @@ class LlamaServerBinaryTest {
         }
 
         assertThat(Files.readAllLines(runs)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("closed, kills a check still running and says nothing of it")
+    void closeKillsTheCheck() throws IOException {
+        Path pidFile = dir.resolve("pid");
+        Path file = dir.resolve("llama-server");
+        Files.writeString(file, "#!/bin/sh\necho $$ > " + pidFile + ".tmp\nmv " + pidFile + ".tmp " + pidFile
+                + "\nexec sleep 300\n", StandardCharsets.UTF_8);
+        assertThat(file.toFile().setExecutable(true)).isTrue();
+        LlamaServerBinary binary = new LlamaServerBinary(file, Duration.ofSeconds(60));
+        Eventually.await("the check to run", () -> Files.exists(pidFile));
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+
+        binary.close();
+
+        Eventually.await("the check's process to be gone", () -> !Processes.isRunning(pid));
     }
 
     private static Path install(Path file, String output) throws IOException {
