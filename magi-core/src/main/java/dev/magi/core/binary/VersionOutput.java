@@ -11,7 +11,7 @@ import java.util.Optional;
  * </pre>
  * Upstream builds say {@code version: 4567 (abc1234)} and {@code built with cc (GCC) 13.2 for x86_64-linux-gnu}.
  */
-public final class VersionOutput {
+final class VersionOutput {
     private static final String VERSION = "version:";
     private static final String BUILT_WITH = "built with ";
     /** A line longer than this is not a version line: garbage is not shown as one. */
@@ -21,7 +21,7 @@ public final class VersionOutput {
     }
 
     /** The version of the binary at {@code path} as its output says it, if the output has a version line. */
-    public static Optional<LlamaServerVersion> parse(String path, String output) {
+    static Optional<LlamaServerVersion> parse(String path, String output) {
         String version = null;
         String build = null;
         for (String raw : output.split("\\R")) {
