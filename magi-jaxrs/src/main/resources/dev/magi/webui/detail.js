@@ -56,7 +56,9 @@ export function openDetail(id) {
     stopLog = follow(`${API}/servers/${encodeURIComponent(id)}/logs/stream`, (type, data) => {
         if (data && data.line !== undefined) {
             const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
-            log.append(`${data.line}\n`);
+            // MAGI's own notes (a start, an exit, a restart) stand out from what the server wrote.
+            log.append(data.stream === 'magi' ? h('span', {className: 'note'}, `[magi] ${data.line}\n`)
+                : `${data.line}\n`);
             if (atBottom) {
                 log.scrollTop = log.scrollHeight;
             }

@@ -9,6 +9,8 @@ export const API = 'api/models';
 export const state = {
     registry: null,
     servers: new Map(),
+    // The binary the servers run and its version, or why it cannot be used.
+    llamaServer: null,
     profiles: [],
     activeProfile: null,
 };
@@ -102,6 +104,7 @@ export async function loadServers() {
         // Servers are optional for the page: a MAGI without supervision still lists models.
         return;
     }
+    state.llamaServer = result.llamaServer ?? null;
     const fresh = new Map(result.servers.map(s => [s.modelId, s]));
     const ids = new Set([...state.servers.keys(), ...fresh.keys()]);
     for (const id of ids) {

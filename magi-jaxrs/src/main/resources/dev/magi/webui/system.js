@@ -30,6 +30,21 @@ function renderSystem() {
         ...fact('Running', servers.filter(s => s.isRunning).length),
         ...fact('Ready', servers.filter(s => s.isReady).length),
         ...fact('Failed', servers.filter(s => s.state === 'failed').length));
+    renderLlamaServer(state.llamaServer);
+}
+
+/** The binary the servers run: its version, or why it cannot be used, which no start would fix. */
+function renderLlamaServer(binary) {
+    if (!binary) {
+        return;
+    }
+    $('llama-server-facts').replaceChildren(
+        ...fact('Path', h('code', {}, binary.path)),
+        ...fact('Version', binary.version),
+        ...fact('Built with', binary.build));
+    const problem = $('llama-server-error');
+    problem.textContent = binary.error ?? '';
+    problem.hidden = !binary.error;
 }
 
 async function rescan() {

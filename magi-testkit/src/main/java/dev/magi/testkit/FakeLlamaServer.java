@@ -33,6 +33,9 @@ import java.util.concurrent.Executors;
  * <p>Its misbehaviour is chosen with environment variables (see {@link Launcher}, which writes an
  * executable script setting them, because MAGI starts {@code LLAMA_SERVER_PATH} as a program):
  * <ul>
+ *   <li>{@code FAKE_LLAMA_VERSION}: what {@code --version} says after {@code version: } (default
+ *       {@value #VERSION}); a run with {@code --version} prints that on stderr, as llama-server does,
+ *       and exits 0 without counting as a run;</li>
  *   <li>{@code FAKE_LLAMA_ARGV_FILE}: write the arguments received there, one per line;</li>
  *   <li>{@code FAKE_LLAMA_RUNS_FILE}: append this run's pid there (its line number is the run number);</li>
  *   <li>{@code FAKE_LLAMA_LOAD_MS}: how long loading takes (default 100);</li>
@@ -60,6 +63,11 @@ public final class FakeLlamaServer {
     /** The last line a well-behaved fake writes on stdout once ready; it writes nothing more until stopped. */
     public static final String LAST_LINE = "srv  update_slots: all slots are idle";
 
+    /** What the fake's {@code --version} says after {@code version: } unless told otherwise. */
+    public static final String VERSION = "1 (fake)";
+    /** What the fake's {@code --version} says after {@code built with }. */
+    public static final String BUILD = "java for the tests";
+
     private static final byte[] GGUF_MAGIC = {'G', 'G', 'U', 'F'};
 
     private PrintStream out = new PrintStream(new BufferedOutputStream(
@@ -77,6 +85,12 @@ public final class FakeLlamaServer {
     }
 
     private void run(String[] args, Map<String, String> env) throws Exception {
+        if (Arrays.asList(args).contains("--version")) {
+            // As llama-server: two lines on stderr, exit 0; no run is recorded, nothing is served.
+            err.println("version: " + env.getOrDefault("FAKE_LLAMA_VERSION", VERSION));
+            err.println("built with " + BUILD);
+            exit(0);
+        }
         String argvFile = env.get("FAKE_LLAMA_ARGV_FILE");
         if (argvFile != null) {
             Files.write(Path.of(argvFile), Arrays.asList(args), StandardCharsets.UTF_8);
@@ -282,6 +296,11 @@ public final class FakeLlamaServer {
         public Launcher env(String name, Object value) {
             env.add(new String[] {name, String.valueOf(value)});
             return this;
+        }
+
+        /** What {@code --version} says after {@code version: }. */
+        public Launcher version(String version) {
+            return env("FAKE_LLAMA_VERSION", version);
         }
 
         public Launcher argvFile(Path file) {

@@ -1,5 +1,6 @@
 package dev.magi.core.engine;
 
+import dev.magi.core.binary.LlamaServerBinary;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.config.MagiConfig;
 import dev.magi.core.discovery.ModelScanner;
@@ -66,6 +67,7 @@ public final class MagiEngine implements AutoCloseable {
     private final Object scanLock = new Object();
     private final ScanPathWatcher watcher;
     private final ServerSupervisor supervisor;
+    private final LlamaServerBinary llamaServer;
     private final CompletableFuture<RescanSummary> initialScan;
     private final ScheduledExecutorService refresher;
 
@@ -82,6 +84,7 @@ public final class MagiEngine implements AutoCloseable {
         this.store = provider.open(config.source());
         boolean started = false;
         ServerSupervisor startedSupervisor = null;
+        LlamaServerBinary startedBinary = null;
         try {
             // The version first: a save by another node in between only makes the first change load again.
             OptionalLong version = store.registryVersion();
@@ -118,8 +121,12 @@ public final class MagiEngine implements AutoCloseable {
             } else {
                 this.initialScan = CompletableFuture.completedFuture(rescan());
             }
+            SupervisorOptions options = supervision.apply(SupervisorOptions.from(config));
+            // Asked in the background: a binary that hangs must not hold up the start.
+            this.llamaServer = new LlamaServerBinary(options.llamaServerPath(), LlamaServerBinary.TIMEOUT);
+            startedBinary = llamaServer;
             // Creating it stops the servers a killed MAGI left running over the same data directory.
-            this.supervisor = new ServerSupervisor(registry, supervision.apply(SupervisorOptions.from(config)));
+            this.supervisor = new ServerSupervisor(registry, options);
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new ServerChanged(status)));
             this.activator = new ProfileActivator(profiles, registry, supervisor);
@@ -129,6 +136,9 @@ public final class MagiEngine implements AutoCloseable {
             started = true;
         } finally {
             if (!started) {
+                if (startedBinary != null) {
+                    startedBinary.close();
+                }
                 if (startedSupervisor != null) {
                     startedSupervisor.close();
                 }
@@ -261,6 +271,11 @@ public final class MagiEngine implements AutoCloseable {
         return supervisor;
     }
 
+    /** The llama-server binary the servers run, and its version. */
+    public LlamaServerBinary llamaServer() {
+        return llamaServer;
+    }
+
     /**
      * Scans the scan path and merges what it finds into the registry. Scans run one at a time.
      *
@@ -315,6 +330,7 @@ public final class MagiEngine implements AutoCloseable {
             refresher.shutdownNow();
         }
         events.close();
+        llamaServer.close();
         supervisor.close();
         if (watcher != null) {
             watcher.close();

@@ -8,6 +8,9 @@ import java.util.List;
 
 /** The llama-server command line of docs/supervision.md; a list of arguments, never a string a shell would split. */
 final class LlamaServerCommand {
+    private static final String API_KEY = "--api-key";
+    private static final String MASK = "***";
+
     private LlamaServerCommand() {
     }
 
@@ -33,6 +36,27 @@ final class LlamaServerCommand {
         }
         command.addAll(options.llamaArgs());
         return List.copyOf(command);
+    }
+
+    /**
+     * The command as one line for a log, the value of {@code --api-key} masked: the log is shown to
+     * whoever may read {@code /logs}, who need not know the key.
+     */
+    static String shown(List<String> command) {
+        List<String> words = new ArrayList<>(command.size());
+        boolean secretNext = false;
+        for (String word : command) {
+            if (secretNext) {
+                words.add(MASK);
+                secretNext = false;
+            } else if (word.startsWith(API_KEY + "=")) {
+                words.add(API_KEY + "=" + MASK);
+            } else {
+                words.add(word);
+                secretNext = word.equals(API_KEY);
+            }
+        }
+        return String.join(" ", words);
     }
 
     private static void add(List<String> command, String flag, Integer value) {

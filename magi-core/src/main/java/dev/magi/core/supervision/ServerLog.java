@@ -136,10 +136,12 @@ final class ServerLog {
         flush();
     }
 
-    /** Writes a line of MAGI's own (a start, an exit) to the file only; the ring is the server's. */
-    synchronized void note(String text) {
-        write(Instant.now() + " magi   " + text + "\n");
-        flush();
+    /**
+     * Adds a line of MAGI's own (a start, an exit, a restart) among the server's, on the stream
+     * {@value LogLine#MAGI}: whoever reads the log sees what MAGI did between the server's lines.
+     */
+    void note(String text) {
+        append(LogLine.MAGI, List.of(text));
     }
 
     /** How many lines were ever added; with {@link #tailSince} tells one process's lines from the last one's. */
@@ -161,14 +163,21 @@ final class ServerLog {
         return lines;
     }
 
-    /** The text of the last {@code count} lines added after the {@code mark}-th line. */
+    /**
+     * The text of the last {@code count} lines the server wrote after the {@code mark}-th line; MAGI's
+     * own notes are left out, since an error quotes what the server said.
+     */
     synchronized List<String> tailSince(long mark, int count) {
-        long since = total - mark;
-        List<String> texts = new ArrayList<>();
-        for (LogLine line : tail((int) Math.min(count, since))) {
-            texts.add(line.line());
+        long since = Math.min(total - mark, ring.size());
+        ArrayDeque<String> texts = new ArrayDeque<>();
+        Iterator<LogLine> newestFirst = ring.descendingIterator();
+        for (long seen = 0; seen < since && texts.size() < count && newestFirst.hasNext(); seen++) {
+            LogLine line = newestFirst.next();
+            if (!LogLine.MAGI.equals(line.stream())) {
+                texts.addFirst(line.line());
+            }
         }
-        return texts;
+        return new ArrayList<>(texts);
     }
 
     /**

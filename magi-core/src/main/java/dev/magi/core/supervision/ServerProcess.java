@@ -1,7 +1,6 @@
 package dev.magi.core.supervision;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -28,8 +27,6 @@ import java.util.concurrent.TimeUnit;
  */
 record ServerProcess(Process process, int port, InetAddress address, Instant startedAt, long startedNanos,
                      long logMark, List<Thread> drainers) {
-    /** Under the name of the server's owner: one model's supervision logs in one category. */
-    private static final Logger LOG = LoggerFactory.getLogger(SupervisedServer.class);
     /** How long to let the output threads finish reading a process that has exited. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
 
@@ -37,7 +34,8 @@ record ServerProcess(Process process, int port, InetAddress address, Instant sta
      * Starts the process a plan says, drains its output into {@code log} and records its pid; fails
      * with SERVER_START_FAILED when the binary cannot be run.
      */
-    static ServerProcess spawn(String modelId, LaunchPlan plan, ServerLog log, PidFile pids) {
+    static ServerProcess spawn(String modelId, LaunchPlan plan, ServerLog log, ServerNotes notes, PidFile pids) {
+        notes.say(Level.INFO, "starting: " + LlamaServerCommand.shown(plan.command()));
         Process process;
         try {
             process = new ProcessBuilder(plan.command()).start();
@@ -51,13 +49,12 @@ record ServerProcess(Process process, int port, InetAddress address, Instant sta
         } catch (IOException ignored) {
             // Nothing was written; nothing is lost.
         }
+        notes.say(Level.INFO, "started pid " + process.pid() + " on port " + plan.port());
         long mark = log.total();
-        log.note("started pid " + process.pid() + ": " + String.join(" ", plan.command()));
         List<Thread> drainers = List.of(
                 log.drain(process.getInputStream(), LogLine.STDOUT, process.pid()),
                 log.drain(process.getErrorStream(), LogLine.STDERR, process.pid()));
         pids.put(modelId, process, plan.command());
-        LOG.info("Started llama-server for '{}' on port {} (pid {})", modelId, plan.port(), process.pid());
         return new ServerProcess(process, plan.port(), plan.address(), Instant.now(), System.nanoTime(), mark,
                 drainers);
     }

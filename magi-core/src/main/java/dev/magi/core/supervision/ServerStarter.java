@@ -6,6 +6,7 @@ import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,6 +37,7 @@ final class ServerStarter {
     private final SupervisedServer.Shared shared;
     private final SupervisorOptions options;
     private final ServerLog log;
+    private final ServerNotes notes;
 
     ServerStarter(SupervisedServer owner, SupervisedServer.Shared shared, ServerLog log) {
         this.owner = owner;
@@ -43,6 +45,7 @@ final class ServerStarter {
         this.shared = shared;
         this.options = shared.options();
         this.log = log;
+        this.notes = owner.notes();
     }
 
     /**
@@ -56,18 +59,20 @@ final class ServerStarter {
         try {
             for (int bindFailures = 0; ; bindFailures++) {
                 LaunchPlan plan;
+                Integer portBefore = shared.registry().find(modelId).map(DiscoveredModel::port).orElse(null);
                 try {
                     plan = LaunchPlan.prepare(modelId, shared.registry(), options);
                 } catch (RuntimeException e) {
                     owner.fail(a, e);
                     return;
                 }
+                notePortMoved(portBefore, plan.port());
                 if (a.cancelled) {
                     a.launched.complete(null);
                     return;
                 }
                 try {
-                    r = ServerProcess.spawn(modelId, plan, log, shared.pids());
+                    r = ServerProcess.spawn(modelId, plan, log, notes, shared.pids());
                 } catch (RuntimeException e) {
                     owner.fail(a, e);
                     return;
@@ -91,6 +96,13 @@ final class ServerStarter {
             if (t instanceof Error error) {
                 throw error;
             }
+        }
+    }
+
+    /** The plan moved an automatic port another program holds: MAGI's log said so at INFO already. */
+    private void notePortMoved(Integer portBefore, int port) {
+        if (portBefore != null && portBefore != port) {
+            notes.say(Level.DEBUG, "port " + portBefore + " is in use by another program; moved to port " + port);
         }
     }
 
@@ -153,14 +165,14 @@ final class ServerStarter {
                 }
                 String note = "port " + taken + " was taken by another program before llama-server could bind"
                         + " it; starting again on port " + moved.port();
-                log.note(note);
-                LOG.info("'{}': {}", modelId, note);
+                notes.say(Level.INFO, note);
                 return again;
             }
         }
         String message = "llama-server for model '" + modelId + "' exited with code " + code + " while starting"
                 + (tail.isEmpty() ? "" : ": " + tail.get(tail.size() - 1));
-        log.note("pid " + r.process().pid() + " exited with code " + code + " while starting");
+        // At DEBUG in MAGI's log: the failure of the start follows there, with the server's last words.
+        notes.say(Level.DEBUG, "pid " + r.process().pid() + " exited with code " + code + " while starting");
         if (lostPort && shared.registry().find(modelId).map(DiscoveredModel::portPinned).orElse(false)) {
             // The user's port, taken after the check: the same answer as when the check finds it taken.
             Map<String, Object> extra = new LinkedHashMap<>();
@@ -181,7 +193,7 @@ final class ServerStarter {
         List<String> tail = log.tailSince(r.logMark(), ERROR_TAIL_LINES);
         String message = "llama-server for model '" + modelId + "' did not become ready within "
                 + seconds(options.maxStartupTime()) + " s and was stopped";
-        log.note("pid " + r.process().pid() + " not ready in time; stopped");
+        notes.say(Level.DEBUG, "pid " + r.process().pid() + " not ready in time; stopped");
         Integer exitCode = r.exitCode();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("modelId", modelId);
@@ -191,7 +203,7 @@ final class ServerStarter {
         owner.ended(a, r, exitCode, new MagiException(ErrorCode.SERVER_START_TIMEOUT, message, details));
     }
 
-    private static String seconds(Duration duration) {
+    static String seconds(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? Long.toString(duration.toSeconds())
                 : Double.toString(duration.toMillis() / 1000.0);
     }

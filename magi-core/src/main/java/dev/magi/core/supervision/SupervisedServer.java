@@ -6,6 +6,7 @@ import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,7 @@ final class SupervisedServer {
     private final Shared shared;
     private final SupervisorOptions options;
     private final ServerLog log;
+    private final ServerNotes notes;
     /** Guarded by this, like the state: it holds the crash history. */
     private final RestartPolicy restarts;
     private final ServerStarter starter;
@@ -62,6 +64,7 @@ final class SupervisedServer {
         this.shared = shared;
         this.options = shared.options();
         this.log = new ServerLog(modelId, options.logFile(modelId), options.logFileMaxBytes(), options.logFilesKept());
+        this.notes = new ServerNotes(modelId, log);
         this.restarts = new RestartPolicy(options);
         this.starter = new ServerStarter(this, shared, log);
     }
@@ -72,6 +75,11 @@ final class SupervisedServer {
 
     ServerLog log() {
         return log;
+    }
+
+    /** Where what MAGI says about this server goes: MAGI's log and the server's. */
+    ServerNotes notes() {
+        return notes;
     }
 
     synchronized boolean everStarted() {
@@ -277,11 +285,9 @@ final class SupervisedServer {
         int code = r.process().exitValue();
         lastExitCode = code;
         List<String> tail = log.tailSince(r.logMark(), 1);
-        String message = "llama-server for model '" + modelId + "' exited with code " + code + " while ready"
-                + (tail.isEmpty() ? "" : ": " + tail.get(0));
-        log.note("pid " + r.process().pid() + " exited with code " + code + " while ready");
-        LOG.warn("{}", message);
-        crashLocked(message);
+        String lastWords = tail.isEmpty() ? "" : ": " + tail.get(0);
+        notes.say(Level.WARN, "pid " + r.process().pid() + " exited with code " + code + " while ready" + lastWords);
+        crashLocked("llama-server for model '" + modelId + "' exited with code " + code + " while ready" + lastWords);
     }
 
     /** Counts a crash: restart after a back-off, or give up after too many within the window. */
@@ -291,14 +297,16 @@ final class SupervisedServer {
             state = ServerState.FAILED;
             lastError = message + " (" + restarts.crashesInWindow() + " crashes within "
                     + restarts.window().toMinutes() + " minutes; not restarted again)";
-            LOG.error("Giving up on '{}': {}", modelId, lastError);
+            notes.say(Level.ERROR, "gave up after " + restarts.crashesInWindow() + " crashes within "
+                    + restarts.window().toMinutes() + " minutes; not restarted again. Last error: " + message);
             return;
         }
         state = ServerState.RESTARTING;
         lastError = message;
         restartCount++;
         long sequence = ++restartSequence;
-        LOG.info("Restarting '{}' in {} ms (restart {})", modelId, delay.get().toMillis(), restartCount);
+        notes.say(Level.INFO, "restarting in " + ServerStarter.seconds(delay.get()) + " s (attempt " + restartCount
+                + ")");
         try {
             pendingRestart = shared.scheduler().schedule(() -> restartNow(sequence), delay.get().toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -388,10 +396,9 @@ final class SupervisedServer {
             r.awaitDrained();
             exitCode = r.exitCode();
             shared.pids().remove(modelId, r.process().pid());
-            log.note("pid " + r.process().pid() + " stopped" + (killed ? " with SIGKILL" : "")
+            notes.say(Level.INFO, "stopped pid " + r.process().pid()
+                    + (killed ? " with SIGKILL after it ignored SIGTERM" : "")
                     + (exitCode != null ? ", exit code " + exitCode : ""));
-            LOG.info("Stopped llama-server for '{}' (pid {}{})", modelId, r.process().pid(),
-                    killed ? ", killed after ignoring SIGTERM" : "");
         }
         ServerStatus stopped;
         CompletableFuture<ServerStatus> done;

@@ -48,6 +48,7 @@ public final class ServersResource {
         body.put("readyServers", servers.stream().filter(ServerStatus::isReady).count());
         body.put("runningServers", servers.stream().filter(ServerStatus::isRunning).count());
         body.put("servers", servers);
+        body.put("llamaServer", engine.llamaServer().current());
         return body;
     }
 

@@ -178,6 +178,8 @@ class WebUiBrowserTest {
         wait.until(d -> dialog.isDisplayed());
         waitForText(By.id("log"), "main: server is listening on http://127.0.0.1:");
         assertThat(driver.findElement(By.id("log")).getText()).contains("main: loading model", "main: model loaded");
+        assertThat(driver.findElements(By.cssSelector("#log .note"))).extracting(WebElement::getText)
+                .anyMatch(note -> note.startsWith("[magi] starting: ")).anyMatch(note -> note.startsWith("[magi] started pid "));
         assertThat(driver.findElement(By.id("detail-title")).getText()).isEqualTo("Small-1B-Q4_K_M");
         chromium.screenshot(SCREENSHOTS.resolve("detail-1280x800.png"));
         chromium.viewport(HeadlessChromium.PHONE);
@@ -191,6 +193,30 @@ class WebUiBrowserTest {
         assertThat(server.engine().supervisor().server(SMALL)).get()
                 .extracting(ServerStatus::state).isEqualTo(ServerState.STOPPED);
         wait.until(d -> control(SMALL, "start").isEnabled() && !control(SMALL, "stop").isEnabled());
+    }
+
+    @Test
+    @DisplayName("shows on the System page the llama-server that runs, its version, or why it cannot run")
+    void llamaServer() throws Exception {
+        startServer(Map.of());
+        open();
+
+        tab("system");
+
+        waitForText(By.id("llama-server-facts"), FakeLlamaServer.VERSION);
+        assertThat(driver.findElement(By.id("llama-server-facts")).getText())
+                .contains(dir.resolve("bin/llama-server").toString(), FakeLlamaServer.BUILD);
+        assertThat(driver.findElement(By.id("llama-server-error")).isDisplayed()).isFalse();
+        server.close();
+
+        Path absent = dir.resolve("nowhere/llama-server");
+        startServer(Map.of(ConfigKey.LLAMA_SERVER, absent.toString()));
+        open();
+        tab("system");
+
+        waitForText(By.id("llama-server-error"), "llama-server not found at " + absent);
+        assertThat(driver.findElement(By.id("llama-server-error")).isDisplayed()).isTrue();
+        assertThat(driver.findElement(By.id("llama-server-facts")).getText()).contains(absent.toString());
     }
 
     @Test

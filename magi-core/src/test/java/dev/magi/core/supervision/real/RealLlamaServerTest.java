@@ -2,13 +2,16 @@ package dev.magi.core.supervision.real;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.core.binary.LlamaServerVersion;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.supervision.LogLine;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.ModelProfile;
 import dev.magi.spi.PortRange;
 import dev.magi.spi.RuntimeSettings;
 import dev.magi.testkit.Eventually;
@@ -160,6 +163,66 @@ class RealLlamaServerTest {
             JsonNode completion = complete(again.port(), "Once upon a time");
             assertThat(completion.path("choices").path(0).path("text").asText()).isNotBlank();
             supervisor.stop("stories260k");
+        }
+    }
+
+    @Test
+    @DisplayName("says its real version and build, and its start, pid and port are noted in its log")
+    void versionAndNotes() throws Exception {
+        try (MagiEngine engine = engine(null, "stories260K.gguf")) {
+            LlamaServerVersion version = engine.llamaServer().current();
+
+            assertThat(version.error()).isNull();
+            assertThat(version.path()).isEqualTo(binary.toString());
+            // e.g. "0.7.0 (build 11669, commit Debian)" or upstream's "4567 (6152129d)".
+            assertThat(version.version()).matches("\\S+ \\(.+\\)");
+            assertThat(version.build()).contains(" for ");
+
+            ServerStatus ready = engine.supervisor().start("stories260k", true);
+
+            assertThat(engine.supervisor().logs("stories260k", 1000))
+                    .filteredOn(line -> line.stream().equals(LogLine.MAGI)).extracting(LogLine::line)
+                    .anyMatch(line -> line.startsWith("starting: " + binary + " --model "))
+                    .contains("started pid " + ready.pid() + " on port " + ready.port());
+            engine.supervisor().stop("stories260k");
+        }
+    }
+
+    @Test
+    @DisplayName("a profile of two real models starts both, ready and answering; another profile stops the one it leaves out")
+    void profileOfTwo() throws Exception {
+        try (MagiEngine engine = engine(null, "tale-one.gguf", "tale-two.gguf", "tale-three.gguf")) {
+            engine.profiles().create(ModelProfile.withDefaults("pair", null, List.of("tale-one", "tale-two")));
+            engine.profiles().create(ModelProfile.withDefaults("next", null, List.of("tale-two", "tale-three")));
+            ServerSupervisor supervisor = engine.supervisor();
+
+            ProfileActivator.Result pair = engine.activator().activate("pair");
+
+            assertThat(pair.failed()).isEmpty();
+            assertThat(pair.started()).containsExactlyInAnyOrder("tale-one", "tale-two");
+            ServerStatus one = supervisor.server("tale-one").orElseThrow();
+            ServerStatus two = supervisor.server("tale-two").orElseThrow();
+            assertThat(List.of(one, two)).allMatch(ServerStatus::isReady);
+            assertThat(complete(one.port(), "Once upon a time").path("model").asText()).isEqualTo("tale-one");
+            assertThat(complete(two.port(), "Once upon a time").path("model").asText()).isEqualTo("tale-two");
+            assertThat(supervisor.server("tale-three")).map(ServerStatus::isRunning).isNotEqualTo(Optional.of(true));
+
+            ProfileActivator.Result next = engine.activator().activate("next");
+
+            assertThat(next.failed()).isEmpty();
+            assertThat(next.stopped()).containsExactly("tale-one");
+            assertThat(next.started()).contains("tale-three");
+            assertThat(supervisor.server("tale-one").orElseThrow().state()).isEqualTo(ServerState.STOPPED);
+            Eventually.await(PATIENCE, "the server of tale-one to be gone",
+                    () -> ProcessHandle.of(one.pid()).map(p -> !p.isAlive()).orElse(true));
+            ServerStatus kept = supervisor.server("tale-two").orElseThrow();
+            assertThat(kept.pid()).as("a server of both profiles keeps running").isEqualTo(two.pid());
+            ServerStatus three = supervisor.server("tale-three").orElseThrow();
+            assertThat(three.isReady()).isTrue();
+            assertThat(complete(kept.port(), "Once upon a time").path("model").asText()).isEqualTo("tale-two");
+            assertThat(complete(three.port(), "Once upon a time").path("model").asText()).isEqualTo("tale-three");
+            assertThat(engine.profiles().active()).contains("next");
+            supervisor.stopAll();
         }
     }
 
