@@ -45,6 +45,7 @@ public record MagiConfig(
         String apiKey,
         List<String> allowedHosts,
         List<String> allowedOrigins,
+        int maxEventStreams,
         Settings source) {
 
     public MagiConfig {
@@ -91,6 +92,7 @@ public record MagiConfig(
                 r.apiKey(),
                 r.allowedHosts(),
                 r.allowedOrigins(),
+                r.integer(ConfigKey.MAX_EVENT_STREAMS, 1, 100_000),
                 pluginSettings);
     }
 

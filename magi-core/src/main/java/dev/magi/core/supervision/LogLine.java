@@ -10,7 +10,8 @@ import java.util.Objects;
  * One line a server wrote, as kept for {@code /logs}.
  *
  * @param timestamp when MAGI read it
- * @param stream    {@value #STDOUT} or {@value #STDERR}
+ * @param stream    {@value #STDOUT} or {@value #STDERR}; {@value #MAGI} for a note of MAGI's own about the
+ *                  server (such as lines a slow follower lost)
  * @param line      the text, without its line break
  */
 public record LogLine(
@@ -19,12 +20,13 @@ public record LogLine(
         String line) {
     public static final String STDOUT = "stdout";
     public static final String STDERR = "stderr";
+    public static final String MAGI = "magi";
 
     public LogLine {
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(line, "line");
-        if (!STDOUT.equals(stream) && !STDERR.equals(stream)) {
-            throw new IllegalArgumentException("stream must be stdout or stderr, got " + stream);
+        if (!STDOUT.equals(stream) && !STDERR.equals(stream) && !MAGI.equals(stream)) {
+            throw new IllegalArgumentException("stream must be stdout, stderr or magi, got " + stream);
         }
     }
 }

@@ -188,6 +188,17 @@ final class ServerLog {
         };
     }
 
+    /**
+     * A follower with a buffer of {@code capacity} lines that starts with the last {@code tail} lines,
+     * then gets every new line; see {@link LogFollower}. Unlike a subscriber, a follower never makes the
+     * drain wait.
+     */
+    synchronized LogFollower follow(int tail, int capacity, Runnable onLines) {
+        LogFollower follower = new LogFollower(capacity, onLines);
+        follower.attach(subscribe(Math.min(tail, capacity), follower::offer));
+        return follower;
+    }
+
     synchronized void close() {
         if (writer != null) {
             try {

@@ -264,6 +264,20 @@ public final class ServerSupervisor implements AutoCloseable {
     }
 
     /**
+     * Follows a model's server output through a buffer of {@value LogFollower#CAPACITY} lines: the last
+     * {@code tail} lines, then every new line, taken with {@link LogFollower#take()}. The server never
+     * waits for the follower: one that falls behind loses lines and is told how many. {@code onLines}
+     * runs on the thread that drains the server's output when lines arrive for a follower that had
+     * none waiting; it must not block (it schedules the follower's next send, say).
+     *
+     * @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND}
+     */
+    public LogFollower followLogs(String modelId, int tail, Runnable onLines) {
+        Objects.requireNonNull(onLines, "onLines");
+        return known(modelId).log().follow(tail, LogFollower.CAPACITY, onLines);
+    }
+
+    /**
      * Calls {@code listener} with a server's status after each change of its state, in the order of
      * the changes, on one thread of the supervisor's own (a slow listener delays the ones after it,
      * never a server).
