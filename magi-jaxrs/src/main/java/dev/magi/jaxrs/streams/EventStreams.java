@@ -38,7 +38,7 @@ public final class EventStreams implements AutoCloseable {
      * Sending threads at most. Writes to a client are blocking in JAX-RS, so a thread is held while a
      * write waits on a client that stopped reading; a few cover that, and idle ones end.
      */
-    static final int SENDING_THREADS = 8;
+    static final int SENDING_THREADS = 4;
 
     private final int maxStreams;
     private final ThreadPoolExecutor sender;
