@@ -42,11 +42,16 @@ public final class EventsResource {
     public void events(@Context SseEventSink sink, @Context Sse sse) {
         EventStream stream = streams.open(sink, sse);
         EventQueue queue = new EventQueue(BACKLOG, stream::wake);
-        // A first event tells the client the stream is live. Queued before subscribing so that it is
-        // first: a client that reads the state once it has hello misses no change.
-        queue.add(StreamEvent.of("hello", Map.of("models", engine.registry().snapshot().models().size())));
-        Subscription subscription = engine.events().subscribe(event -> queue.add(StreamEvent.of(event.type(),
-                event.data())));
+        Subscription subscription;
+        try {
+            // A first event tells the client the stream is live. Queued before subscribing so that it is
+            // first: a client that reads the state once it has hello misses no change.
+            queue.add(StreamEvent.of("hello", Map.of("models", engine.registry().snapshot().models().size())));
+            subscription = engine.events().subscribe(event -> queue.add(StreamEvent.of(event.type(), event.data())));
+        } catch (RuntimeException e) {
+            stream.abandon();
+            throw e;
+        }
         stream.start(queue, subscription::close);
     }
 }
