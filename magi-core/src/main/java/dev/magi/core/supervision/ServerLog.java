@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 
 /**
  * One model's server output: the last {@value #RING_LINES} lines in memory, every line in a rotated
- * file, and the subscribers that follow new lines. The same log spans the model's successive
+ * file, and the subscribers and {@link LogFollower followers} that follow new lines. The same log spans the model's successive
  * processes, so a crash's last words are still there after the restart.
  */
 final class ServerLog {

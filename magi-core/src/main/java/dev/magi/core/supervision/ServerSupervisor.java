@@ -253,8 +253,9 @@ public final class ServerSupervisor implements AutoCloseable {
     /**
      * Hands {@code subscriber} the last {@code tail} lines, then every new line, in order, with none
      * lost or repeated in between. The subscriber runs on the thread that drains the server's output,
-     * so it must not block (hand the line to a queue, or to an asynchronous sender); one that throws is
-     * unsubscribed.
+     * so it must not block, nor do much work per line; one that throws is unsubscribed. Whoever sends
+     * the lines on (over a network) uses {@link #followLogs} instead, whose buffer the server never waits
+     * for.
      *
      * @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND}
      */

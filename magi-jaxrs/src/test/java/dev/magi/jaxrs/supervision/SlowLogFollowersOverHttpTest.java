@@ -13,7 +13,7 @@ class SlowLogFollowersOverHttpTest extends OneModelOverHttpTest {
     private static final int FOLLOWERS = 40;
 
     @Test
-    @DisplayName("do not hold up a server that floods its output: it still becomes ready in its startup time")
+    @DisplayName("do not hold up a server that floods its output: it still becomes ready in its startup time; gone, they are released")
     void floodWithStalledFollowers() throws Exception {
         live.install(live.fake().outputBytes(30_000_000)).start();
         List<RawStream> followers = new ArrayList<>();
@@ -24,6 +24,7 @@ class SlowLogFollowersOverHttpTest extends OneModelOverHttpTest {
                 assertThat(follower.status()).isEqualTo(200);
             }
 
+            assertThat(live.openStreams()).isEqualTo(FOLLOWERS);
             assertThat(live.post(SERVERS + ID + "/start?wait=false").status()).isEqualTo(202);
 
             // The start fails once MAX_STARTUP_TIME passes: a drain held up by its followers ends as "failed".
@@ -34,6 +35,17 @@ class SlowLogFollowersOverHttpTest extends OneModelOverHttpTest {
             for (RawStream follower : followers) {
                 follower.close();
             }
+        }
+        // A stalled client that goes away frees what it held, the write blocked on it included.
+        LiveMagi.await("the followers released (open: %s)", () -> openStreams() == 0,
+                () -> String.valueOf(openStreams()));
+    }
+
+    private int openStreams() {
+        try {
+            return live.openStreams();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 }
