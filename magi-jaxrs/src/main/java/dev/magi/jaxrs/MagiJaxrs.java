@@ -19,6 +19,7 @@ import dev.magi.jaxrs.security.BodySizeLimitFilter;
 import dev.magi.jaxrs.security.HostOriginFilter;
 import dev.magi.jaxrs.security.HostOriginPolicy;
 import dev.magi.jaxrs.security.OptionsAsJsonFilter;
+import dev.magi.jaxrs.streams.EventStreams;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -48,12 +49,16 @@ public final class MagiJaxrs {
         if (engine.config().apiKey() != null) {
             config.register(new ApiKeyFilter(engine.config().apiKey()));
         }
+        // One set of event streams per API, shared by its stream resources; MAGI's shutdown ends them.
+        EventStreams streams = new EventStreams(engine.config().maxEventStreams());
+        engine.events().onClose(streams::close);
         // Resources are classes with the engine injected, as Jersey expects; registering instances of
         // non-provider classes makes Jersey warn that it ignores them as providers.
         config.register(new AbstractBinder() {
             @Override
             protected void configure() {
                 bind(engine).to(MagiEngine.class);
+                bind(streams).to(EventStreams.class);
             }
         });
         config.register(ModelsResource.class);

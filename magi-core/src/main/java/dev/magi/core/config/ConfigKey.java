@@ -42,7 +42,9 @@ public enum ConfigKey {
             "extra Host names answered besides localhost and the bound address, comma-separated (* = any)"),
     ALLOWED_ORIGINS("--allowed-origins", "MAGI_ALLOWED_ORIGINS", null,
             "extra web origins (such as https://magi.example) allowed to change state, comma-separated (* = any)"),
-    H2_URL("--h2-url", "MAGI_H2_URL", null, "H2 JDBC URL of the h2 store (default: a database beside the registry path)");
+    H2_URL("--h2-url", "MAGI_H2_URL", null, "H2 JDBC URL of the h2 store (default: a database beside the registry path)"),
+    MAX_EVENT_STREAMS("--max-event-streams", "MAGI_MAX_EVENT_STREAMS", "256",
+            "server-sent event streams (events and log streams) open at once; one more is answered 503");
 
     private final String flag;
     private final String variable;

@@ -46,6 +46,7 @@ public record MagiConfig(
         String apiKey,
         List<String> allowedHosts,
         List<String> allowedOrigins,
+        int maxEventStreams,
         Settings source) {
 
     public MagiConfig {
@@ -93,6 +94,7 @@ public record MagiConfig(
                 r.apiKey(),
                 r.allowedHosts(),
                 r.allowedOrigins(),
+                r.integer(ConfigKey.MAX_EVENT_STREAMS, 1, 100_000),
                 pluginSettings);
     }
 

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param timestamp when MAGI read it
  * @param stream    {@value #STDOUT} or {@value #STDERR} for what the server wrote, {@value #MAGI} for what
- *                  MAGI says about it (a start, an exit, a restart), so one log tells the whole story
+ *                  MAGI says about it (a start, an exit, a restart, the lines a slow follower lost), so
+ *                  one log tells the whole story
  * @param line      the text, without its line break
  */
 public record LogLine(

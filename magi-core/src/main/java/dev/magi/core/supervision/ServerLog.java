@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 
 /**
  * One model's server output: the last {@value #RING_LINES} lines in memory, every line in a rotated
- * file, and the subscribers that follow new lines. The same log spans the model's successive
+ * file, and the subscribers and {@link LogFollower followers} that follow new lines. The same log spans the model's successive
  * processes, so a crash's last words are still there after the restart.
  */
 final class ServerLog {
@@ -195,6 +195,17 @@ final class ServerLog {
                 subscribers.remove(subscriber);
             }
         };
+    }
+
+    /**
+     * A follower with a buffer of {@code capacity} lines that starts with the last {@code tail} lines,
+     * then gets every new line; see {@link LogFollower}. Unlike a subscriber, a follower never makes the
+     * drain wait.
+     */
+    synchronized LogFollower follow(int tail, int capacity, Runnable onLines) {
+        LogFollower follower = new LogFollower(capacity, onLines);
+        follower.attach(subscribe(Math.min(tail, capacity), follower::offer));
+        return follower;
     }
 
     synchronized void close() {

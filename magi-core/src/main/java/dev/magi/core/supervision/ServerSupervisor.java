@@ -253,14 +253,29 @@ public final class ServerSupervisor implements AutoCloseable {
     /**
      * Hands {@code subscriber} the last {@code tail} lines, then every new line, in order, with none
      * lost or repeated in between. The subscriber runs on the thread that drains the server's output,
-     * so it must not block (hand the line to a queue, or to an asynchronous sender); one that throws is
-     * unsubscribed.
+     * so it must not block, nor do much work per line; one that throws is unsubscribed. Whoever sends
+     * the lines on (over a network) uses {@link #followLogs} instead, whose buffer the server never waits
+     * for.
      *
      * @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND}
      */
     public Subscription subscribeLogs(String modelId, int tail, Consumer<LogLine> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
         return known(modelId).log().subscribe(tail, subscriber);
+    }
+
+    /**
+     * Follows a model's server output through a buffer of {@value LogFollower#CAPACITY} lines: the last
+     * {@code tail} lines, then every new line, taken with {@link LogFollower#take()}. The server never
+     * waits for the follower: one that falls behind loses lines and is told how many. {@code onLines}
+     * runs on the thread that drains the server's output when lines arrive for a follower that had
+     * none waiting; it must not block (it schedules the follower's next send, say).
+     *
+     * @throws MagiException {@link ErrorCode#MODEL_NOT_FOUND}
+     */
+    public LogFollower followLogs(String modelId, int tail, Runnable onLines) {
+        Objects.requireNonNull(onLines, "onLines");
+        return known(modelId).log().follow(tail, LogFollower.CAPACITY, onLines);
     }
 
     /**

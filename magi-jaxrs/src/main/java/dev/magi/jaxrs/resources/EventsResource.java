@@ -1,6 +1,11 @@
 package dev.magi.jaxrs.resources;
 
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.util.Subscription;
+import dev.magi.jaxrs.streams.EventQueue;
+import dev.magi.jaxrs.streams.EventStream;
+import dev.magi.jaxrs.streams.EventStreams;
+import dev.magi.jaxrs.streams.StreamEvent;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -20,26 +25,33 @@ import java.util.Map;
 @Path("api/models/events")
 @Singleton
 public final class EventsResource {
+    /** Events a client may fall behind before the oldest are dropped. */
+    private static final int BACKLOG = 10_000;
+
     private final MagiEngine engine;
+    private final EventStreams streams;
 
     @Inject
-    public EventsResource(MagiEngine engine) {
+    public EventsResource(MagiEngine engine, EventStreams streams) {
         this.engine = engine;
+        this.streams = streams;
     }
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@Context SseEventSink sink, @Context Sse sse) {
-        EventStream stream = new EventStream(sink, sse);
-        // A first event tells the client the stream is live. Queued before subscribing so that it is
-        // first; nothing is sent before run(), so a client that reads the state once it has hello
-        // misses no change.
-        stream.offer("hello", Map.of("models", engine.registry().snapshot().models().size()));
-        AutoCloseable subscription = engine.events().subscribe(event -> stream.offer(event.type(), event.data()));
-        AutoCloseable onShutdown = engine.events().onClose(stream::close);
-        stream.run("magi-event-stream", () -> {
-            ServersResource.closeQuietly(subscription);
-            ServersResource.closeQuietly(onShutdown);
-        });
+        EventStream stream = streams.open(sink, sse);
+        EventQueue queue = new EventQueue(BACKLOG, stream::wake);
+        Subscription subscription;
+        try {
+            // A first event tells the client the stream is live. Queued before subscribing so that it is
+            // first: a client that reads the state once it has hello misses no change.
+            queue.add(StreamEvent.of("hello", Map.of("models", engine.registry().snapshot().models().size())));
+            subscription = engine.events().subscribe(event -> queue.add(StreamEvent.of(event.type(), event.data())));
+        } catch (RuntimeException e) {
+            stream.abandon();
+            throw e;
+        }
+        stream.start(queue, subscription::close);
     }
 }

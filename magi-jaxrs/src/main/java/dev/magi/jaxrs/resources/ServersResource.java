@@ -1,11 +1,13 @@
 package dev.magi.jaxrs.resources;
 
 import dev.magi.core.engine.MagiEngine;
-import dev.magi.core.supervision.LogLine;
+import dev.magi.core.supervision.LogFollower;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
-import dev.magi.core.util.Subscription;
+import dev.magi.jaxrs.streams.EventStream;
+import dev.magi.jaxrs.streams.EventStreams;
+import dev.magi.jaxrs.streams.StreamEvent;
 import dev.magi.spi.MagiException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -33,11 +35,13 @@ import java.util.Map;
 public final class ServersResource {
     private final MagiEngine engine;
     private final ServerSupervisor supervisor;
+    private final EventStreams streams;
 
     @Inject
-    public ServersResource(MagiEngine engine) {
+    public ServersResource(MagiEngine engine, EventStreams streams) {
         this.engine = engine;
         this.supervisor = engine.supervisor();
+        this.streams = streams;
     }
 
     @GET
@@ -88,7 +92,11 @@ public final class ServersResource {
         return body;
     }
 
-    /** The tail of the log, then each new line as it is written. */
+    /**
+     * The tail of the log, then each new line as it is written. A client that reads more slowly than
+     * the server writes loses lines, and is told how many by a line of stream {@code magi}: the server
+     * never waits for it.
+     */
     @GET
     @Path("{id}/logs/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -96,14 +104,16 @@ public final class ServersResource {
                           @Context SseEventSink sink, @Context Sse sse) {
         // Checked as for /logs: a typed int parameter would make Jersey answer 404 to tail=abc.
         int lines = parseTail(tail);
-        EventStream stream = new EventStream(sink, sse);
-        Subscription subscription = supervisor.subscribeLogs(id, lines,
-                (LogLine line) -> stream.offer("log", line));
-        AutoCloseable onShutdown = engine.events().onClose(stream::close);
-        stream.run("magi-log-stream-" + id, () -> {
-            closeQuietly(subscription);
-            closeQuietly(onShutdown);
-        });
+        EventStream stream = streams.open(sink, sse);
+        LogFollower follower;
+        try {
+            follower = supervisor.followLogs(id, lines, stream::wake);
+        } catch (RuntimeException e) {
+            stream.abandon();
+            throw e;
+        }
+        stream.start(() -> follower.take().stream().map(line -> StreamEvent.of("log", line)).toList(),
+                follower::close);
     }
 
     private static int parseTail(String tail) {
@@ -127,13 +137,5 @@ public final class ServersResource {
             return false;
         }
         throw MagiException.invalidRequest("wait must be true or false", "wait");
-    }
-
-    static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            // Nothing to do: the stream is gone either way.
-        }
     }
 }

@@ -99,7 +99,7 @@ final class LiveMagi implements AutoCloseable {
     /** Builds the engine (which scans the models folder) and serves it. */
     LiveMagi start() throws Exception {
         engine = build();
-        api = new ApiServer(engine);
+        api = new ApiServer(engine, config -> config.register(OpenStreamsResource.class));
         return this;
     }
 
@@ -170,6 +170,11 @@ final class LiveMagi implements AutoCloseable {
             return last[0] != null && condition.test(last[0]);
         }, () -> String.valueOf(last[0]));
         return last[0];
+    }
+
+    /** How many event streams the API holds open, as a test-only resource reports it. */
+    int openStreams() throws Exception {
+        return get(OpenStreamsResource.PATH).json().asInt();
     }
 
     /** Opens a server-sent event stream. */
