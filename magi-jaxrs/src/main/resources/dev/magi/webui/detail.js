@@ -3,7 +3,7 @@
 import {api, follow} from './api.js';
 import {$, fact, h} from './dom.js';
 import {API, loadRegistry, state} from './store.js';
-import {attempt, placeToasts} from './toasts.js';
+import {attempt, placeToasts, toast} from './toasts.js';
 
 /** The model shown, and how to stop following its log. */
 let shown = null;
@@ -46,6 +46,8 @@ export function openDetail(id) {
     $('rt-ctx').value = model.ctxSize ?? '';
     $('rt-threads').value = model.nThreads ?? '';
     $('rt-batch').value = model.batchSize ?? '';
+    $('rt-args').value = model.extraArgs.join('\n');
+    $('rt-env').value = Object.entries(model.env).map(([name, value]) => `${name}=${value}`).join('\n');
     $('rt-port').value = model.portPinned ? model.port : '';
     $('rt-port').placeholder = model.port && !model.portPinned ? `${model.port} (from the range)` : 'from the range';
     const log = $('log');
@@ -77,11 +79,37 @@ function numberOrNull(input) {
     return input.value === '' ? null : Number(input.value);
 }
 
+/** The non-blank lines of a text box; no shell-like splitting, so a line is one argument as typed. */
+function lines(textarea) {
+    return textarea.value.split(/\r?\n/).filter(line => line.trim() !== '');
+}
+
+/** NAME=VALUE lines as an object; throws, naming the line, when one has no '=' after a name. */
+function variables(textarea) {
+    const env = {};
+    for (const line of lines(textarea)) {
+        const equals = line.indexOf('=');
+        if (equals < 1) {
+            throw new Error(`Environment line "${line}" is not NAME=VALUE`);
+        }
+        env[line.slice(0, equals).trim()] = line.slice(equals + 1);
+    }
+    return env;
+}
+
 async function saveRuntime(event) {
     event.preventDefault();
     const id = shown;
+    let env;
+    try {
+        env = variables($('rt-env'));
+    } catch (e) {
+        toast(e.message);
+        return;
+    }
     const body = {nGpuLayers: numberOrNull($('rt-ngl')), ctxSize: numberOrNull($('rt-ctx')),
-        nThreads: numberOrNull($('rt-threads')), batchSize: numberOrNull($('rt-batch'))};
+        nThreads: numberOrNull($('rt-threads')), batchSize: numberOrNull($('rt-batch')),
+        extraArgs: lines($('rt-args')), env};
     if (await attempt(() => api('PUT', `${API}/${encodeURIComponent(id)}/runtime-settings`, body), 'Runtime settings saved')) {
         await loadRegistry();
     }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class ModelsApiTest {
             "family", "version", "sizeParams", "sizeLabel", "parameterCount", "quantization", "architecture",
             "contextLength", "isThinkingModel", "thinkingOverride", "isInstruct", "isCoder", "assignedTier",
             "tierOverride", "effectiveTier", "port", "enabled", "nGpuLayers", "ctxSize", "nThreads", "batchSize",
-            "mmprojPath", "metadataSource", "displayName", "problems");
+            "extraArgs", "env", "mmprojPath", "metadataSource", "displayName", "problems");
 
     @TempDir
     Path dir;
@@ -59,6 +60,8 @@ class ModelsApiTest {
         assertThat(fields).containsAll(MODEL_FIELDS);
         assertThat(model.get("parts").isArray()).isTrue();
         assertThat(model.get("problems").isArray()).isTrue();
+        assertThat(model.get("extraArgs").isArray()).isTrue();
+        assertThat(model.get("env").isObject()).isTrue();
         assertThat(Path.of(model.get("filePath").asText())).isAbsolute();
     }
 
@@ -115,6 +118,8 @@ class ModelsApiTest {
                     "nThreads", "batchSize", "mmprojPath")) {
                 assertThat(small.get(nullable).isNull()).as(nullable).isTrue();
             }
+            assertThat(small.get("extraArgs").toString()).isEqualTo("[]");
+            assertThat(small.get("env").toString()).isEqualTo("{}");
             assertThat(models.get(BALANCED).get("assignedTier").asText()).isEqualTo("balanced");
             assertThat(models.get(POWERFUL).get("assignedTier").asText()).isEqualTo("powerful");
         }
@@ -413,6 +418,102 @@ class ModelsApiTest {
             assertThat(model(FAST).get("ctxSize").asInt()).isEqualTo(4096);
             assertThat(model(FAST).get("nThreads").isNull()).isTrue();
             assertError(api.put("/api/models/nope/runtime-settings", "{}"), 404, "ModelNotFound");
+        }
+
+        @Test
+        @DisplayName("sets extra arguments in order and variables; an absent key keeps them, null clears them")
+        void extraArgsAndEnv() throws Exception {
+            ApiServer.Reply set = api.put(path, "{\"extraArgs\": [\"--jinja\", \"--cache-type-k\", \"q8_0\","
+                    + " \"--chat-template-file\", \"/t/with space.jinja\"],"
+                    + " \"env\": {\"CUDA_VISIBLE_DEVICES\": \"0,1\", \"HF_HOME\": \"/ü\"}}");
+
+            assertThat(set.status()).as(set.raw().body()).isEqualTo(200);
+            assertModel(set.json());
+            assertThat(set.json().get("extraArgs").toString())
+                    .isEqualTo("[\"--jinja\",\"--cache-type-k\",\"q8_0\",\"--chat-template-file\",\"/t/with space.jinja\"]");
+            assertThat(set.json().get("env").toString()).isEqualTo("{\"CUDA_VISIBLE_DEVICES\":\"0,1\",\"HF_HOME\":\"/ü\"}");
+
+            JsonNode kept = api.put(path, "{\"ctxSize\": 2048}").json();
+            assertThat(kept.get("extraArgs")).isEqualTo(set.json().get("extraArgs"));
+            assertThat(kept.get("env")).isEqualTo(set.json().get("env"));
+            assertThat(api.get("/api/models/registry").json().get("models").get(FAST).get("extraArgs"))
+                    .isEqualTo(set.json().get("extraArgs"));
+
+            JsonNode argsCleared = api.put(path, "{\"extraArgs\": null}").json();
+            assertThat(argsCleared.get("extraArgs").toString()).isEqualTo("[]");
+            assertThat(argsCleared.get("env")).isEqualTo(set.json().get("env"));
+            JsonNode envCleared = api.put(path, "{\"env\": null}").json();
+            assertThat(envCleared.get("env").toString()).isEqualTo("{}");
+            assertThat(envCleared.get("ctxSize").asInt()).isEqualTo(2048);
+            assertThat(model(FAST)).isEqualTo(envCleared);
+        }
+
+        @Test
+        @DisplayName("refuses every flag MAGI sets, in every spelling and as --flag=value, naming it, changing nothing")
+        void ownedFlags() throws Exception {
+            JsonNode before = api.put(path, "{\"extraArgs\": [\"--jinja\"], \"env\": {\"A\": \"1\"}}").json();
+            List<String> owned = List.of("--model", "-m", "--host", "--port", "--alias", "-a", "--ctx-size", "-c",
+                    "--n-gpu-layers", "-ngl", "--gpu-layers", "--threads", "-t", "--batch-size", "-b", "--mmproj",
+                    "-mm", "--port=9000", "--ctx-size=4096", "-ngl=99", "--model=/elsewhere.gguf");
+
+            for (String argument : owned) {
+                String flag = argument.contains("=") ? argument.substring(0, argument.indexOf('=')) : argument;
+                JsonNode error = assertError(api.put(path,
+                        "{\"ctxSize\": 1024, \"extraArgs\": [\"--jinja\", \"" + argument + "\", \"1\"]}"),
+                        400, "InvalidRequest");
+                assertThat(error.get("message").asText()).as(argument).contains("'" + flag + "'");
+                assertThat(error.get("details").get("field").asText()).as(argument).isEqualTo("extraArgs");
+                assertThat(error.get("details").get("flag").asText()).as(argument).isEqualTo(flag);
+            }
+            assertThat(model(FAST)).isEqualTo(before);
+        }
+
+        @Test
+        @DisplayName("refuses variables MAGI sets and names that are not variable names, naming env")
+        void ownedAndBadVariables() throws Exception {
+            JsonNode before = model(FAST);
+            for (String name : List.of("LLAMA_ARG_MODEL", "LLAMA_ARG_HOST", "LLAMA_ARG_PORT", "LLAMA_ARG_ALIAS",
+                    "LLAMA_ARG_CTX_SIZE", "LLAMA_ARG_N_GPU_LAYERS", "LLAMA_ARG_THREADS", "LLAMA_ARG_BATCH",
+                    "LLAMA_ARG_MMPROJ")) {
+                JsonNode error = assertError(api.put(path, "{\"env\": {\"" + name + "\": \"x\"}}"),
+                        400, "InvalidRequest");
+                assertThat(error.get("message").asText()).as(name).contains("'" + name + "'");
+                assertThat(error.get("details").get("field").asText()).as(name).isEqualTo("env");
+            }
+            for (String name : List.of("", "1A", "A-B", "A=B", "A B")) {
+                JsonNode error = assertError(api.put(path, "{\"env\": {\"" + name + "\": \"x\"}}"),
+                        400, "InvalidRequest");
+                assertThat(error.get("message").asText()).as(name).contains("not a variable name");
+                assertThat(error.get("details").get("field").asText()).as(name).isEqualTo("env");
+            }
+            assertThat(model(FAST)).isEqualTo(before);
+        }
+
+        @Test
+        @DisplayName("refuses wrong JSON types, control characters and oversized lists, naming the field")
+        void wrongShapes() throws Exception {
+            JsonNode before = model(FAST);
+            Map<String, String> bodies = new LinkedHashMap<>();
+            bodies.put("{\"extraArgs\": \"--jinja\"}", "extraArgs");
+            bodies.put("{\"extraArgs\": [\"--jinja\", 3]}", "extraArgs");
+            bodies.put("{\"extraArgs\": [null]}", "extraArgs");
+            bodies.put("{\"extraArgs\": {\"a\": \"b\"}}", "extraArgs");
+            bodies.put("{\"extraArgs\": [\"a\\u0000b\"]}", "extraArgs");
+            bodies.put("{\"extraArgs\": [\"line\\nbreak\"]}", "extraArgs");
+            bodies.put("{\"extraArgs\": [\"" + "x".repeat(4097) + "\"]}", "extraArgs");
+            bodies.put("{\"extraArgs\": [" + String.join(",", Collections.nCopies(65, "\"-v\"")) + "]}",
+                    "extraArgs");
+            bodies.put("{\"env\": [\"A=1\"]}", "env");
+            bodies.put("{\"env\": \"A=1\"}", "env");
+            bodies.put("{\"env\": {\"A\": 1}}", "env");
+            bodies.put("{\"env\": {\"A\": null}}", "env");
+            bodies.put("{\"env\": {\"A\": \"x\\u0000y\"}}", "env");
+            for (Map.Entry<String, String> body : bodies.entrySet()) {
+                JsonNode error = assertError(api.put(path, body.getKey()), 400, "InvalidRequest");
+                assertThat(error.get("details").get("field").asText()).as(body.getKey()).isEqualTo(body.getValue());
+                assertThat(error.get("message").asText()).as(body.getKey()).contains(body.getValue());
+            }
+            assertThat(model(FAST)).isEqualTo(before);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.magi.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -39,6 +40,8 @@ public record DiscoveredModel(
         Integer ctxSize,
         Integer nThreads,
         Integer batchSize,
+        List<String> extraArgs,
+        Map<String, String> env,
         String mmprojPath,
         MetadataSource metadataSource,
         String displayName,
@@ -50,6 +53,8 @@ public record DiscoveredModel(
         Objects.requireNonNull(filename, "filename");
         parts = parts == null ? List.of(filePath) : List.copyOf(parts);
         problems = problems == null ? List.of() : List.copyOf(problems);
+        extraArgs = RuntimeSettings.copyArgs(extraArgs);
+        env = RuntimeSettings.copyEnv(env);
         if (assignedTier == null) {
             assignedTier = Tier.BALANCED;
         }
@@ -73,7 +78,7 @@ public record DiscoveredModel(
 
     /** The per-model llama-server settings the user chose. */
     public RuntimeSettings runtimeSettings() {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, env);
     }
 
     /** A model can be started only when nothing in {@link #problems()} prevents it. */
@@ -122,6 +127,8 @@ public record DiscoveredModel(
         private Integer ctxSize;
         private Integer nThreads;
         private Integer batchSize;
+        private List<String> extraArgs;
+        private Map<String, String> env;
         private String mmprojPath;
         private MetadataSource metadataSource;
         private String displayName;
@@ -160,6 +167,8 @@ public record DiscoveredModel(
             ctxSize = m.ctxSize;
             nThreads = m.nThreads;
             batchSize = m.batchSize;
+            extraArgs = m.extraArgs;
+            env = m.env;
             mmprojPath = m.mmprojPath;
             metadataSource = m.metadataSource;
             displayName = m.displayName;
@@ -192,17 +201,21 @@ public record DiscoveredModel(
         public Builder ctxSize(Integer v) { ctxSize = v; return this; }
         public Builder nThreads(Integer v) { nThreads = v; return this; }
         public Builder batchSize(Integer v) { batchSize = v; return this; }
+        public Builder extraArgs(List<String> v) { extraArgs = v; return this; }
+        public Builder env(Map<String, String> v) { env = v; return this; }
         public Builder mmprojPath(String v) { mmprojPath = v; return this; }
         public Builder metadataSource(MetadataSource v) { metadataSource = v; return this; }
         public Builder displayName(String v) { displayName = v; return this; }
         public Builder problems(List<Problem> v) { problems = v; return this; }
 
-        /** Copies the four runtime settings at once. */
+        /** Copies every runtime setting at once. */
         public Builder runtimeSettings(RuntimeSettings s) {
             nGpuLayers = s.nGpuLayers();
             ctxSize = s.ctxSize();
             nThreads = s.nThreads();
             batchSize = s.batchSize();
+            extraArgs = s.extraArgs();
+            env = s.env();
             return this;
         }
 
@@ -210,7 +223,8 @@ public record DiscoveredModel(
             return new DiscoveredModel(modelId, filePath, filename, parts, fileSizeBytes, family, version,
                     sizeParams, sizeLabel, parameterCount, quantization, architecture, contextLength,
                     isThinkingModel, thinkingOverride, isInstruct, isCoder, assignedTier, tierOverride, port,
-                    portPinned, enabled, nGpuLayers, ctxSize, nThreads, batchSize, mmprojPath, metadataSource, displayName,
+                    portPinned, enabled, nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, env, mmprojPath,
+                    metadataSource, displayName,
                     problems);
         }
     }

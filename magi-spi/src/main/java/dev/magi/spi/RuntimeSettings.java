@@ -1,14 +1,28 @@
 package dev.magi.spi;
 
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
- * Per-model llama-server settings chosen by the user; null means "llama-server's default".
+ * Per-model llama-server settings chosen by the user; null means "llama-server's default", and an
+ * empty {@code extraArgs} or {@code env} means "nothing added".
+ *
+ * <p>This type checks only what any value of its kind must be (the numbers' lower bounds, no null
+ * argument, name or value). Which flags and variables MAGI keeps for itself, and how long the lists
+ * may be, is decided by the registry before a change is saved.
  *
  * @param nGpuLayers layers offloaded to the GPU ({@code --n-gpu-layers}), at least 0 (-1 for all)
  * @param ctxSize    context size in tokens ({@code --ctx-size}), at least 0 (0 = the model's own)
  * @param nThreads   CPU threads ({@code --threads}), at least 1 (-1 for auto)
  * @param batchSize  logical batch size ({@code --batch-size}), at least 1
+ * @param extraArgs  arguments added to this model's llama-server command line, in order; never null
+ * @param env        variables added to the environment of this model's llama-server, sorted by name;
+ *                   never null
  */
-public record RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize) {
+public record RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize,
+                              List<String> extraArgs, Map<String, String> env) {
     public static final RuntimeSettings NONE = new RuntimeSettings(null, null, null, null);
 
     public RuntimeSettings {
@@ -19,11 +33,56 @@ public record RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThre
             throw MagiException.invalidRequest("nThreads must be -1 (auto) or at least 1, got 0", "nThreads");
         }
         check(batchSize, 1, "batchSize");
+        extraArgs = copyArgs(extraArgs);
+        env = copyEnv(env);
+    }
+
+    /** The four numeric settings, with no extra arguments and no variables. */
+    public RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize) {
+        this(nGpuLayers, ctxSize, nThreads, batchSize, List.of(), Map.of());
+    }
+
+    /** These settings with other extra arguments (null for none). */
+    public RuntimeSettings withExtraArgs(List<String> args) {
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, args, env);
+    }
+
+    /** These settings with other variables (null for none). */
+    public RuntimeSettings withEnv(Map<String, String> variables) {
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, variables);
     }
 
     private static void check(Integer value, int min, String field) {
         if (value != null && value < min) {
             throw MagiException.invalidRequest(field + " must be at least " + min + ", got " + value, field);
         }
+    }
+
+    static List<String> copyArgs(List<String> args) {
+        if (args == null) {
+            return List.of();
+        }
+        for (String arg : args) {
+            // Checked one by one: contains(null) itself throws on the immutable lists.
+            if (arg == null) {
+                throw MagiException.invalidRequest("extraArgs must not contain null", "extraArgs");
+            }
+        }
+        return List.copyOf(args);
+    }
+
+    static Map<String, String> copyEnv(Map<String, String> variables) {
+        if (variables == null) {
+            return Map.of();
+        }
+        // Sorted, so that equal settings compare, store and print the same whatever order they came in.
+        Map<String, String> sorted = new TreeMap<>();
+        for (Map.Entry<String, String> entry : variables.entrySet()) {
+            if (entry.getKey() == null || entry.getValue() == null) {
+                throw MagiException.invalidRequest("env must not contain a null name or value", "env");
+            }
+            sorted.put(entry.getKey(), entry.getValue());
+        }
+        return Collections.unmodifiableMap(sorted);
     }
 }

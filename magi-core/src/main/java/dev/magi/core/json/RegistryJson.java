@@ -130,6 +130,16 @@ public final class RegistryJson {
         writeNumber(gen, "ctxSize", m.ctxSize());
         writeNumber(gen, "nThreads", m.nThreads());
         writeNumber(gen, "batchSize", m.batchSize());
+        gen.writeArrayFieldStart("extraArgs");
+        for (String arg : m.extraArgs()) {
+            gen.writeString(arg);
+        }
+        gen.writeEndArray();
+        gen.writeObjectFieldStart("env");
+        for (Map.Entry<String, String> variable : m.env().entrySet()) {
+            gen.writeStringField(variable.getKey(), variable.getValue());
+        }
+        gen.writeEndObject();
         gen.writeStringField("mmprojPath", m.mmprojPath());
         gen.writeStringField("metadataSource", m.metadataSource().wireName());
         gen.writeStringField("displayName", m.displayName());
@@ -214,6 +224,11 @@ public final class RegistryJson {
         n.path("parts").forEach(p -> parts.add(p.asText()));
         List<Problem> problems = new ArrayList<>();
         n.path("problems").forEach(p -> problems.add(Problem.parse(p.asText())));
+        // Absent in registries written before these settings existed: read as none.
+        List<String> extraArgs = new ArrayList<>();
+        n.path("extraArgs").forEach(a -> extraArgs.add(a.asText()));
+        Map<String, String> env = new LinkedHashMap<>();
+        n.path("env").fields().forEachRemaining(v -> env.put(v.getKey(), v.getValue().asText()));
         String filename = text(n, "filename");
         String source = text(n, "metadataSource");
         String assigned = text(n, "assignedTier");
@@ -242,6 +257,8 @@ public final class RegistryJson {
                 .ctxSize(integer(n, "ctxSize"))
                 .nThreads(integer(n, "nThreads"))
                 .batchSize(integer(n, "batchSize"))
+                .extraArgs(extraArgs)
+                .env(env)
                 .mmprojPath(text(n, "mmprojPath"))
                 .metadataSource(source == null ? null : MetadataSource.parse(source))
                 .displayName(text(n, "displayName"))

@@ -2,6 +2,7 @@ package dev.magi.core.registry;
 
 import dev.magi.core.discovery.ScanResult;
 import dev.magi.core.json.RegistryJsonCache;
+import dev.magi.core.runtime.RuntimeSettingsRules;
 import dev.magi.core.util.Subscription;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
@@ -175,9 +176,18 @@ public final class ModelRegistry {
         return mutate(registry -> PortAllocator.pin(registry, modelId, port));
     }
 
-    /** Applies {@code patch} to a model's runtime settings. */
+    /**
+     * Applies {@code patch} to a model's runtime settings.
+     *
+     * @throws MagiException {@link ErrorCode#INVALID_REQUEST} when the extra arguments or variables break
+     *                       {@link RuntimeSettingsRules}; nothing is changed then
+     */
     public DiscoveredModel updateRuntimeSettings(String modelId, UnaryOperator<RuntimeSettings> patch) {
-        return updateModel(modelId, m -> m.toBuilder().runtimeSettings(patch.apply(m.runtimeSettings())).build());
+        return updateModel(modelId, m -> {
+            RuntimeSettings next = patch.apply(m.runtimeSettings());
+            RuntimeSettingsRules.check(next);
+            return m.toBuilder().runtimeSettings(next).build();
+        });
     }
 
     /**

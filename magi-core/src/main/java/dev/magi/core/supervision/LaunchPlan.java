@@ -61,6 +61,11 @@ record LaunchPlan(List<String> command, int port, InetAddress address, Discovere
         return new LaunchPlan(LlamaServerCommand.of(options, model, port), port, address, model);
     }
 
+    /** The variables the process gets on top of MAGI's own environment: the model's {@code env}. */
+    Map<String, String> environment() {
+        return model.env();
+    }
+
     /** The model moved to the next port of the range that no model holds and nothing listens on. */
     static DiscoveredModel moveOff(ModelRegistry registry, String modelId, int taken, InetAddress address) {
         return registry.moveToFreePort(modelId, p -> p != taken && Network.isFree(address, p));

@@ -6,7 +6,11 @@ import dev.magi.spi.RuntimeSettings;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The llama-server command line of docs/supervision.md; a list of arguments, never a string a shell would split. */
+/**
+ * The llama-server command line of docs/supervision.md; a list of arguments, never a string a shell
+ * would split. The model's own extra arguments come last, after LLAMA_SERVER_ARGS: llama-server takes
+ * the last value of a flag given twice, so what one model asks for wins over what every model gets.
+ */
 final class LlamaServerCommand {
     private static final String API_KEY = "--api-key";
     private static final String MASK = "***";
@@ -35,6 +39,7 @@ final class LlamaServerCommand {
             command.add(model.mmprojPath());
         }
         command.addAll(options.llamaArgs());
+        command.addAll(model.extraArgs());
         return List.copyOf(command);
     }
 

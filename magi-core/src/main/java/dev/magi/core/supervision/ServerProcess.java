@@ -38,7 +38,9 @@ record ServerProcess(Process process, int port, InetAddress address, Instant sta
         notes.say(Level.INFO, "starting: " + LlamaServerCommand.shown(plan.command()));
         Process process;
         try {
-            process = new ProcessBuilder(plan.command()).start();
+            ProcessBuilder builder = new ProcessBuilder(plan.command());
+            builder.environment().putAll(plan.environment());
+            process = builder.start();
         } catch (IOException e) {
             throw LaunchPlan.startFailed(modelId, "Cannot run " + plan.command().get(0) + ": " + e.getMessage(),
                     null, List.of(), Map.of("path", plan.command().get(0)));

@@ -85,4 +85,21 @@ class RegistryJsonTest {
         assertThat(RegistryJson.newMapper().readTree(bytes(registry)).path("models").path("big").path("problems"))
                 .isEqualTo(RegistryJson.newMapper().readTree(document).path("models").path("big").path("problems"));
     }
+
+    @Test
+    @DisplayName("read a model saved before extraArgs and env existed as having none, and write them always")
+    void olderModelDocument() throws IOException {
+        // The h2 store keeps each model as this document too, so its older rows need no migration.
+        String document = "{\"models\":{\"old\":{\"modelId\":\"old\",\"filePath\":\"/m/old.gguf\","
+                + "\"nGpuLayers\":33}}}";
+
+        RegistrySnapshot registry = RegistryJson.readRegistry(RegistryJson.newMapper().readTree(document));
+
+        DiscoveredModel old = registry.models().get("old");
+        assertThat(old.nGpuLayers()).isEqualTo(33);
+        assertThat(old.extraArgs()).isEmpty();
+        assertThat(old.env()).isEmpty();
+        assertThat(RegistryJson.newMapper().readTree(bytes(registry)).path("models").path("old").toString())
+                .contains("\"extraArgs\":[]", "\"env\":{}");
+    }
 }

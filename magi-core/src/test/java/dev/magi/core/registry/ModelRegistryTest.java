@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 @DisplayName("The model registry")
 class ModelRegistryTest {
@@ -163,7 +164,9 @@ class ModelRegistryTest {
             registry.setThinkingOverride("m-8b", true);
             registry.setEnabled("m-8b", true);
             registry.setPort("m-8b", 9001);
-            registry.updateRuntimeSettings("m-8b", s -> new RuntimeSettings(33, 4096, 8, 512));
+            RuntimeSettings settings = new RuntimeSettings(33, 4096, 8, 512,
+                    List.of("--jinja", "--cache-type-k", "q8_0"), Map.of("CUDA_VISIBLE_DEVICES", "1"));
+            registry.updateRuntimeSettings("m-8b", s -> settings);
 
             RescanSummary summary = scan(found("m-8b.gguf", 8));
             registry = newRegistry();
@@ -177,8 +180,26 @@ class ModelRegistryTest {
             assertThat(m.enabled()).isTrue();
             assertThat(m.port()).isEqualTo(9001);
             assertThat(m.portPinned()).isTrue();
-            assertThat(m.runtimeSettings()).isEqualTo(new RuntimeSettings(33, 4096, 8, 512));
+            assertThat(m.runtimeSettings()).isEqualTo(settings);
+            assertThat(m.extraArgs()).containsExactly("--jinja", "--cache-type-k", "q8_0");
+            assertThat(m.env()).containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", "1"));
             assertThat(registry.find("gone-1b")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("refuse extra arguments that take over a flag MAGI sets, and change nothing then")
+        void refusedSettingsChangeNothing() {
+            scan(found("m-8b.gguf", 8));
+            registry.updateRuntimeSettings("m-8b", s -> s.withExtraArgs(List.of("--jinja")));
+            DiscoveredModel before = registry.require("m-8b");
+
+            MagiException e = catchThrowableOfType(MagiException.class, () -> registry.updateRuntimeSettings("m-8b",
+                    s -> new RuntimeSettings(1, 2, 3, 4, List.of("--port", "9999"), Map.of())));
+
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+            assertThat(e.details()).containsEntry("field", "extraArgs").containsEntry("flag", "--port");
+            assertThat(registry.require("m-8b")).isEqualTo(before);
+            assertThat(newRegistry().require("m-8b")).isEqualTo(before);
         }
 
         @Test

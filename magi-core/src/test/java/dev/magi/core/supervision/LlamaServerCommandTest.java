@@ -41,6 +41,20 @@ class LlamaServerCommandTest {
     }
 
     @Test
+    @DisplayName("puts the model's own arguments after LLAMA_SERVER_ARGS, as given, so that they win")
+    void modelArgumentsLast() {
+        DiscoveredModel model = DiscoveredModel.builder("moe", "/m/moe.gguf", "moe.gguf").ctxSize(4096)
+                .extraArgs(List.of("--jinja", "--n-cpu-moe", "20", "--chat-template-file", "/t/with space.jinja",
+                        "-fa", "on"))
+                .build();
+
+        assertThat(LlamaServerCommand.of(options(List.of("-fa", "off")), model, 8082)).containsExactly(
+                "/opt/llama/llama-server", "--model", "/m/moe.gguf", "--host", "0.0.0.0", "--port", "8082",
+                "--alias", "moe", "--ctx-size", "4096", "-fa", "off",
+                "--jinja", "--n-cpu-moe", "20", "--chat-template-file", "/t/with space.jinja", "-fa", "on");
+    }
+
+    @Test
     @DisplayName("probes a server bound to every address on the loopback address")
     void probeHost() {
         assertThat(Network.probeHost("0.0.0.0")).isEqualTo("127.0.0.1");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
@@ -78,6 +79,42 @@ class StartAndStopTest extends HarnessTest {
         await("the stopped event", () -> events.stream().anyMatch(e -> e.state() == ServerState.STOPPED));
         assertThat(events).extracting(ServerStatus::state).containsSubsequence(
                 ServerState.STARTING, ServerState.READY, ServerState.STOPPING, ServerState.STOPPED);
+    }
+
+    @Test
+    @DisplayName("passes the model's own arguments last, after LLAMA_SERVER_ARGS")
+    void extraArguments() throws Exception {
+        String id = harness.model("Tuned-1B-Q4_K_M.gguf");
+        harness.registry.updateRuntimeSettings(id, s -> s.withExtraArgs(
+                List.of("--jinja", "--cache-type-k", "q8_0", "--chat-template-file", "/t/with space.jinja")));
+        harness.set(ConfigKey.LLAMA_ARGS, "--log-disable").install(harness.fake());
+
+        harness.supervisor().start(id, true);
+
+        DiscoveredModel model = harness.registry.require(id);
+        assertThat(harness.argv()).containsExactly(
+                "--model", model.filePath(), "--host", "127.0.0.1", "--port", model.port().toString(),
+                "--alias", id, "--log-disable",
+                "--jinja", "--cache-type-k", "q8_0", "--chat-template-file", "/t/with space.jinja");
+    }
+
+    @Test
+    @DisplayName("gives the process the model's variables on top of MAGI's environment")
+    void environment() throws Exception {
+        String id = harness.model("Tuned-1B-Q4_K_M.gguf");
+        // The fake reads its behaviour from its environment: this variable, set only on the model,
+        // makes it exit with code 7 while loading, which only happens if the variable reached it.
+        harness.registry.updateRuntimeSettings(id, s -> s.withEnv(Map.of("FAKE_LLAMA_LOAD_EXIT", "7")));
+        harness.install(harness.fake());
+        ServerSupervisor supervisor = harness.supervisor();
+
+        MagiException e = StartFailuresTest.startFailure(supervisor, id);
+
+        assertThat(e.code()).isEqualTo(ErrorCode.SERVER_START_FAILED);
+        assertThat(e.details()).containsEntry("exitCode", 7);
+
+        harness.registry.updateRuntimeSettings(id, s -> s.withEnv(null));
+        assertThat(supervisor.start(id, true).state()).isEqualTo(ServerState.READY);
     }
 
     @Test

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.magi.spi.MagiException;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -78,6 +80,45 @@ final class Bodies {
             throw wrongType(field, "a string or null");
         }
         return value.textValue();
+    }
+
+    /** A JSON array of strings, or null; any other element is a wrong type naming the field. */
+    static List<String> textListOrNull(JsonNode value, String field) {
+        if (value.isNull()) {
+            return null;
+        }
+        if (!value.isArray()) {
+            throw wrongType(field, "a list of strings or null");
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode element : value) {
+            if (!element.isTextual()) {
+                throw MagiException.invalidRequest("Field '" + field + "' must be a list of strings; item "
+                        + texts.size() + " is not a string", field);
+            }
+            texts.add(element.textValue());
+        }
+        return texts;
+    }
+
+    /** A JSON object whose values are all strings, or null; any other value is a wrong type naming the field. */
+    static Map<String, String> textMapOrNull(JsonNode value, String field) {
+        if (value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            throw wrongType(field, "an object of strings or null");
+        }
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (var entries = value.fields(); entries.hasNext(); ) {
+            var entry = entries.next();
+            if (!entry.getValue().isTextual()) {
+                throw MagiException.invalidRequest("Field '" + field + "' must be an object of strings; the value of '"
+                        + entry.getKey() + "' is not a string", field);
+            }
+            texts.put(entry.getKey(), entry.getValue().textValue());
+        }
+        return texts;
     }
 
     static MagiException wrongType(String field, String expected) {

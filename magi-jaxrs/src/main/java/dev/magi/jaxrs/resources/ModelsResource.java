@@ -34,6 +34,11 @@ import java.util.Objects;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public final class ModelsResource {
+    /** The numeric runtime settings, in the order of {@link RuntimeSettings}'s components. */
+    private static final List<String> NUMBERS = List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize");
+    private static final List<String> RUNTIME_SETTINGS =
+            List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize", "extraArgs", "env");
+
     private final MagiEngine engine;
     private final ModelRegistry registry;
 
@@ -131,24 +136,28 @@ public final class ModelsResource {
         ObjectNode patch = Bodies.object(body);
         for (var names = patch.fieldNames(); names.hasNext(); ) {
             String field = names.next();
-            if (!List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize").contains(field)) {
+            if (!RUNTIME_SETTINGS.contains(field)) {
                 throw MagiException.invalidRequest("Unknown runtime setting '" + field
-                        + "': expected nGpuLayers, ctxSize, nThreads or batchSize", field);
+                        + "': expected one of " + String.join(", ", RUNTIME_SETTINGS), field);
             }
         }
-        // Validate everything before changing anything: a bad field must not leave a partial update.
-        Integer[] values = new Integer[4];
-        String[] fields = {"nGpuLayers", "ctxSize", "nThreads", "batchSize"};
-        for (int i = 0; i < fields.length; i++) {
-            if (patch.has(fields[i])) {
-                values[i] = Bodies.integerOrNull(patch.get(fields[i]), fields[i]);
+        // Read everything before changing anything: a bad field must not leave a partial update.
+        Integer[] numbers = new Integer[NUMBERS.size()];
+        for (int i = 0; i < NUMBERS.size(); i++) {
+            if (patch.has(NUMBERS.get(i))) {
+                numbers[i] = Bodies.integerOrNull(patch.get(NUMBERS.get(i)), NUMBERS.get(i));
             }
         }
+        List<String> extraArgs = patch.has("extraArgs") ? Bodies.textListOrNull(patch.get("extraArgs"), "extraArgs")
+                : null;
+        Map<String, String> env = patch.has("env") ? Bodies.textMapOrNull(patch.get("env"), "env") : null;
         return registry.updateRuntimeSettings(id, current -> new RuntimeSettings(
-                patch.has(fields[0]) ? values[0] : current.nGpuLayers(),
-                patch.has(fields[1]) ? values[1] : current.ctxSize(),
-                patch.has(fields[2]) ? values[2] : current.nThreads(),
-                patch.has(fields[3]) ? values[3] : current.batchSize()));
+                patch.has(NUMBERS.get(0)) ? numbers[0] : current.nGpuLayers(),
+                patch.has(NUMBERS.get(1)) ? numbers[1] : current.ctxSize(),
+                patch.has(NUMBERS.get(2)) ? numbers[2] : current.nThreads(),
+                patch.has(NUMBERS.get(3)) ? numbers[3] : current.batchSize(),
+                patch.has("extraArgs") ? extraArgs : current.extraArgs(),
+                patch.has("env") ? env : current.env()));
     }
 
     @PUT

@@ -5,6 +5,7 @@ import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
+import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.Tier;
 import dev.magi.standalone.MagiServer;
 import dev.magi.testkit.FakeLlamaServer;
@@ -217,6 +218,49 @@ class WebUiBrowserTest {
         waitForText(By.id("llama-server-error"), "llama-server not found at " + absent);
         assertThat(driver.findElement(By.id("llama-server-error")).isDisplayed()).isTrue();
         assertThat(driver.findElement(By.id("llama-server-facts")).getText()).contains(absent.toString());
+    }
+
+    @Test
+    @DisplayName("edits a model's extra arguments and environment, keeps them, and shows a refused flag's message")
+    void extraArgumentsAndEnvironment() throws Exception {
+        model("Small-1B-Q4_K_M.gguf");
+        startServer(Map.of());
+        open();
+
+        click(at(SMALL, "details"));
+        WebElement dialog = driver.findElement(By.id("detail"));
+        wait.until(d -> dialog.isDisplayed());
+        type(By.id("rt-args"), "--jinja\n--cache-type-k\nq8_0\n\n--chat-template-file\n/t/with space.jinja");
+        type(By.id("rt-env"), "CUDA_VISIBLE_DEVICES=0,1\nHF_HOME=/srv/a=b");
+        click(By.cssSelector("#runtime-form button[type=submit]"));
+        waitForToast("Runtime settings saved");
+
+        DiscoveredModel saved = server.engine().registry().require(SMALL);
+        assertThat(saved.extraArgs()).containsExactly("--jinja", "--cache-type-k", "q8_0", "--chat-template-file",
+                "/t/with space.jinja");
+        assertThat(saved.env()).containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", "0,1"),
+                Map.entry("HF_HOME", "/srv/a=b"));
+        chromium.screenshot(SCREENSHOTS.resolve("detail-settings-1280x800.png"));
+
+        // After a reload the dialog shows what was saved, one argument and one variable per line.
+        open();
+        click(at(SMALL, "details"));
+        WebElement reopened = driver.findElement(By.id("detail"));
+        wait.until(d -> reopened.isDisplayed());
+        assertThat(driver.findElement(By.id("rt-args")).getAttribute("value"))
+                .isEqualTo("--jinja\n--cache-type-k\nq8_0\n--chat-template-file\n/t/with space.jinja");
+        assertThat(driver.findElement(By.id("rt-env")).getAttribute("value"))
+                .isEqualTo("CUDA_VISIBLE_DEVICES=0,1\nHF_HOME=/srv/a=b");
+
+        // A flag MAGI sets itself: the API's refusal is shown, and nothing changes.
+        type(By.id("rt-args"), "--jinja\n--port=9000");
+        click(By.cssSelector("#runtime-form button[type=submit]"));
+        String refused = apiError("PUT", "api/models/" + SMALL + "/runtime-settings",
+                "{\"extraArgs\": [\"--jinja\", \"--port=9000\"]}");
+        assertThat(refused).contains("'--port'");
+        WebElement toast = waitForToast(refused);
+        assertThat(toast.getAttribute("data-kind")).isEqualTo("error");
+        assertThat(server.engine().registry().require(SMALL)).isEqualTo(saved);
     }
 
     @Test

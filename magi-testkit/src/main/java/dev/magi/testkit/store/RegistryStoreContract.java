@@ -119,6 +119,11 @@ public abstract class RegistryStoreContract {
                 .assignedTier(Tier.FAST).tierOverride(Tier.POWERFUL)
                 .port(8081).portPinned(true).enabled(true)
                 .nGpuLayers(99).ctxSize(8192).nThreads(6).batchSize(512)
+                // Text that a careless format would turn into another type, split or trim.
+                .extraArgs(List.of("--jinja", "--cache-type-k", "q8_0", "--chat-template-file", "/t/模板 ü.jinja",
+                        "", "  spaced  ", "null", "true", "0x1F", "1e3", "~", "a=b", "# not a comment"))
+                .env(Map.of("CUDA_VISIBLE_DEVICES", "0,1", "HF_HOME", "/ü/模型", "EMPTY", "", "NUMBER", "007",
+                        "NULL_TEXT", "null"))
                 .mmprojPath("/models/mmproj-Qwen3-4B-f16.gguf").metadataSource(MetadataSource.GGUF)
                 .displayName("Qwen3 4B «ünïcode» 模型")
                 .problems(List.of(Problem.parse("a problem"), Problem.missingPart(2, 3)))
@@ -238,7 +243,8 @@ public abstract class RegistryStoreContract {
             DiscoveredModel plain = model("m").toBuilder().assignedTier(Tier.FAST).isThinkingModel(true).build();
             DiscoveredModel overridden = plain.toBuilder().tierOverride(Tier.POWERFUL).thinkingOverride(false)
                     .enabled(true).port(8085).portPinned(true)
-                    .runtimeSettings(new RuntimeSettings(33, 4096, 8, 256)).build();
+                    .runtimeSettings(new RuntimeSettings(33, 4096, 8, 256, List.of("--jinja", "-fa", "on"),
+                            Map.of("GGML_CUDA_NO_PINNED", "1"))).build();
             store.saveRegistry(registryOf(List.of(overridden)));
             DiscoveredModel loaded = reopen().loadRegistry().orElseThrow().models().get("m");
             assertThat(loaded).isEqualTo(overridden);
@@ -251,6 +257,8 @@ public abstract class RegistryStoreContract {
             assertThat(loaded.tierOverride()).isNull();
             assertThat(loaded.thinkingOverride()).isNull();
             assertThat(loaded.runtimeSettings()).isEqualTo(new RuntimeSettings(null, null, null, null));
+            assertThat(loaded.extraArgs()).isEmpty();
+            assertThat(loaded.env()).isEmpty();
         }
 
         @Test

@@ -99,6 +99,9 @@ final class PropertiesCodec {
         put(p, at + "ctxSize", m.ctxSize());
         put(p, at + "nThreads", m.nThreads());
         put(p, at + "batchSize", m.batchSize());
+        putList(p, at + "extraArgs", m.extraArgs(), Function.identity());
+        // A variable's name cannot hold '=', so NAME=VALUE splits back at the first one.
+        putList(p, at + "env", List.copyOf(m.env().entrySet()), e -> e.getKey() + "=" + e.getValue());
         put(p, at + "mmprojPath", m.mmprojPath());
         put(p, at + "metadataSource", m.metadataSource().wireName());
         put(p, at + "displayName", m.displayName());
@@ -198,6 +201,8 @@ final class PropertiesCodec {
                 .ctxSize(k.integer(at + "ctxSize"))
                 .nThreads(k.integer(at + "nThreads"))
                 .batchSize(k.integer(at + "batchSize"))
+                .extraArgs(k.list(at + "extraArgs"))
+                .env(k.variables(at + "env"))
                 .mmprojPath(k.text(at + "mmprojPath"))
                 .metadataSource(MetadataSource.parse(k.required(at + "metadataSource")))
                 .displayName(k.text(at + "displayName"))
@@ -245,6 +250,18 @@ final class PropertiesCodec {
             int count = count(key);
             for (int i = 0; i < count; i++) {
                 values.add(required(key + "." + i));
+            }
+            return values;
+        }
+
+        Map<String, String> variables(String key) {
+            Map<String, String> values = new TreeMap<>();
+            for (String variable : list(key)) {
+                int equals = variable.indexOf('=');
+                if (equals < 1) {
+                    throw new IllegalArgumentException("key " + key + " holds " + variable + ", not NAME=VALUE");
+                }
+                values.put(variable.substring(0, equals), variable.substring(equals + 1));
             }
             return values;
         }

@@ -11,6 +11,8 @@ import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.PortRange;
 import dev.magi.spi.RuntimeSettings;
@@ -37,6 +39,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -114,6 +117,43 @@ class RealLlamaServerTest {
             // The server reports the slots it was given, which only LLAMA_SERVER_ARGS' --parallel 2 sets.
             assertThat(get(ready.port(), "/props").path("total_slots").asInt()).isEqualTo(2);
             engine.supervisor().stop("stories260k");
+        }
+    }
+
+    @Test
+    @DisplayName("accepts a model's own extra arguments and variables, gets ready and answers")
+    void modelArgumentsAndEnvironment() throws Exception {
+        try (MagiEngine engine = engine("--no-webui", "stories260K.gguf")) {
+            // f32, not q8_0: this tiny model's heads (8 wide) are narrower than a q8_0 block (32), which
+            // the server refuses; the next test shows that refusal reaching the user.
+            engine.registry().updateRuntimeSettings("stories260k", current -> current
+                    .withExtraArgs(List.of("--jinja", "--cache-type-k", "f32"))
+                    .withEnv(Map.of("LLAMA_ARG_N_PARALLEL", "3")));
+
+            ServerStatus ready = engine.supervisor().start("stories260k", true);
+
+            assertThat(ready.state()).isEqualTo(ServerState.READY);
+            JsonNode completion = complete(ready.port(), "Once upon a time");
+            assertThat(completion.path("choices").path(0).path("text").asText()).isNotBlank();
+            // Only the model's variable sets three slots: it reached the process's environment.
+            assertThat(get(ready.port(), "/props").path("total_slots").asInt()).isEqualTo(3);
+            engine.supervisor().stop("stories260k");
+        }
+    }
+
+    @Test
+    @DisplayName("given --cache-type-k q8_0 by the model, fails the start with the real server's reason")
+    void modelArgumentTheServerRefuses() throws Exception {
+        try (MagiEngine engine = engine("--no-webui", "stories260K.gguf")) {
+            engine.registry().updateRuntimeSettings("stories260k", current -> current
+                    .withExtraArgs(List.of("--jinja", "--cache-type-k", "q8_0")));
+
+            MagiException e = catchThrowableOfType(MagiException.class,
+                    () -> engine.supervisor().start("stories260k", true));
+
+            assertThat(e).as("the start fails").isNotNull();
+            assertThat(e.code()).isEqualTo(ErrorCode.SERVER_START_FAILED);
+            assertThat(e.details().get("logTail")).asString().contains("K cache type q8_0");
         }
     }
 
