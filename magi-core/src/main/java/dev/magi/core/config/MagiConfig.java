@@ -45,6 +45,8 @@ public record MagiConfig(
         String apiKey,
         List<String> allowedHosts,
         List<String> allowedOrigins,
+        Duration httpIdleTimeout,
+        Duration requestBodyTimeout,
         Settings source) {
 
     public MagiConfig {
@@ -91,6 +93,8 @@ public record MagiConfig(
                 r.apiKey(),
                 r.allowedHosts(),
                 r.allowedOrigins(),
+                r.seconds(ConfigKey.HTTP_IDLE_TIMEOUT),
+                r.seconds(ConfigKey.REQUEST_BODY_TIMEOUT),
                 pluginSettings);
     }
 
