@@ -142,7 +142,7 @@ final class RequestBodyHandler extends Handler.Wrapper {
             }
             if (failure instanceof TimeoutException) {
                 // The connection went silent for the whole idle timeout, part-way through the body.
-                answerTimeout();
+                answerTimeout("the connection was silent for the idle timeout (" + failure.getMessage() + ")");
             } else {
                 // The client went away or sent a malformed body; Jetty answers what can still be answered.
                 callback.failed(failure);
@@ -156,21 +156,24 @@ final class RequestBodyHandler extends Handler.Wrapper {
                 }
                 settled = true;
             }
-            answerTimeout();
+            answerTimeout("the client took longer than " + seconds() + " s to send it");
         }
 
-        private void answerTimeout() {
+        private String seconds() {
+            return String.valueOf(timeout.toMillis() / 1000.0);
+        }
+
+        private void answerTimeout(String why) {
             int received;
             synchronized (this) {
                 received = body.size();
                 body.reset();
             }
             // Expected of a slow or stalled client, not a fault of MAGI: one line, no stack trace.
-            LOG.info("RequestTimeout: the body of {} {} from {} did not arrive within {} s ({} bytes came)",
-                    request.getMethod(), request.getHttpURI().getPath(), Request.getRemoteAddr(request),
-                    timeout.toMillis() / 1000.0, received);
+            LOG.info("RequestTimeout: the body of {} {} from {} is refused: {} ({} bytes came)",
+                    request.getMethod(), request.getHttpURI().getPath(), Request.getRemoteAddr(request), why, received);
             Response.writeError(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408,
-                    "The request body did not arrive within " + (timeout.toMillis() / 1000.0) + " s");
+                    "The request body did not arrive in time: " + why);
         }
     }
 
