@@ -56,11 +56,11 @@ class StalledBodyTest {
             out.flush();
             // Then nothing more, the connection left open: the container's read times out.
             response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 408");
             Eventually.await("the timeout to be logged", () -> stderr.text().contains("RequestTimeout"));
             log = stderr.text();
         }
 
-        assertThat(response).startsWith("HTTP/1.1 408");
         JsonNode error = new ObjectMapper().readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
         assertThat(error.path("error").asText()).isEqualTo("RequestTimeout");
         assertThat(error.path("message").asText()).contains("did not arrive in time");
