@@ -10,7 +10,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,6 +172,36 @@ class SlowClientsTest {
                 pace(1_000);
             }
         }
+    }
+
+    @Test
+    @DisplayName("bodies gathered before the API runs keep their answers: 413 over 1 MiB, chunked or not,"
+            + " and 200 after Expect: 100-continue")
+    void bodiesKeepTheirAnswers() throws Exception {
+        start("30");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        byte[] large = ("{\"tier\": \"powerful\"" + " ".repeat(1024 * 1024) + "}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> withLength = client.send(tierRequest()
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(withLength.statusCode()).as(withLength.body()).isEqualTo(413);
+        assertThat(Http.JSON.readTree(withLength.body()).path("error").asText()).isEqualTo("PayloadTooLarge");
+
+        // Without a length the client sends it chunked.
+        HttpResponse<String> chunked = client.send(tierRequest()
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(large))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).as(chunked.body()).isEqualTo(413);
+        assertThat(Http.JSON.readTree(chunked.body()).path("error").asText()).isEqualTo("PayloadTooLarge");
+
+        HttpResponse<String> continued = client.send(tierRequest().expectContinue(true)
+                .PUT(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(continued.statusCode()).as(continued.body()).isEqualTo(200);
+        assertThat(Http.JSON.readTree(continued.body()).path("tier").asText()).isEqualTo("powerful");
+    }
+
+    private HttpRequest.Builder tierRequest() {
+        return HttpRequest.newBuilder(URI.create(server.uri() + TIER_PATH.substring(1)))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60));
     }
 
     /** Paces a client as a slow or idle one would be: the gap is the behaviour under test, not a wait. */
