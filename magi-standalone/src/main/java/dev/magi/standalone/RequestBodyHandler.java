@@ -82,13 +82,16 @@ final class RequestBodyHandler extends Handler.Wrapper {
         @Override
         public void run() {
             while (true) {
+                synchronized (this) {
+                    if (settled) {
+                        // Answered already (the deadline passed): what the client still sends is not read.
+                        return;
+                    }
+                }
                 Content.Chunk chunk = request.read();
                 if (chunk == null) {
-                    synchronized (this) {
-                        if (!settled) {
-                            request.demand(this);
-                        }
-                    }
+                    // Called back when more has come; one that comes after the deadline stops at the check above.
+                    request.demand(this);
                     return;
                 }
                 if (Content.Chunk.isFailure(chunk)) {
