@@ -115,6 +115,11 @@ public final class MagiServer implements AutoCloseable {
         return graceful.getCurrentRequestCount();
     }
 
+    /** Connections open now, idle ones included. */
+    int connections() {
+        return connector.getConnectedEndPoints().size();
+    }
+
     /** Blocks until the server has stopped. */
     public void join() throws InterruptedException {
         jetty.join();

@@ -123,8 +123,8 @@ class SlowClientsTest {
                 }
                 return null;
             });
-            Eventually.await(Duration.ofSeconds(60), () -> "all " + SLOW_CLIENTS + " slow requests to reach the server"
-                    + " (" + server.requestsInFlight() + " so far)", () -> server.requestsInFlight() >= SLOW_CLIENTS);
+            Eventually.await(Duration.ofSeconds(60), () -> "the server to hold all " + SLOW_CLIENTS + " slow clients'"
+                    + " connections (" + server.connections() + " so far)", () -> server.connections() >= SLOW_CLIENTS);
 
             Http.Reply health = http.get("/health");
             assertThat(health.status()).isEqualTo(200);
