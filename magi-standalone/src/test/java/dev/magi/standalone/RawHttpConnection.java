@@ -75,6 +75,11 @@ final class RawHttpConnection implements AutoCloseable {
         return new Reply(status, headers, body.toString(StandardCharsets.UTF_8));
     }
 
+    /** Everything the server sends until it closes the connection. */
+    String readToEnd() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
     private String line() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b = in.read(); b != '\n'; b = in.read()) {

@@ -44,6 +44,10 @@ class SlowClientsTest {
     private Http http;
 
     private void start(String bodyTimeoutSeconds) throws Exception {
+        start(bodyTimeoutSeconds, "30");
+    }
+
+    private void start(String bodyTimeoutSeconds, String idleTimeoutSeconds) throws Exception {
         Files.createDirectories(dir.resolve("models"));
         GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
         MagiEngine engine = MagiEngine.builder().withoutEnvironment()
@@ -52,6 +56,7 @@ class SlowClientsTest {
                 .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
                 .set(ConfigKey.WATCH, "false")
                 .set(ConfigKey.REQUEST_BODY_TIMEOUT, bodyTimeoutSeconds)
+                .set(ConfigKey.HTTP_IDLE_TIMEOUT, idleTimeoutSeconds)
                 .build();
         server = MagiServer.newServer(engine, "127.0.0.1", 0).start();
         http = new Http(server.uri());
@@ -146,6 +151,56 @@ class SlowClientsTest {
             for (RawHttpConnection connection : slow) {
                 connection.close();
             }
+        }
+    }
+
+    @Test
+    @DisplayName("while 200 clients are part-way through their headers, /health still answers")
+    void slowHeadersDoNotStarveTheServer() throws Exception {
+        start("30");
+        List<RawHttpConnection> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < SLOW_CLIENTS; i++) {
+                RawHttpConnection connection = new RawHttpConnection(server.port());
+                slow.add(connection);
+                connection.send("PUT " + TIER_PATH + " HTTP/1.1\r\nHost: loc");
+            }
+            Eventually.await(Duration.ofSeconds(60), () -> "the server to hold all " + SLOW_CLIENTS + " slow clients'"
+                    + " connections (" + server.connections() + " so far)", () -> server.connections() >= SLOW_CLIENTS);
+            assertThat(http.get("/health").status()).isEqualTo(200);
+            assertThat(http.get("/api/models/registry").status()).isEqualTo(200);
+        } finally {
+            for (RawHttpConnection connection : slow) {
+                connection.close();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a client silent part-way through its headers is disconnected after the HTTP idle timeout")
+    void silentHeadersAreDisconnected() throws Exception {
+        start("30", "1");
+        try (RawHttpConnection connection = new RawHttpConnection(server.port())) {
+            connection.send("PUT " + TIER_PATH + " HTTP/1.1\r\nHost: loc");
+            // The end of the stream, with or without a 408 before it.
+            assertThat(connection.readToEnd()).satisfiesAnyOf(
+                    rest -> assertThat(rest).isEmpty(), rest -> assertThat(rest).startsWith("HTTP/1.1 408"));
+        }
+    }
+
+    @Test
+    @DisplayName("a body whose client goes silent for the HTTP idle timeout is answered 408 before the body timeout")
+    void silentBodyIsRequestTimeoutAfterTheIdleTimeout() throws Exception {
+        start("20", "1");
+        try (RawHttpConnection connection = new RawHttpConnection(server.port())) {
+            connection.sendHead("PUT", TIER_PATH, BODY.length());
+            connection.send(BODY.substring(0, 4));
+            RawHttpConnection.Reply reply = connection.read();
+            assertThat(reply.status()).as(reply.body()).isEqualTo(408);
+            JsonNode error = Http.JSON.readTree(reply.body());
+            assertThat(error.path("error").asText()).isEqualTo("RequestTimeout");
+            // The idle timeout's answer, not the body timeout's ("took longer than 20.0 s").
+            assertThat(error.path("message").asText()).contains("silent for the idle timeout");
         }
     }
 
