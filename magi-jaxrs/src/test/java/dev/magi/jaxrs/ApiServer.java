@@ -33,6 +33,7 @@ public final class ApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Server server;
+    private final ServerConnector connector;
     private final URI base;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -48,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(MagiEngine engine, Consumer<ResourceConfig> extra) throws Exception {
         server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -67,6 +68,15 @@ public final class ApiServer implements AutoCloseable {
         context.setErrorHandler(new JsonErrorHandler());
         server.start();
         base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+    }
+
+    /**
+     * Closes connections silent this long, also part-way through a request, from the next connection
+     * on: a container's read timeout, as the WAR's host would set it.
+     */
+    public ApiServer idleTimeout(Duration timeout) {
+        connector.setIdleTimeout(timeout.toMillis());
+        return this;
     }
 
     /** The path as given, not normalised, so that tests can send {@code ..} and encoded characters. */

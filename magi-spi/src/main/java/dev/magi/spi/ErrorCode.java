@@ -18,6 +18,8 @@ public enum ErrorCode {
     PROFILE_NOT_FOUND("ProfileNotFound", 404),
     METHOD_NOT_ALLOWED("MethodNotAllowed", 405),
     NOT_ACCEPTABLE("NotAcceptable", 406),
+    /** The client took too long to send its request (its body, most often): 408. */
+    REQUEST_TIMEOUT("RequestTimeout", 408),
     PORT_IN_USE("PortInUse", 409),
     PORT_RANGE_EXHAUSTED("PortRangeExhausted", 409),
     MODEL_NOT_RUNNABLE("ModelNotRunnable", 409),
@@ -65,6 +67,7 @@ public enum ErrorCode {
             case 404 -> NOT_FOUND;
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;
+            case 408 -> REQUEST_TIMEOUT;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 503 -> SERVICE_UNAVAILABLE;

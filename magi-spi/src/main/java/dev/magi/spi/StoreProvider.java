@@ -18,4 +18,17 @@ public interface StoreProvider {
      * @throws MagiException with {@link ErrorCode#STORAGE_FAILED} when it cannot be opened
      */
     RegistryStore open(Settings settings);
+
+    /**
+     * Opens the store to copy from it ({@code magi migrate}), as it is: data that cannot be read is an
+     * error naming what is damaged, and is never moved aside, repaired or replaced by empty data, as
+     * {@link #open} may do so that MAGI starts. A store that changes nothing when it opens need not
+     * override this; the default is {@link #open}.
+     *
+     * @param settings as for {@link #open}
+     * @throws MagiException with {@link ErrorCode#STORAGE_FAILED} when it cannot be opened or is damaged
+     */
+    default RegistryStore openAsFound(Settings settings) {
+        return open(settings);
+    }
 }

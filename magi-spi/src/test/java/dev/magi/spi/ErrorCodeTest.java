@@ -13,6 +13,8 @@ class ErrorCodeTest {
         assertThat(ErrorCode.forHttpStatus(404).wireName()).isEqualTo("NotFound");
         assertThat(ErrorCode.forHttpStatus(405).wireName()).isEqualTo("MethodNotAllowed");
         assertThat(ErrorCode.forHttpStatus(406).wireName()).isEqualTo("NotAcceptable");
+        assertThat(ErrorCode.forHttpStatus(408).wireName()).isEqualTo("RequestTimeout");
+        assertThat(ErrorCode.REQUEST_TIMEOUT.httpStatus()).isEqualTo(408);
         assertThat(ErrorCode.forHttpStatus(413).wireName()).isEqualTo("PayloadTooLarge");
         assertThat(ErrorCode.forHttpStatus(415).wireName()).isEqualTo("UnsupportedMediaType");
         assertThat(ErrorCode.forHttpStatus(503).wireName()).isEqualTo("ServiceUnavailable");

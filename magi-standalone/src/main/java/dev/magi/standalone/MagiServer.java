@@ -45,6 +45,8 @@ public final class MagiServer implements AutoCloseable {
         connector.setPort(port);
         // Once stopping, a kept-alive connection idle this long is closed (Jetty waits 1 s by default).
         connector.setShutdownIdleTimeout(200);
+        // A silent connection, between requests or part-way through one, is closed after this long.
+        connector.setIdleTimeout(engine.config().httpIdleTimeout().toMillis());
         jetty.addConnector(connector);
 
         ResourceConfig application = MagiJaxrs.application(engine);
@@ -56,8 +58,10 @@ public final class MagiServer implements AutoCloseable {
         context.addServlet(jersey, "/*");
         context.setErrorHandler(new JsonErrorHandler());
 
+        // Bodies are gathered before the API runs, so a slow client holds no thread while it sends one.
+        RequestBodyHandler bodies = new RequestBodyHandler(context, engine.config().requestBodyTimeout());
         // Tracks requests in flight so that a stop waits for them (up to the stop timeout).
-        graceful = new GracefulHandler(context);
+        graceful = new GracefulHandler(bodies);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler());
         jetty.setStopTimeout(GRACE.toMillis());
@@ -109,6 +113,11 @@ public final class MagiServer implements AutoCloseable {
     /** Requests being handled now: the ones a stop waits for. */
     long requestsInFlight() {
         return graceful.getCurrentRequestCount();
+    }
+
+    /** Connections open now, idle ones included. */
+    int connections() {
+        return connector.getConnectedEndPoints().size();
     }
 
     /** Blocks until the server has stopped. */

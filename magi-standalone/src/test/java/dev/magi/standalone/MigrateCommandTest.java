@@ -17,12 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static dev.magi.testkit.store.RegistryStoreContract.fullProfile;
 import static dev.magi.testkit.store.RegistryStoreContract.fullRegistry;
@@ -153,6 +156,45 @@ class MigrateCommandTest {
         Outcome outcome = migrate("empty", "--from", "json", "--to", "yaml");
         assertThat(outcome.code()).isEqualTo(MagiMain.EXIT_FAILED);
         assertThat(outcome.errLines()).singleElement().asString().contains("holds no registry");
+    }
+
+    @Test
+    @DisplayName("exits 1 with one line naming a damaged h2 source, leaving it as it was and writing nothing to the"
+            + " target")
+    void damagedH2Source() throws Exception {
+        fill(new H2StoreProvider(), "a", REGISTRY, "coding", fullProfile("coding"));
+        Path database = dir.resolve("damaged/data/magi.mv.db");
+        Files.createDirectories(database.getParent());
+        Files.copy(dir.resolve("a/data/magi.mv.db"), database);
+        byte[] bytes = Files.readAllBytes(database);
+        // Garbage over both file headers and the first chunk: what a disk fault or a stray write leaves.
+        byte[] garbage = new byte[Math.min(bytes.length, 12 * 1024)];
+        new Random(42).nextBytes(garbage);
+        System.arraycopy(garbage, 0, bytes, 0, garbage.length);
+        Files.write(database, bytes);
+
+        Outcome outcome;
+        String log;
+        try (CapturedStderr stderr = new CapturedStderr()) {
+            outcome = migrate("damaged", "--from", "h2", "--to", "json",
+                    "--to-registry-path", registryPath("b"), "--to-profiles-path", profilesPath("b"));
+            log = stderr.text();
+        }
+
+        assertThat(outcome.code()).as(outcome.err()).isEqualTo(MagiMain.EXIT_FAILED);
+        assertThat(outcome.out()).isEmpty();
+        assertThat(outcome.errLines()).singleElement().asString()
+                .contains(database.toString()).contains("is damaged").contains("left as it is")
+                .contains("nothing was written");
+        assertThat(outcome.err() + log).doesNotContain("\tat ");
+        // The source is left for the user to repair or restore: not moved, not replaced by an empty one.
+        assertThat(Files.readAllBytes(database)).isEqualTo(bytes);
+        try (Stream<Path> files = Files.list(database.getParent())) {
+            // H2 may leave its own trace of the failure (magi.trace.db) beside it; nothing else changes.
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .contains("magi.mv.db").noneMatch(name -> name.contains("corrupt"));
+        }
+        assertThat(dir.resolve("b")).doesNotExist();
     }
 
     @Nested

@@ -47,6 +47,8 @@ public record MagiConfig(
         List<String> allowedHosts,
         List<String> allowedOrigins,
         int maxEventStreams,
+        Duration httpIdleTimeout,
+        Duration requestBodyTimeout,
         Settings source) {
 
     public MagiConfig {
@@ -95,6 +97,8 @@ public record MagiConfig(
                 r.allowedHosts(),
                 r.allowedOrigins(),
                 r.integer(ConfigKey.MAX_EVENT_STREAMS, 1, 100_000),
+                r.seconds(ConfigKey.HTTP_IDLE_TIMEOUT),
+                r.seconds(ConfigKey.REQUEST_BODY_TIMEOUT),
                 pluginSettings);
     }
 

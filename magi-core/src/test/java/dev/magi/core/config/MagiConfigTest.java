@@ -38,6 +38,8 @@ class MagiConfigTest {
         assertThat(config.maxStartupTime()).isEqualTo(Duration.ofSeconds(120));
         assertThat(config.readinessInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.httpIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.requestBodyTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.watch()).isTrue();
         assertThat(config.apiKey()).isNull();
         assertThat(config.activeProfile()).isNull();
@@ -69,6 +71,7 @@ class MagiConfigTest {
         for (Map<String, String> bad : List.of(Map.of("MAGI_PORT", "eighty"), Map.of("MAGI_PORT", "70000"),
                 Map.of("PORT_RANGE", "9000"), Map.of("PORT_RANGE", "80-90"), Map.of("MAGI_WATCH", "maybe"),
                 Map.of("STOP_TIMEOUT", "-1"), Map.of("MAX_STARTUP_TIME", "soon"),
+                Map.of("MAGI_HTTP_IDLE_TIMEOUT", "0"), Map.of("MAGI_REQUEST_BODY_TIMEOUT", "forever"),
                 Map.of("LLAMA_SERVER_ARGS", "\"unbalanced"))) {
             assertThatThrownBy(() -> MagiConfig.from(Settings.of(bad)))
                     .isInstanceOfSatisfying(MagiException.class, e -> {

@@ -23,8 +23,8 @@ public final class MagiExceptionMapper implements ExceptionMapper<MagiException>
         } else if (e.code().httpStatus() >= 500) {
             // A server-side failure the user cannot fix by changing the request: keep the trace in the log.
             LOG.error("{}: {}", e.code().wireName(), e.getMessage(), e);
-        } else if (e.code() == ErrorCode.START_CANCELLED) {
-            // The stop that cancelled the start was asked for: one line, as for any stop.
+        } else if (e.code() == ErrorCode.START_CANCELLED || e.code() == ErrorCode.REQUEST_TIMEOUT) {
+            // A stop that was asked for, or a client too slow to send its body: expected, one line.
             LOG.info("{}: {}", e.code().wireName(), e.getMessage());
         } else if (e.code() != ErrorCode.UNAUTHORIZED) {
             LOG.warn("{}: {}", e.code().wireName(), e.getMessage());

@@ -12,6 +12,8 @@ import java.util.Map;
 /**
  * Anything no other mapper knows: 500 {@code InternalError} with an error id that is also logged
  * beside the stack trace, so a user's report can be matched to the log without exposing internals.
+ * The one exception is a request read the container timed out wherever it was read (see
+ * {@link ReadTimeouts}): 408 {@code RequestTimeout} and one log line, since the client was too slow.
  */
 @Provider
 public final class UnexpectedExceptionMapper implements ExceptionMapper<Throwable> {
@@ -19,6 +21,11 @@ public final class UnexpectedExceptionMapper implements ExceptionMapper<Throwabl
 
     @Override
     public Response toResponse(Throwable e) {
+        if (ReadTimeouts.isReadTimeout(e)) {
+            LOG.info("{}: the request could not be read in time ({})", ErrorCode.REQUEST_TIMEOUT.wireName(), e.toString());
+            return ErrorBodies.response(ErrorCode.REQUEST_TIMEOUT,
+                    "The request did not arrive in time: the client stopped sending", Map.of());
+        }
         String errorId = ErrorIds.logged(LOG, e);
         return ErrorBodies.response(ErrorCode.INTERNAL_ERROR, ErrorIds.message(errorId), Map.of("errorId", errorId));
     }

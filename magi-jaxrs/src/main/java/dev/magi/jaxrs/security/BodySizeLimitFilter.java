@@ -1,5 +1,6 @@
 package dev.magi.jaxrs.security;
 
+import dev.magi.jaxrs.errors.ReadTimeouts;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import jakarta.annotation.Priority;
@@ -18,7 +19,8 @@ import java.util.Map;
  * Refuses request bodies over 1 MiB with 413: at once when {@code Content-Length} says so, and while
  * reading when a chunked body grows past the limit, so no body is ever buffered beyond it. A body that
  * ends before its {@code Content-Length} is 400 {@code InvalidRequest}, since this is where bodies are
- * read from.
+ * read from. A body the container gives up waiting for (its read timed out: the client stopped
+ * sending) is 408 {@code RequestTimeout}.
  *
  * <p>Before answering, the rest of a refused body is read and thrown away, up to
  * {@link #MAX_DISCARDED_BYTES}: a server that closes a connection with request bytes still unread
@@ -76,6 +78,8 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
                 b = super.read();
             } catch (EOFException e) {
                 throw cutShort(e);
+            } catch (IOException e) {
+                throw timedOutOr(e);
             }
             if (b >= 0) {
                 add(1);
@@ -90,6 +94,8 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
                 n = super.read(buffer, off, len);
             } catch (EOFException e) {
                 throw cutShort(e);
+            } catch (IOException e) {
+                throw timedOutOr(e);
             }
             if (n > 0) {
                 add(n);
@@ -105,6 +111,18 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
             return new MagiException(ErrorCode.INVALID_REQUEST, "The request body is shorter than its"
                     + " Content-Length: the client stopped sending after " + count + " bytes",
                     Map.of("receivedBytes", count), e);
+        }
+
+        /**
+         * A read the container timed out is the client's slowness, answered 408 with one log line and
+         * the count of bytes that came; any other failure is passed on as it is.
+         */
+        private IOException timedOutOr(IOException e) {
+            if (ReadTimeouts.isReadTimeout(e)) {
+                throw new MagiException(ErrorCode.REQUEST_TIMEOUT, "The request body did not arrive in time:"
+                        + " the client stopped sending after " + count + " bytes", Map.of("receivedBytes", count));
+            }
+            return e;
         }
 
         private void add(long n) {

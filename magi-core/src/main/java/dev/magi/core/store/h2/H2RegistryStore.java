@@ -116,6 +116,28 @@ public final class H2RegistryStore implements RegistryStore {
         }
     }
 
+    /**
+     * Opens the embedded database at {@code url}, whose file is {@code file}, leaving a damaged file
+     * as it is.
+     *
+     * @throws MagiException {@link ErrorCode#STORAGE_FAILED} naming {@code file} when it is damaged,
+     *                       or when it cannot be opened
+     */
+    static H2RegistryStore openOrReportDamage(String url, Path file) {
+        try {
+            return open(url);
+        } catch (MagiException e) {
+            if (!(e.getCause() instanceof SQLException cause) || !DAMAGED.contains(cause.getErrorCode())) {
+                throw e;
+            }
+            String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage().lines().findFirst()
+                    .orElse("").replaceAll("\\s*\\[[0-9-]+]$", "");
+            throw new MagiException(ErrorCode.STORAGE_FAILED, "The H2 database file " + file + " is damaged (" + reason
+                    + ") and was left as it is: restore it from a backup or with H2's recovery tool",
+                    Map.of("path", file.toString()), e);
+        }
+    }
+
     static H2RegistryStore open(String url, H2Schema schema) {
         H2Connections connections = H2Connections.to(url);
         H2RegistryStore store = new H2RegistryStore(connections);

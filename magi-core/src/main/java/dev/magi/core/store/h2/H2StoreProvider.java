@@ -34,13 +34,24 @@ public final class H2StoreProvider implements StoreProvider {
 
     @Override
     public RegistryStore open(Settings settings) {
+        return open(settings, true);
+    }
+
+    /** A damaged embedded database is reported and left where it is, for its owner to restore. */
+    @Override
+    public RegistryStore openAsFound(Settings settings) {
+        return open(settings, false);
+    }
+
+    private static RegistryStore open(Settings settings, boolean moveDamagedAside) {
         String url = settings.get(ConfigKey.H2_URL.variable(), null);
         if (url == null) {
             Path registry = Path.of(settings.get(ConfigKey.REGISTRY_PATH.variable(),
                     ConfigKey.REGISTRY_PATH.defaultValue()));
             Path directory = registry.toAbsolutePath().getParent();
-            return H2RegistryStore.openOrMoveAside(defaultUrl(directory),
-                    directory.resolve(DATABASE_NAME + DATABASE_SUFFIX));
+            Path file = directory.resolve(DATABASE_NAME + DATABASE_SUFFIX);
+            return moveDamagedAside ? H2RegistryStore.openOrMoveAside(defaultUrl(directory), file)
+                    : H2RegistryStore.openOrReportDamage(defaultUrl(directory), file);
         } else if (!url.strip().startsWith("jdbc:h2:")) {
             throw new MagiException(ErrorCode.INVALID_CONFIGURATION,
                     ConfigKey.H2_URL.variable() + " must be an H2 JDBC URL starting with jdbc:h2:, such as"

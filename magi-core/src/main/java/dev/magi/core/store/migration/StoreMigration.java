@@ -93,9 +93,13 @@ public final class StoreMigration {
     public static Result migrate(Side from, Side to, boolean force) {
         String source;
         Contents contents;
-        try (RegistryStore store = from.provider().open(from.settings())) {
+        // As found: a damaged source is an error to report, not something to repair or empty on the way.
+        try (RegistryStore store = from.provider().openAsFound(from.settings())) {
             source = describe(from, store);
             contents = read(store, source);
+        } catch (MagiException e) {
+            throw new MagiException(e.code(), "Cannot read the " + from.name() + " store to migrate from: "
+                    + e.getMessage() + "; nothing was written", e.details(), e);
         }
         if (contents.registry() == null) {
             throw new MagiException(ErrorCode.INVALID_REQUEST, "The " + source

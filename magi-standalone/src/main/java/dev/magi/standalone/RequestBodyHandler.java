@@ -1,0 +1,218 @@
+package dev.magi.standalone;
+
+import dev.magi.jaxrs.security.BodySizeLimitFilter;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads each request body in full, without a thread, before the API sees it, and answers 408
+ * {@code RequestTimeout} to a client that takes longer than the body timeout to send it.
+ *
+ * <p>Why: Jersey reads bodies with blocking reads, so a client that sends a body a few bytes at a
+ * time holds a server thread for as long as it likes; two hundred such clients held every thread and
+ * {@code /health} stopped answering. Here the bytes are gathered as they arrive, by Jetty's demand
+ * callbacks, and the API is called only once the whole body is in memory, where reading it cannot
+ * block. Only the body is timed: a kept-alive connection idle between two requests is governed by the
+ * connection's idle timeout alone.
+ *
+ * <p>A body larger than the API takes ({@link BodySizeLimitFilter#MAX_BODY_BYTES}) is handed on as
+ * soon as that much has come, so that the API refuses it with 413 as before.
+ */
+final class RequestBodyHandler extends Handler.Wrapper {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestBodyHandler.class);
+
+    private final Duration timeout;
+
+    RequestBodyHandler(Handler next, Duration timeout) {
+        super(next);
+        this.timeout = timeout;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        boolean chunked = request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (length <= 0 && !chunked || length > BodySizeLimitFilter.MAX_BODY_BYTES) {
+            // No body to wait for, or one the API refuses from its Content-Length without reading it.
+            return super.handle(request, response, callback);
+        }
+        new BodyLoader(request, response, callback).start();
+        return true;
+    }
+
+    /** Gathers one request's body, then calls the next handler, or answers 408 at the deadline. */
+    private final class BodyLoader implements Runnable {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        /** Set once, by whichever comes first: the whole body, a failure or the deadline. */
+        private boolean settled;
+        private Scheduler.Task deadline;
+
+        BodyLoader(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        void start() {
+            synchronized (this) {
+                deadline = request.getComponents().getScheduler()
+                        .schedule(this::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            run();
+        }
+
+        /** Reads what has come; called again by Jetty each time more arrives. */
+        @Override
+        public void run() {
+            while (true) {
+                synchronized (this) {
+                    if (settled) {
+                        // Answered already (the deadline passed): what the client still sends is not read.
+                        return;
+                    }
+                }
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    // Called back when more has come; one that comes after the deadline stops at the check above.
+                    request.demand(this);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    fail(chunk.getFailure());
+                    return;
+                }
+                boolean last = chunk.isLast();
+                boolean complete;
+                synchronized (this) {
+                    if (settled) {
+                        chunk.release();
+                        return;
+                    }
+                    // Copied, not retained: a retained chunk of a few bytes would pin a whole network buffer.
+                    ByteBuffer bytes = chunk.getByteBuffer();
+                    byte[] copy = new byte[bytes.remaining()];
+                    bytes.get(copy);
+                    body.write(copy, 0, copy.length);
+                    complete = last || body.size() > BodySizeLimitFilter.MAX_BODY_BYTES;
+                    settled = complete;
+                    if (complete) {
+                        deadline.cancel();
+                    }
+                }
+                chunk.release();
+                if (complete) {
+                    proceed(last);
+                    return;
+                }
+            }
+        }
+
+        private void proceed(boolean whole) {
+            Request buffered = new BufferedBodyRequest(request, body.toByteArray(), whole);
+            try {
+                if (!getHandler().handle(buffered, response, callback)) {
+                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                }
+            } catch (Throwable e) {
+                Response.writeError(request, response, callback, e);
+            }
+        }
+
+        private void fail(Throwable failure) {
+            synchronized (this) {
+                if (settled) {
+                    return;
+                }
+                settled = true;
+                deadline.cancel();
+            }
+            if (failure instanceof TimeoutException) {
+                // The connection went silent for the whole idle timeout, part-way through the body.
+                answerTimeout("the connection was silent for the idle timeout (" + failure.getMessage() + ")");
+            } else {
+                // The client went away or sent a malformed body; Jetty answers what can still be answered.
+                callback.failed(failure);
+            }
+        }
+
+        private void expire() {
+            synchronized (this) {
+                if (settled) {
+                    return;
+                }
+                settled = true;
+            }
+            answerTimeout("the client took longer than " + seconds() + " s to send it");
+        }
+
+        private String seconds() {
+            return String.valueOf(timeout.toMillis() / 1000.0);
+        }
+
+        private void answerTimeout(String why) {
+            int received;
+            synchronized (this) {
+                received = body.size();
+                body.reset();
+            }
+            // Expected of a slow or stalled client, not a fault of MAGI: one line, no stack trace.
+            LOG.info("RequestTimeout: the body of {} {} from {} is refused: {} ({} bytes came)",
+                    request.getMethod(), request.getHttpURI().getPath(), Request.getRemoteAddr(request), why, received);
+            Response.writeError(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408,
+                    "The request body did not arrive in time: " + why);
+        }
+    }
+
+    /** The request with its body already read: the API reads it from memory. */
+    private static final class BufferedBodyRequest extends Request.Wrapper {
+        private final boolean whole;
+        private Content.Chunk pending;
+
+        BufferedBodyRequest(Request request, byte[] body, boolean whole) {
+            super(request);
+            this.whole = whole;
+            this.pending = Content.Chunk.from(ByteBuffer.wrap(body), whole);
+        }
+
+        @Override
+        public synchronized Content.Chunk read() {
+            if (pending != null) {
+                Content.Chunk chunk = pending;
+                pending = null;
+                return chunk;
+            }
+            // Past what was gathered: the end, or the rest of a body too large, which the API refuses.
+            return whole ? Content.Chunk.EOF : super.read();
+        }
+
+        @Override
+        public void demand(Runnable demandCallback) {
+            boolean ready;
+            synchronized (this) {
+                ready = pending != null || whole;
+            }
+            if (ready) {
+                demandCallback.run();
+            } else {
+                super.demand(demandCallback);
+            }
+        }
+    }
+}
