@@ -8,6 +8,7 @@ import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.MimeTypes;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -56,8 +57,13 @@ final class JsonErrorHandler extends ErrorHandler {
         details.put("status", code);
         String text;
         if (code == 503) {
-            // Jetty's answer while stopping: expected, nothing to log.
-            text = "The service is not available";
+            // Jetty's answer while stopping, or MAGI's own to a client it cannot take now: expected, nothing to log.
+            text = message == null || message.isBlank() ? "The service is not available" : message;
+        } else if (cause instanceof EofException) {
+            // The client closed its connection (or MAGI is stopping) while its request was unfinished: no
+            // fault of MAGI's, and nobody is left to read an answer. One line, no stack trace.
+            LOG.info("A connection closed before its request was finished ({})", cause.getClass().getSimpleName());
+            text = "The connection closed before the request was finished";
         } else if (code >= 500) {
             // The cause may name internals: log it beside an id and answer only the id.
             String errorId = ErrorIds.logged(LOG, cause);

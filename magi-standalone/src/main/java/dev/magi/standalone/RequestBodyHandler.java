@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads each request body in full, without a thread, before the API sees it, and answers 408
@@ -31,15 +32,56 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>A body larger than the API takes ({@link BodySizeLimitFilter#MAX_BODY_BYTES}) is handed on as
  * soon as that much has come, so that the API refuses it with 413 as before.
+ *
+ * <p>What is being gathered is bounded in all, not only per request: without threads to bound them,
+ * a thousand clients could each send all but the last byte of a 1 MiB body and hold a gigabyte. A
+ * body that would take the bytes being gathered past {@link #GATHERING_BUDGET_BYTES} is answered 503
+ * {@code ServiceUnavailable} with {@code Retry-After} at once, by its {@code Content-Length} when it
+ * has one, else as its chunks come.
  */
 final class RequestBodyHandler extends Handler.Wrapper {
     private static final Logger LOG = LoggerFactory.getLogger(RequestBodyHandler.class);
 
+    /** What all bodies being gathered at once may hold. */
+    static final long GATHERING_BUDGET_BYTES = 64L * 1024 * 1024;
+    /** Seconds a client refused for the budget is asked to wait: bodies arrive or time out by then. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
     private final Duration timeout;
+    private final long budgetBytes;
+    private final AtomicLong gathering = new AtomicLong();
 
     RequestBodyHandler(Handler next, Duration timeout) {
+        this(next, timeout, GATHERING_BUDGET_BYTES);
+    }
+
+    RequestBodyHandler(Handler next, Duration timeout, long budgetBytes) {
         super(next);
         this.timeout = timeout;
+        this.budgetBytes = budgetBytes;
+    }
+
+    /** Takes {@code bytes} of the budget, or nothing and false when they do not fit. */
+    private boolean reserve(long bytes) {
+        long after = gathering.addAndGet(bytes);
+        if (after > budgetBytes) {
+            gathering.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    /** Bytes of the budget taken by bodies being gathered now. */
+    long gatheringBytes() {
+        return gathering.get();
+    }
+
+    private static void refuseBusy(Request request, Response response, Callback callback) {
+        LOG.info("ServiceUnavailable: the body of {} {} from {} is refused: too many bodies are arriving at once",
+                request.getMethod(), request.getHttpURI().getPath(), Request.getRemoteAddr(request));
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+        Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                "Too many request bodies are arriving at once; try again in " + RETRY_AFTER_SECONDS + " s");
     }
 
     @Override
@@ -50,7 +92,12 @@ final class RequestBodyHandler extends Handler.Wrapper {
             // No body to wait for, or one the API refuses from its Content-Length without reading it.
             return super.handle(request, response, callback);
         }
-        new BodyLoader(request, response, callback).start();
+        long declared = Math.max(0, length);
+        if (!reserve(declared)) {
+            refuseBusy(request, response, callback);
+            return true;
+        }
+        new BodyLoader(request, response, callback, declared).start();
         return true;
     }
 
@@ -63,11 +110,26 @@ final class RequestBodyHandler extends Handler.Wrapper {
         /** Set once, by whichever comes first: the whole body, a failure or the deadline. */
         private boolean settled;
         private Scheduler.Task deadline;
+        /** Budget taken: the Content-Length, or what has come of a chunked body. */
+        private long reserved;
+        private final boolean declared;
 
-        BodyLoader(Request request, Response response, Callback callback) {
+        BodyLoader(Request request, Response response, Callback callback, long declaredLength) {
             this.request = request;
             this.response = response;
             this.callback = callback;
+            this.reserved = declaredLength;
+            this.declared = declaredLength > 0;
+        }
+
+        /** Gives the budget back; called once, when the loader is settled. */
+        private void release() {
+            long bytes;
+            synchronized (this) {
+                bytes = reserved;
+                reserved = 0;
+            }
+            gathering.addAndGet(-bytes);
         }
 
         void start() {
@@ -100,6 +162,7 @@ final class RequestBodyHandler extends Handler.Wrapper {
                 }
                 boolean last = chunk.isLast();
                 boolean complete;
+                boolean overBudget = false;
                 synchronized (this) {
                     if (settled) {
                         chunk.release();
@@ -109,14 +172,26 @@ final class RequestBodyHandler extends Handler.Wrapper {
                     ByteBuffer bytes = chunk.getByteBuffer();
                     byte[] copy = new byte[bytes.remaining()];
                     bytes.get(copy);
-                    body.write(copy, 0, copy.length);
-                    complete = last || body.size() > BodySizeLimitFilter.MAX_BODY_BYTES;
-                    settled = complete;
+                    if (!declared && !reserve(copy.length)) {
+                        settled = true;
+                        deadline.cancel();
+                        overBudget = true;
+                    } else {
+                        reserved += declared ? 0 : copy.length;
+                        body.write(copy, 0, copy.length);
+                    }
+                    complete = !overBudget && (last || body.size() > BodySizeLimitFilter.MAX_BODY_BYTES);
                     if (complete) {
+                        settled = true;
                         deadline.cancel();
                     }
                 }
                 chunk.release();
+                if (overBudget) {
+                    release();
+                    refuseBusy(request, response, callback);
+                    return;
+                }
                 if (complete) {
                     proceed(last);
                     return;
@@ -126,6 +201,8 @@ final class RequestBodyHandler extends Handler.Wrapper {
 
         private void proceed(boolean whole) {
             Request buffered = new BufferedBodyRequest(request, body.toByteArray(), whole);
+            // The bytes now belong to the request the API reads at once; the budget is for bodies still coming.
+            release();
             try {
                 if (!getHandler().handle(buffered, response, callback)) {
                     Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
@@ -143,12 +220,18 @@ final class RequestBodyHandler extends Handler.Wrapper {
                 settled = true;
                 deadline.cancel();
             }
+            release();
             if (failure instanceof TimeoutException) {
                 // The connection went silent for the whole idle timeout, part-way through the body.
                 answerTimeout("the connection was silent for the idle timeout (" + failure.getMessage() + ")");
             } else {
-                // The client went away or sent a malformed body; Jetty answers what can still be answered.
-                callback.failed(failure);
+                // The client went away part-way through, or sent a malformed body: its fault, not MAGI's,
+                // so one line and a 400 (which a client that left never reads), not a stack trace at ERROR.
+                LOG.info("InvalidRequest: the body of {} {} from {} ended before it was complete: {}",
+                        request.getMethod(), request.getHttpURI().getPath(), Request.getRemoteAddr(request),
+                        failure.getClass().getSimpleName());
+                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                        "The request body ended before it was complete");
             }
         }
 
@@ -159,6 +242,7 @@ final class RequestBodyHandler extends Handler.Wrapper {
                 }
                 settled = true;
             }
+            release();
             answerTimeout("the client took longer than " + seconds() + " s to send it");
         }
 

@@ -1,0 +1,149 @@
+package dev.magi.standalone;
+
+import dev.magi.testkit.Eventually;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bytes of all bodies being gathered at once are bounded, not only each body: clients that each
+ * send all but the end of a body cannot make MAGI hold more than the budget. Over real HTTP against
+ * the handler in a Jetty of its own, with a budget of 1,000 bytes.
+ */
+@DisplayName("Request bodies gathered before the API runs: their budget, and clients that go away")
+class RequestBodyHandlerTest {
+    private static final long BUDGET = 1000;
+
+    private Server jetty;
+    private RequestBodyHandler bodies;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        Handler echo = new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                String body = Content.Source.asString(request);
+                response.setStatus(200);
+                Content.Sink.write(response, true, "got " + body.length(), callback);
+                return true;
+            }
+        };
+        bodies = new RequestBodyHandler(echo, Duration.ofSeconds(60), BUDGET);
+        jetty.setHandler(bodies);
+        jetty.setErrorHandler(new JsonErrorHandler());
+        jetty.start();
+        port = connector.getLocalPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        jetty.stop();
+    }
+
+    @Test
+    @DisplayName("a body whose Content-Length would pass the budget is answered 503 with Retry-After at once;"
+            + " the budget comes back once the body it held has arrived")
+    void declaredLength() throws Exception {
+        try (RawHttpConnection holder = new RawHttpConnection(port);
+             RawHttpConnection refused = new RawHttpConnection(port);
+             RawHttpConnection later = new RawHttpConnection(port)) {
+            holder.sendHead("POST", "/x", 800);
+            holder.send("a".repeat(100));
+            Eventually.await("the first body to take its 800 bytes", () -> bodies.gatheringBytes() == 800);
+
+            refused.sendHead("POST", "/x", 800);
+            RawHttpConnection.Reply busy = refused.read();
+            assertThat(busy.status()).isEqualTo(503);
+            assertThat(busy.headers()).containsEntry("retry-after", "5");
+            assertThat(busy.body()).contains("\"error\":\"ServiceUnavailable\"").contains("at once");
+
+            holder.send("a".repeat(700));
+            RawHttpConnection.Reply served = holder.read();
+            assertThat(served.status()).isEqualTo(200);
+            assertThat(served.body()).isEqualTo("got 800");
+            Eventually.await("the budget to come back", () -> bodies.gatheringBytes() == 0);
+
+            later.sendHead("POST", "/x", 800);
+            later.send("b".repeat(800));
+            assertThat(later.read().body()).isEqualTo("got 800");
+        }
+    }
+
+    @Test
+    @DisplayName("a chunked body is counted as its chunks come, and refused when they would pass the budget")
+    void chunked() throws Exception {
+        try (RawHttpConnection holder = new RawHttpConnection(port);
+             RawHttpConnection refused = new RawHttpConnection(port)) {
+            sendChunkedHead(holder);
+            holder.send(chunk(600));
+            Eventually.await("the chunked body to take 600 bytes", () -> bodies.gatheringBytes() == 600);
+
+            sendChunkedHead(refused);
+            refused.send(chunk(600));
+            assertThat(refused.read().status()).isEqualTo(503);
+
+            holder.send("0\r\n\r\n");
+            assertThat(holder.read().body()).isEqualTo("got 600");
+            Eventually.await("the budget to come back", () -> bodies.gatheringBytes() == 0);
+        }
+    }
+
+    @Test
+    @DisplayName("a client that goes away part-way through its body gives its budget back, and costs one log"
+            + " line, not a stack trace")
+    void clientGoesAway() throws Exception {
+        try (CapturedStderr log = new CapturedStderr()) {
+            RawHttpConnection quitter = new RawHttpConnection(port);
+            quitter.sendHead("POST", "/x", 900);
+            quitter.send("a".repeat(10));
+            Eventually.await("the body to take its 900 bytes", () -> bodies.gatheringBytes() == 900);
+            quitter.close();
+            Eventually.await("the budget to come back", () -> bodies.gatheringBytes() == 0);
+            Eventually.await("the early end to be logged", () -> log.text().contains("ended before it was complete"));
+            assertThat(log.text().lines().filter(line -> line.contains("ended before"))).hasSize(1);
+            assertThat(log.text()).doesNotContain("\tat ").doesNotContain("ERROR");
+        }
+    }
+
+    @Test
+    @DisplayName("a server stopping while bodies are unfinished logs no stack trace for them")
+    void stopWithUnfinishedBodies() throws Exception {
+        try (CapturedStderr log = new CapturedStderr();
+             RawHttpConnection first = new RawHttpConnection(port);
+             RawHttpConnection second = new RawHttpConnection(port)) {
+            first.sendHead("POST", "/x", 400);
+            first.send("a".repeat(10));
+            second.sendHead("POST", "/x", 400);
+            second.send("b".repeat(10));
+            Eventually.await("both bodies to be gathering", () -> bodies.gatheringBytes() == 800);
+            jetty.stop();
+            assertThat(log.text()).doesNotContain("\tat ").doesNotContain("ERROR");
+        }
+    }
+
+    private static void sendChunkedHead(RawHttpConnection connection) throws Exception {
+        connection.send("POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n");
+    }
+
+    private static String chunk(int size) {
+        return Integer.toHexString(size) + "\r\n" + "c".repeat(size) + "\r\n";
+    }
+}
