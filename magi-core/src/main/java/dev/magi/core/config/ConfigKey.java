@@ -42,6 +42,12 @@ public enum ConfigKey {
             "extra Host names answered besides localhost and the bound address, comma-separated (* = any)"),
     ALLOWED_ORIGINS("--allowed-origins", "MAGI_ALLOWED_ORIGINS", null,
             "extra web origins (such as https://magi.example) allowed to change state, comma-separated (* = any)"),
+    GATEWAY("--gateway", "MAGI_GATEWAY", "true",
+            "serve the OpenAI-compatible gateway (/v1 and llama-server's own endpoints)"),
+    QUEUE_LIMIT("--queue-limit", "MAGI_QUEUE_LIMIT", "64",
+            "requests that may wait per model for its server to start or free a slot (512 in all)"),
+    QUEUE_TIMEOUT("--queue-timeout", "MAGI_QUEUE_TIMEOUT", "300",
+            "longest wait, in seconds, for a model to start or free a slot"),
     H2_URL("--h2-url", "MAGI_H2_URL", null, "H2 JDBC URL of the h2 store (default: a database beside the registry path)");
 
     private final String flag;

@@ -46,6 +46,9 @@ public record MagiConfig(
         String apiKey,
         List<String> allowedHosts,
         List<String> allowedOrigins,
+        boolean gateway,
+        int queueLimit,
+        Duration queueTimeout,
         Settings source) {
 
     public MagiConfig {
@@ -53,6 +56,9 @@ public record MagiConfig(
         allowedHosts = List.copyOf(allowedHosts);
         allowedOrigins = List.copyOf(allowedOrigins);
     }
+
+    /** Requests that may wait for servers in all; one model's queue is never longer. */
+    public static final int MAX_QUEUE_LIMIT = 512;
 
     private static final Pattern HOST_ENTRY =
             Pattern.compile("(\\[[0-9a-f:.]+]|[a-z0-9_.-]+)(:[0-9]{1,5})?");
@@ -93,6 +99,9 @@ public record MagiConfig(
                 r.apiKey(),
                 r.allowedHosts(),
                 r.allowedOrigins(),
+                r.bool(ConfigKey.GATEWAY),
+                r.integer(ConfigKey.QUEUE_LIMIT, 1, MAX_QUEUE_LIMIT),
+                r.seconds(ConfigKey.QUEUE_TIMEOUT),
                 pluginSettings);
     }
 
