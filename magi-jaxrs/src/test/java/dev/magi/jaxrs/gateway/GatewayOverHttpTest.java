@@ -285,6 +285,16 @@ class GatewayOverHttpTest {
     @DisplayName("other endpoints")
     class Others {
         @Test
+        @DisplayName("with --gateway false, /v1 is not served and nothing starts")
+        void off() throws Exception {
+            settings.put(ConfigKey.GATEWAY, "false");
+            start(FakeLlamaServer.launcher());
+            assertThat(api.post("/v1/chat/completions", chat(SMALL, "hi", false)).status()).isIn(404, 405);
+            assertThat(api.get("/v1/models").status()).isEqualTo(404);
+            assertThat(runs()).isZero();
+        }
+
+        @Test
         @DisplayName("GET /v1/models lists the models and the virtual names, marked; GET /v1/models/{id} one")
         void models() throws Exception {
             start(FakeLlamaServer.launcher());
