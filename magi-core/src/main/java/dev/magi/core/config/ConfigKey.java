@@ -33,7 +33,7 @@ public enum ConfigKey {
     ACTIVE_PROFILE("--active-profile", "ACTIVE_PROFILE", null, "profile activated at start"),
     WATCH("--watch", "MAGI_WATCH", "true", "rescan when files under the scan path change"),
     API_KEY("--api-key", "MAGI_API_KEY", null,
-            "when set, every /api/** request except the health endpoints needs this key"
+            "when set, every /api/** request except the health endpoints, and the gateway's, needs this key"
                     + " (a flag shows in the process list: prefer --api-key-file)"),
     API_KEY_FILE("--api-key-file", "MAGI_API_KEY_FILE", null,
             "file holding the API key (surrounding whitespace ignored), which keeps the key out of the"
