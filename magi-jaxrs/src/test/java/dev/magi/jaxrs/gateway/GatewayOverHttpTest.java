@@ -31,6 +31,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -224,6 +226,43 @@ class GatewayOverHttpTest {
             assertThat(hard.header("X-MAGI-Tier")).isEqualTo("powerful");
             assertThat(hard.header("X-MAGI-Score")).isEqualTo("7.2500");
             assertThat(hard.json().path("choices").get(0).path("text").asText()).isEqualTo("fake text from " + BIG);
+        }
+    }
+
+    @Nested
+    @DisplayName("a flood")
+    class Flood {
+        @Test
+        @DisplayName("600 requests at once for a cold model: one process, 64 answered once it is ready, the"
+                + " others 429 queue_full with Retry-After at once")
+        void flood() throws Exception {
+            Path gate = dir.resolve("load-gate");
+            start(FakeLlamaServer.launcher().loadGate(gate));
+            List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                HttpRequest request = HttpRequest.newBuilder(api.uri("/v1/chat/completions")).timeout(PATIENCE)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(chat(SMALL, "hi " + i, false))).build();
+                replies.add(api.client().sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+            }
+            // The fake cannot turn ready before the gate exists: every refusal comes before any answer.
+            Eventually.await(PATIENCE, "536 refusals", () -> replies.stream().filter(CompletableFuture::isDone)
+                    .count() == 536);
+            List<HttpResponse<String>> refused = replies.stream().filter(CompletableFuture::isDone)
+                    .map(CompletableFuture::join).toList();
+            assertThat(refused).allSatisfy(reply -> {
+                assertThat(reply.statusCode()).isEqualTo(429);
+                assertThat(reply.headers().firstValue("Retry-After")).isPresent();
+                assertThat(reply.body()).contains("\"code\":\"queue_full\"");
+            });
+            assertThat(engine.gateway().queued(SMALL)).isEqualTo(64);
+
+            Files.createFile(gate);
+            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                    .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(replies.stream().map(CompletableFuture::join).filter(reply -> reply.statusCode() == 200))
+                    .hasSize(64);
+            assertThat(runs()).isEqualTo(1);
         }
     }
 
