@@ -5,6 +5,10 @@ import dev.magi.jaxrs.errors.JsonExceptionMapper;
 import dev.magi.jaxrs.errors.MagiExceptionMapper;
 import dev.magi.jaxrs.errors.UnexpectedExceptionMapper;
 import dev.magi.jaxrs.errors.WebApplicationExceptionMapper;
+import dev.magi.jaxrs.gateway.GatewayExceptionMapper;
+import dev.magi.jaxrs.gateway.LlamaEndpointsResource;
+import dev.magi.jaxrs.gateway.ModelListResource;
+import dev.magi.jaxrs.gateway.OpenAiResource;
 import dev.magi.jaxrs.json.ObjectMapperResolver;
 import dev.magi.jaxrs.resources.EventsResource;
 import dev.magi.jaxrs.resources.HealthResource;
@@ -69,6 +73,12 @@ public final class MagiJaxrs {
         config.register(HealthResource.class);
         config.register(WebUiResource.class);
         config.register(UnknownPathResource.class);
+        config.register(GatewayExceptionMapper.class);
+        if (engine.config().gateway()) {
+            config.register(OpenAiResource.class);
+            config.register(ModelListResource.class);
+            config.register(LlamaEndpointsResource.class);
+        }
         // In a servlet container, sendError() would replace the JSON error body with the container's page.
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
         config.property(ServerProperties.WADL_FEATURE_DISABLE, true);

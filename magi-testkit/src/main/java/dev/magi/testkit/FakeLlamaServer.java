@@ -53,6 +53,22 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_CHILD}: a command (words split on spaces) started as its own child;</li>
  *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout.</li>
  * </ul>
+ * Once ready it answers a few of llama-server's endpoints, enough for the gateway: {@code GET /props}
+ * ({@code total_slots}), {@code POST /v1/chat/completions} (JSON, or with {@code "stream": true}
+ * server-sent event chunks ending {@code data: [DONE]}), {@code /v1/completions}, {@code /v1/embeddings},
+ * {@code GET /v1/models} (its {@code --alias}), and any other path with a JSON echo of the request
+ * ({@link FakeLlamaAnswers}). Those answers are tuned with:
+ * <ul>
+ *   <li>{@code FAKE_LLAMA_SLOTS}: the {@code total_slots} of {@code /props} (default 1);</li>
+ *   <li>{@code FAKE_LLAMA_LOAD_GATE}: a file; loading lasts until it exists, so a test decides when the
+ *       server turns ready;</li>
+ *   <li>{@code FAKE_LLAMA_STREAM_CHUNKS} and {@code FAKE_LLAMA_STREAM_PACE_MS}: how many chunks a stream
+ *       has (default 5) and the pause before each after the first (default 10);</li>
+ *   <li>{@code FAKE_LLAMA_STREAM_GATE}: a file; a stream sends its first chunk, then waits until the file
+ *       exists before the others;</li>
+ *   <li>{@code FAKE_LLAMA_EVENTS_FILE}: append a line per request ({@code request PATH}), per answer
+ *       finished ({@code done PATH}) and per answer the client stopped reading ({@code client-gone PATH}).</li>
+ * </ul>
  * Depends on nothing but the JDK, so its class path is its own class file.
  */
 public final class FakeLlamaServer {
@@ -119,7 +135,16 @@ public final class FakeLlamaServer {
             return;
         }
         server.createContext("/health", this::health);
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+        FakeLlamaAnswers answers = new FakeLlamaAnswers(option(args, "--alias", "fake"), env);
+        server.createContext("/", exchange -> {
+            if (loaded) {
+                answers.handle(exchange);
+            } else {
+                health(exchange);
+            }
+        });
+        // Streams hold a thread each while they last; llama-server too serves several at once.
+        server.setExecutor(Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "fake-http");
             t.setDaemon(true);
             return t;
@@ -153,6 +178,7 @@ public final class FakeLlamaServer {
         }
         writeBulk(env.get("FAKE_LLAMA_OUTPUT_BYTES"));
         Thread.sleep(loadMillis(env, option(args, "--alias", "")));
+        FakeLlamaAnswers.awaitFile(env.get("FAKE_LLAMA_LOAD_GATE"));
         String loadExit = env.get("FAKE_LLAMA_LOAD_EXIT");
         if (loadExit != null && misbehave) {
             err.println("llama_model_load: error loading model: simulated crash during load");
@@ -367,6 +393,31 @@ public final class FakeLlamaServer {
 
         public Launcher outputBytes(long bytes) {
             return env("FAKE_LLAMA_OUTPUT_BYTES", bytes);
+        }
+
+        /** The {@code total_slots} that {@code GET /props} answers. */
+        public Launcher slots(int slots) {
+            return env("FAKE_LLAMA_SLOTS", slots);
+        }
+
+        /** Loading lasts until {@code file} exists. */
+        public Launcher loadGate(Path file) {
+            return env("FAKE_LLAMA_LOAD_GATE", file.toAbsolutePath());
+        }
+
+        /** A stream has {@code chunks} chunks, each after the first {@code paceMillis} after the one before. */
+        public Launcher stream(int chunks, long paceMillis) {
+            return env("FAKE_LLAMA_STREAM_CHUNKS", chunks).env("FAKE_LLAMA_STREAM_PACE_MS", paceMillis);
+        }
+
+        /** A stream waits after its first chunk until {@code file} exists. */
+        public Launcher streamGate(Path file) {
+            return env("FAKE_LLAMA_STREAM_GATE", file.toAbsolutePath());
+        }
+
+        /** Records requests, finished answers and clients that stopped reading in {@code file}. */
+        public Launcher eventsFile(Path file) {
+            return env("FAKE_LLAMA_EVENTS_FILE", file.toAbsolutePath());
         }
 
         /** Writes the script to {@code file}, executable, and answers it. */

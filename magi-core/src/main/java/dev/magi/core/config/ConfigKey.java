@@ -33,7 +33,7 @@ public enum ConfigKey {
     ACTIVE_PROFILE("--active-profile", "ACTIVE_PROFILE", null, "profile activated at start"),
     WATCH("--watch", "MAGI_WATCH", "true", "rescan when files under the scan path change"),
     API_KEY("--api-key", "MAGI_API_KEY", null,
-            "when set, every /api/** request except the health endpoints needs this key"
+            "when set, every /api/** request except the health endpoints, and the gateway's, needs this key"
                     + " (a flag shows in the process list: prefer --api-key-file)"),
     API_KEY_FILE("--api-key-file", "MAGI_API_KEY_FILE", null,
             "file holding the API key (surrounding whitespace ignored), which keeps the key out of the"
@@ -42,6 +42,12 @@ public enum ConfigKey {
             "extra Host names answered besides localhost and the bound address, comma-separated (* = any)"),
     ALLOWED_ORIGINS("--allowed-origins", "MAGI_ALLOWED_ORIGINS", null,
             "extra web origins (such as https://magi.example) allowed to change state, comma-separated (* = any)"),
+    GATEWAY("--gateway", "MAGI_GATEWAY", "true",
+            "serve the OpenAI-compatible gateway (/v1 and llama-server's own endpoints)"),
+    QUEUE_LIMIT("--queue-limit", "MAGI_QUEUE_LIMIT", "64",
+            "requests that may wait per model for its server to start or free a slot (512 in all)"),
+    QUEUE_TIMEOUT("--queue-timeout", "MAGI_QUEUE_TIMEOUT", "300",
+            "longest wait, in seconds, for a model to start or free a slot"),
     HTTP_IDLE_TIMEOUT("--http-idle-timeout", "MAGI_HTTP_IDLE_TIMEOUT", "30",
             "seconds an HTTP connection may stay silent (between requests, or part-way through sending one)"
                     + " before it is closed"),

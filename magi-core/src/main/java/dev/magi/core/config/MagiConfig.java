@@ -49,6 +49,9 @@ public record MagiConfig(
         int maxEventStreams,
         Duration httpIdleTimeout,
         Duration requestBodyTimeout,
+        boolean gateway,
+        int queueLimit,
+        Duration queueTimeout,
         Settings source) {
 
     public MagiConfig {
@@ -56,6 +59,9 @@ public record MagiConfig(
         allowedHosts = List.copyOf(allowedHosts);
         allowedOrigins = List.copyOf(allowedOrigins);
     }
+
+    /** Requests that may wait for servers in all; one model's queue is never longer. */
+    public static final int MAX_QUEUE_LIMIT = 512;
 
     private static final Pattern HOST_ENTRY =
             Pattern.compile("(\\[[0-9a-f:.]+]|[a-z0-9_.-]+)(:[0-9]{1,5})?");
@@ -99,6 +105,9 @@ public record MagiConfig(
                 r.integer(ConfigKey.MAX_EVENT_STREAMS, 1, 100_000),
                 r.seconds(ConfigKey.HTTP_IDLE_TIMEOUT),
                 r.seconds(ConfigKey.REQUEST_BODY_TIMEOUT),
+                r.bool(ConfigKey.GATEWAY),
+                r.integer(ConfigKey.QUEUE_LIMIT, 1, MAX_QUEUE_LIMIT),
+                r.seconds(ConfigKey.QUEUE_TIMEOUT),
                 pluginSettings);
     }
 

@@ -8,6 +8,7 @@ import dev.magi.core.discovery.ScanPathWatcher;
 import dev.magi.core.events.EventHub;
 import dev.magi.core.events.RegistryChanged;
 import dev.magi.core.events.ServerChanged;
+import dev.magi.core.gateway.Gateway;
 import dev.magi.core.plugin.PluginLoader;
 import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.profile.ProfileService;
@@ -68,6 +69,7 @@ public final class MagiEngine implements AutoCloseable {
     private final ScanPathWatcher watcher;
     private final ServerSupervisor supervisor;
     private final LlamaServerBinary llamaServer;
+    private final Gateway gateway;
     private final CompletableFuture<RescanSummary> initialScan;
     private final ScheduledExecutorService refresher;
 
@@ -130,6 +132,7 @@ public final class MagiEngine implements AutoCloseable {
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new ServerChanged(status)));
             this.activator = new ProfileActivator(profiles, registry, supervisor);
+            this.gateway = new Gateway(registry, profiles, supervisor, scorer, config);
             restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
             this.refresher = startRefresher();
@@ -277,6 +280,14 @@ public final class MagiEngine implements AutoCloseable {
     }
 
     /**
+     * The OpenAI-compatible gateway's rules and queues: admits a request and leases it a slot of the
+     * right server, starting it on demand. There whether or not {@code --gateway} serves it over HTTP.
+     */
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /**
      * Scans the scan path and merges what it finds into the registry. Scans run one at a time.
      *
      * @throws MagiException {@link ErrorCode#RESCAN_FAILED} when the result cannot be saved
@@ -330,6 +341,8 @@ public final class MagiEngine implements AutoCloseable {
             refresher.shutdownNow();
         }
         events.close();
+        // Before the supervisor: waiters are told MAGI is shutting down, not that their start failed.
+        gateway.close();
         llamaServer.close();
         supervisor.close();
         if (watcher != null) {

@@ -6,6 +6,9 @@
  * ({@link dev.magi.core.gateway.GatewayError}) so that OpenAI clients understand them; the HTTP layer
  * only writes them out. How hard a question is lives in {@link dev.magi.core.gateway.auto}.
  *
+ * <p>{@link dev.magi.core.gateway.Gateway} applies them: it owns the queues and in-flight counts,
+ * starts servers on demand and leases their slots ({@link dev.magi.core.gateway.Lease}) to requests.
+ *
  * <p><b>Internal.</b> Public only so MAGI's own packages and modules can share these types; not an
  * API, and they may change in any release.
  */

@@ -47,6 +47,20 @@ class MagiConfigTest {
     }
 
     @Test
+    @DisplayName("serves the gateway with 64 waiters per model and a 300 s wait unless told otherwise")
+    void gatewayDefaults() {
+        MagiConfig defaults = MagiConfig.from(key -> null);
+        assertThat(defaults.gateway()).isTrue();
+        assertThat(defaults.queueLimit()).isEqualTo(64);
+        assertThat(defaults.queueTimeout()).isEqualTo(Duration.ofSeconds(300));
+        MagiConfig set = MagiConfig.from(Settings.of(Map.of("MAGI_GATEWAY", "false", "MAGI_QUEUE_LIMIT", "512",
+                "MAGI_QUEUE_TIMEOUT", "2.5")));
+        assertThat(set.gateway()).isFalse();
+        assertThat(set.queueLimit()).isEqualTo(512);
+        assertThat(set.queueTimeout()).isEqualTo(Duration.ofMillis(2500));
+    }
+
+    @Test
     @DisplayName("lets the first source win over the second")
     void precedence() {
         Settings flags = Settings.of(Map.of("MAGI_PORT", "9000"));
@@ -72,7 +86,8 @@ class MagiConfigTest {
                 Map.of("PORT_RANGE", "9000"), Map.of("PORT_RANGE", "80-90"), Map.of("MAGI_WATCH", "maybe"),
                 Map.of("STOP_TIMEOUT", "-1"), Map.of("MAX_STARTUP_TIME", "soon"),
                 Map.of("MAGI_HTTP_IDLE_TIMEOUT", "0"), Map.of("MAGI_REQUEST_BODY_TIMEOUT", "forever"),
-                Map.of("LLAMA_SERVER_ARGS", "\"unbalanced"))) {
+                Map.of("LLAMA_SERVER_ARGS", "\"unbalanced"), Map.of("MAGI_GATEWAY", "perhaps"),
+                Map.of("MAGI_QUEUE_LIMIT", "0"), Map.of("MAGI_QUEUE_LIMIT", "513"), Map.of("MAGI_QUEUE_TIMEOUT", "0"))) {
             assertThatThrownBy(() -> MagiConfig.from(Settings.of(bad)))
                     .isInstanceOfSatisfying(MagiException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);

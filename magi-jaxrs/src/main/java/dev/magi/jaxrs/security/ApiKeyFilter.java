@@ -1,6 +1,10 @@
 package dev.magi.jaxrs.security;
 
+import dev.magi.core.gateway.GatewayError;
+import dev.magi.core.gateway.GatewayException;
 import dev.magi.jaxrs.errors.ErrorBodies;
+import dev.magi.jaxrs.gateway.GatewayPaths;
+import dev.magi.jaxrs.gateway.OpenAiErrors;
 import dev.magi.spi.ErrorCode;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
@@ -8,18 +12,17 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.Response;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * With an API key configured, every {@code /api/**} request except the health endpoints must carry it
+ * With an API key configured, every {@code /api/**} request except the health endpoints, and every
+ * request to the gateway ({@code /v1/**}, llama-server's endpoints; errors in OpenAI's shape), must carry it
  * as {@code Authorization: Bearer KEY} or {@code X-API-Key: KEY}. Runs before matching, so unknown
  * paths reveal nothing either. Keys are compared as SHA-256 digests with {@link MessageDigest#isEqual},
  * in constant time whatever their lengths.
@@ -39,14 +42,9 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         // Decided on the path segments without their matrix parameters, as Jersey matches them:
         // the raw path of /api;x=1/models/registry does not start with "api/", yet it is routed there.
-        List<String> segments = new ArrayList<>();
-        for (PathSegment segment : request.getUriInfo().getPathSegments()) {
-            segments.add(segment.getPath());
-        }
-        while (!segments.isEmpty() && segments.get(0).isEmpty()) {
-            segments.remove(0);
-        }
-        if (segments.isEmpty() || !segments.get(0).equals("api") || segments.equals(READINESS)) {
+        List<String> segments = GatewayPaths.segments(request);
+        boolean gateway = GatewayPaths.isGateway(segments);
+        if (!gateway && (segments.isEmpty() || !segments.get(0).equals("api") || segments.equals(READINESS))) {
             return;
         }
         String presented = request.getHeaderString("X-API-Key");
@@ -55,6 +53,13 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
             presented = authorization.substring(7).trim();
         }
         if (presented == null || !MessageDigest.isEqual(expectedDigest, digest(presented))) {
+            if (gateway) {
+                // OpenAI clients send the key as a bearer token and read errors in OpenAI's shape.
+                request.abortWith(OpenAiErrors.response(new GatewayException(GatewayError.INVALID_API_KEY,
+                        presented == null ? "This endpoint needs a key: send Authorization: Bearer KEY"
+                                : "The API key is not valid", null, null)));
+                return;
+            }
             request.abortWith(Response.fromResponse(ErrorBodies.response(ErrorCode.UNAUTHORIZED,
                             presented == null ? "This API needs a key: send Authorization: Bearer KEY or X-API-Key: KEY"
                                     : "The API key is not valid", Map.of()))

@@ -1,6 +1,7 @@
 package dev.magi.jaxrs.security;
 
 import dev.magi.jaxrs.errors.ReadTimeouts;
+import dev.magi.jaxrs.gateway.GatewayPaths;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import jakarta.annotation.Priority;
@@ -16,7 +17,7 @@ import java.io.InputStream;
 import java.util.Map;
 
 /**
- * Refuses request bodies over 1 MiB with 413: at once when {@code Content-Length} says so, and while
+ * Refuses request bodies over 1 MiB with 413 (the gateway's endpoints excepted: they read up to 32 MiB): at once when {@code Content-Length} says so, and while
  * reading when a chunked body grows past the limit, so no body is ever buffered beyond it. A body that
  * ends before its {@code Content-Length} is 400 {@code InvalidRequest}, since this is where bodies are
  * read from. A body the container gives up waiting for (its read timed out: the client stopped
@@ -36,6 +37,10 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
+        if (GatewayPaths.isGateway(request)) {
+            // Prompts are larger than the API's requests: the gateway reads its bodies up to 32 MiB itself.
+            return;
+        }
         if (request.getLength() > MAX_BODY_BYTES) {
             if (request.getLength() <= MAX_BODY_BYTES + MAX_DISCARDED_BYTES) {
                 discard(request.getEntityStream());

@@ -1,6 +1,8 @@
 package dev.magi.jaxrs.security;
 
 import dev.magi.jaxrs.errors.ErrorBodies;
+import dev.magi.jaxrs.gateway.GatewayPaths;
+import dev.magi.jaxrs.gateway.OpenAiErrors;
 import dev.magi.spi.ErrorCode;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
@@ -31,7 +33,13 @@ public final class HostOriginFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String host = request.getHeaderString(HttpHeaders.HOST);
+        boolean gateway = GatewayPaths.isGateway(request);
         if (!policy.hostAllowed(host)) {
+            if (gateway) {
+                request.abortWith(OpenAiErrors.response(403, "permission_error", "forbidden_host",
+                        "This server does not answer to the host name '" + host + "'"));
+                return;
+            }
             request.abortWith(ErrorBodies.response(ErrorCode.FORBIDDEN,
                     "This server does not answer to the host name '" + host
                             + "': add it to --allowed-hosts / MAGI_ALLOWED_HOSTS to reach it by that name",
@@ -40,6 +48,13 @@ public final class HostOriginFilter implements ContainerRequestFilter {
         }
         String origin = request.getHeaderString("Origin");
         if (STATE_CHANGING.contains(request.getMethod()) && !policy.originAllowed(origin, host)) {
+            if (gateway) {
+                // An OpenAI client sends no Origin; a page of another site must not spend this machine's models.
+                request.abortWith(OpenAiErrors.response(403, "permission_error", "forbidden_origin",
+                        "Requests from the web page at '" + origin + "' may not use this gateway: add its origin"
+                                + " to --allowed-origins / MAGI_ALLOWED_ORIGINS to allow it"));
+                return;
+            }
             request.abortWith(ErrorBodies.response(ErrorCode.FORBIDDEN,
                     "Requests from the web page at '" + origin + "' may not change anything here: add its origin"
                             + " to --allowed-origins / MAGI_ALLOWED_ORIGINS to allow it",

@@ -1,0 +1,491 @@
+package dev.magi.core.gateway;
+
+import dev.magi.core.config.MagiConfig;
+import dev.magi.core.gateway.auto.TierForScore;
+import dev.magi.core.profile.ProfileService;
+import dev.magi.core.registry.ModelRegistry;
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
+import dev.magi.core.supervision.ServerSupervisor;
+import dev.magi.core.util.Subscription;
+import dev.magi.spi.ComplexityScorer;
+import dev.magi.spi.DiscoveredModel;
+import dev.magi.spi.ErrorCode;
+import dev.magi.spi.MagiException;
+import dev.magi.spi.ModelProfile;
+import dev.magi.spi.ModelProfile.LoadBalancing;
+import dev.magi.spi.Tier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The gateway's one owner of queues and in-flight counts: it admits a request (resolves its
+ * {@code model}, chooses a server, starts it on demand) and hands back, once that server is ready and
+ * has a free slot, a {@link Lease} on the slot. Waiting costs a future, not a thread: one thread per
+ * model being started does the start, and a release hands the slot to the next waiter.
+ *
+ * <p>Requests that arrive while a model starts share that one start: {@link ServerSupervisor#start}
+ * joins a start in progress. Limits: {@code --queue-limit} waiters per model and
+ * {@value #TOTAL_QUEUE_LIMIT} in all ({@code queue_full}), {@code --queue-timeout} per wait
+ * ({@code queue_timeout}). A start that fails answers every waiter {@code model_load_failed} with the
+ * exit code and the last log lines.
+ */
+public final class Gateway implements AutoCloseable {
+    /** Requests that may wait in all, whatever each model's limit. */
+    public static final int TOTAL_QUEUE_LIMIT = MagiConfig.MAX_QUEUE_LIMIT;
+    /** Sessions remembered for stickiness; the least recently seen are forgotten beyond it. */
+    static final int SESSIONS = 10_000;
+    /** What a client refused for a full queue is told to wait before asking again. */
+    static final int QUEUE_FULL_RETRY_SECONDS = 5;
+    private static final int LOG_LINES_IN_ERRORS = 5;
+    private static final Set<ServerState> RUNNING = EnumSet.of(ServerState.STARTING, ServerState.READY,
+            ServerState.RESTARTING);
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final ModelRegistry registry;
+    private final ProfileService profiles;
+    private final ServerSupervisor supervisor;
+    private final ComplexityScorer scorer;
+    private final int queueLimit;
+    private final Duration queueTimeout;
+    private final String llamaHost;
+    private final Balancer balancer = new Balancer(new Random());
+    private final SessionMemory sessions = new SessionMemory(SESSIONS, SessionMemory.DEFAULT_TIER_HOLD,
+            Clock.systemUTC());
+    private final SlotProbe slotProbe = new SlotProbe();
+    private final Map<String, StartedBy> startedBy = new ConcurrentHashMap<>();
+    private final ExecutorService starters;
+    private final ScheduledExecutorService timers;
+    private final Subscription serverListener;
+
+    private final Object lock = new Object();
+    private final Map<String, ModelLane> lanes = new HashMap<>();
+    private int queuedTotal;
+    private boolean closed;
+
+    public Gateway(ModelRegistry registry, ProfileService profiles, ServerSupervisor supervisor,
+                   ComplexityScorer scorer, MagiConfig config) {
+        this.registry = registry;
+        this.profiles = profiles;
+        this.supervisor = supervisor;
+        this.scorer = scorer;
+        this.queueLimit = config.queueLimit();
+        this.queueTimeout = config.queueTimeout();
+        this.llamaHost = config.llamaHost();
+        this.starters = Executors.newCachedThreadPool(daemonThreads("magi-gateway-start"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("magi-gateway-timer"));
+        // A server that stopped, whoever stopped it, was started by nobody as far as unloading goes.
+        this.serverListener = supervisor.addListener(status -> {
+            if (status.state() == ServerState.STOPPED || status.state() == ServerState.FAILED) {
+                startedBy.remove(status.modelId());
+            }
+        });
+    }
+
+    /**
+     * Admits a request: the future completes with a lease once a server can take it, or fails with a
+     * {@link GatewayException} saying why not. Cancelling the future takes the request out of its
+     * queue; a lease handed out must be closed when the request ends.
+     */
+    public CompletableFuture<Lease> admit(Admission request) {
+        try {
+            return enqueue(route(request));
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Who started a model's server, when the gateway knows: only its own starts, for now. */
+    public Optional<StartedBy> startedBy(String modelId) {
+        return Optional.ofNullable(startedBy.get(modelId));
+    }
+
+    /** Requests waiting for a slot of {@code modelId}'s server now. */
+    public int queued(String modelId) {
+        synchronized (lock) {
+            ModelLane lane = lanes.get(modelId);
+            return lane == null ? 0 : lane.waiters.size();
+        }
+    }
+
+    /** Requests {@code modelId}'s server is serving through the gateway now. */
+    public int inFlight(String modelId) {
+        synchronized (lock) {
+            ModelLane lane = lanes.get(modelId);
+            return lane == null ? 0 : lane.inFlight;
+        }
+    }
+
+    /**
+     * What {@code GET /v1/models} lists: every runnable model by id, then the tiers that have
+     * candidates, then {@code auto}.
+     */
+    public List<ListedModel> models() {
+        Collection<DiscoveredModel> models = registry.snapshot().models().values();
+        List<ListedModel> listed = new ArrayList<>();
+        models.stream().filter(DiscoveredModel::isRunnable).sorted(Comparator.comparing(DiscoveredModel::modelId))
+                .forEach(model -> listed.add(new ListedModel(model.modelId(), false, created(model),
+                        model.effectiveTier(), supervisor.server(model.modelId()).map(ServerStatus::state)
+                        .orElse(ServerState.STOPPED), model.enabled(), model.contextLength())));
+        for (Tier tier : Tier.values()) {
+            if (!Candidates.of(tier, models, List.of()).isEmpty()) {
+                listed.add(new ListedModel(tier.wireName(), true, 0, tier, null, true, null));
+            }
+        }
+        listed.add(new ListedModel(ModelResolver.AUTO, true, 0, null, null, true, null));
+        return listed;
+    }
+
+    /** Fails every waiter with {@code shutting_down} and stops the gateway's threads. */
+    @Override
+    public void close() {
+        List<Waiter> dropped;
+        synchronized (lock) {
+            closed = true;
+            dropped = drainLocked(lanes.values());
+        }
+        GatewayException shuttingDown = new GatewayException(GatewayError.SHUTTING_DOWN,
+                "MAGI is shutting down", null, null);
+        dropped.forEach(waiter -> waiter.future.completeExceptionally(shuttingDown));
+        serverListener.close();
+        starters.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- choosing a server
+
+    private Routed route(Admission request) {
+        Map<String, DiscoveredModel> models = registry.snapshot().models();
+        // Aliases are not kept yet (PUT /{id}/aliases is to come): ids, tiers and auto resolve.
+        Target target = ModelResolver.resolve(request.model(), models, Map.of());
+        if (!(target instanceof Target.Model) && !request.virtualAllowed()) {
+            throw new GatewayException(GatewayError.VIRTUAL_MODEL_NOT_SUPPORTED, "'" + request.model()
+                    + "' chooses a model per request, but this endpoint's answer belongs to one model: name a"
+                    + " model id", "model", null);
+        }
+        if (target instanceof Target.Model named) {
+            DiscoveredModel model = models.get(named.modelId());
+            if (!model.isRunnable()) {
+                throw new GatewayException(GatewayError.MODEL_LOAD_FAILED, "The model '" + model.modelId()
+                        + "' cannot run: " + String.join("; ", model.problemMessages()), "model", null);
+            }
+            return new Routed(model.modelId(), model.effectiveTier(), named.route(), null);
+        }
+        ModelProfile profile = activeProfile();
+        List<String> order = profile == null ? List.of() : profile.enabledModels();
+        LoadBalancing balancing = profile == null ? LoadBalancing.DEFAULT : profile.loadBalancing();
+        Map<String, ServerLoad> running = running();
+        String sessionModel = sessions.lastModel(request.session()).orElse(null);
+        Tier asked;
+        Route route;
+        Double score = null;
+        if (target instanceof Target.OfTier ofTier) {
+            asked = ofTier.tier();
+            route = Route.TIER;
+        } else {
+            score = scorer.score(request.text() == null ? "" : request.text());
+            Tier scored = TierForScore.choose(score, profile == null ? List.of() : profile.tierConfig());
+            Optional<Tier> floor = sessions.tierFloor(request.session());
+            if (floor.isPresent() && floor.get().ordinal() > scored.ordinal()) {
+                scored = floor.get();
+            }
+            asked = SpillUp.tier(scored, tier -> Candidates.of(tier, models.values(), order), running);
+            route = Route.AUTO;
+        }
+        Candidates.TierCandidates candidates = Candidates.forTier(asked, models.values(), order);
+        Decision decision = balancer.choose(candidates.tier().wireName(), candidates.modelIds(), running,
+                balancing, sessionModel, id -> true);
+        sessions.served(request.session(), decision.modelId(), candidates.tier());
+        return new Routed(decision.modelId(), candidates.tier(), route, score);
+    }
+
+    private ModelProfile activeProfile() {
+        Optional<String> name = profiles.active();
+        if (name.isEmpty()) {
+            return null;
+        }
+        try {
+            return profiles.get(name.get());
+        } catch (MagiException e) {
+            LOG.warn("The active profile '{}' cannot be read ({}); choosing as without a profile", name.get(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /** Every running or starting server, with the gateway's counts for it. */
+    private Map<String, ServerLoad> running() {
+        Map<String, ServerLoad> running = new HashMap<>();
+        List<ServerStatus> servers = supervisor.servers();
+        synchronized (lock) {
+            for (ServerStatus server : servers) {
+                if (RUNNING.contains(server.state())) {
+                    running.put(server.modelId(), loadLocked(server.modelId(),
+                            server.state() == ServerState.READY));
+                }
+            }
+            for (ModelLane lane : lanes.values()) {
+                if (lane.warming && !running.containsKey(lane.modelId)) {
+                    running.put(lane.modelId, loadLocked(lane.modelId, false));
+                }
+            }
+        }
+        return running;
+    }
+
+    private ServerLoad loadLocked(String modelId, boolean ready) {
+        ModelLane lane = lanes.get(modelId);
+        return lane == null ? new ServerLoad(modelId, ready, true, 0, 0, 1)
+                : new ServerLoad(modelId, ready, true, lane.inFlight, lane.waiters.size(), lane.slots);
+    }
+
+    // ---------------------------------------------------------------- queues and slots
+
+    private CompletableFuture<Lease> enqueue(Routed routed) {
+        String id = routed.modelId();
+        // Asked before taking the lock: the supervisor has locks of its own.
+        boolean serverReady = supervisor.server(id).map(ServerStatus::isReady).orElse(false);
+        long now = System.nanoTime();
+        Waiter waiter;
+        boolean warmUp = false;
+        synchronized (lock) {
+            if (closed) {
+                throw new GatewayException(GatewayError.SHUTTING_DOWN, "MAGI is shutting down", null, null);
+            }
+            ModelLane lane = lanes.computeIfAbsent(id, ModelLane::new);
+            if (lane.ready && !serverReady) {
+                // Stopped or crashed since: start it again and read its slots again.
+                lane.ready = false;
+            }
+            if (lane.hasFreeSlot() && lane.waiters.isEmpty()) {
+                lane.inFlight++;
+                return CompletableFuture.completedFuture(leaseLocked(lane, routed, now, false));
+            }
+            if (lane.waiters.size() >= queueLimit || queuedTotal >= TOTAL_QUEUE_LIMIT) {
+                throw new GatewayException(GatewayError.QUEUE_FULL, lane.waiters.size() >= queueLimit
+                        ? "Too many requests wait for '" + id + "' (" + queueLimit + "): try again shortly"
+                        : "Too many requests wait for models (" + TOTAL_QUEUE_LIMIT + "): try again shortly",
+                        null, QUEUE_FULL_RETRY_SECONDS);
+            }
+            waiter = new Waiter(routed, now, !lane.ready);
+            lane.waiters.add(waiter);
+            queuedTotal++;
+            if (!lane.ready && !lane.warming) {
+                lane.warming = true;
+                warmUp = true;
+            }
+        }
+        waiter.timeout = timers.schedule(() -> timeOut(waiter), queueTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        waiter.future.whenComplete((lease, failure) -> {
+            waiter.timeout.cancel(false);
+            if (waiter.future.isCancelled()) {
+                leave(waiter);
+            }
+        });
+        if (warmUp) {
+            try {
+                starters.execute(() -> warmUp(id));
+            } catch (RejectedExecutionException e) {
+                fail(id, new GatewayException(GatewayError.SHUTTING_DOWN, "MAGI is shutting down", null, null));
+            }
+        }
+        return waiter.future;
+    }
+
+    /**
+     * Starts the model's server, or joins its start, or finds it ready; then reads its slots and hands
+     * them to the waiters. Runs on a thread of its own: one per model being started.
+     */
+    private void warmUp(String id) {
+        try {
+            boolean running = supervisor.server(id).map(s -> RUNNING.contains(s.state())).orElse(false);
+            if (!running) {
+                startedBy.putIfAbsent(id, StartedBy.GATEWAY);
+                LOG.info("Starting '{}' on demand for a request", id);
+            }
+            ServerStatus ready = supervisor.start(id, true);
+            URI base = baseUri(ready.port());
+            int slots = slotProbe.totalSlots(base);
+            List<Grant> grants;
+            synchronized (lock) {
+                ModelLane lane = lanes.get(id);
+                lane.warming = false;
+                lane.ready = true;
+                lane.slots = slots;
+                lane.baseUri = base;
+                lane.readyAtNanos = System.nanoTime();
+                grants = dispatchLocked(lane);
+            }
+            hand(grants);
+        } catch (MagiException e) {
+            fail(id, loadFailure(id, e));
+        } catch (RuntimeException e) {
+            LOG.error("Starting '{}' for the gateway failed unexpectedly", id, e);
+            fail(id, new GatewayException(GatewayError.MODEL_LOAD_FAILED, "The server of '" + id
+                    + "' could not start: " + e, "model", null));
+        }
+    }
+
+    private void fail(String id, GatewayException failure) {
+        List<Waiter> failed;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            lane.warming = false;
+            failed = drainLocked(List.of(lane));
+        }
+        failed.forEach(waiter -> waiter.future.completeExceptionally(failure));
+    }
+
+    private static GatewayException loadFailure(String id, MagiException e) {
+        Object tail = e.details().get("logTail");
+        StringBuilder message = new StringBuilder("The server of '").append(id).append("' could not start: ")
+                .append(e.getMessage());
+        Object exitCode = e.details().get("exitCode");
+        if (exitCode != null && !e.getMessage().contains("exit code")) {
+            message.append(" (exit code ").append(exitCode).append(')');
+        }
+        if (tail instanceof List<?> lines && !lines.isEmpty()) {
+            List<?> last = lines.subList(Math.max(0, lines.size() - LOG_LINES_IN_ERRORS), lines.size());
+            message.append("; last log lines: ");
+            for (int i = 0; i < last.size(); i++) {
+                message.append(i == 0 ? "" : " | ").append(last.get(i));
+            }
+        }
+        GatewayError error = e.code() == ErrorCode.SERVER_START_TIMEOUT ? GatewayError.MODEL_LOAD_TIMEOUT
+                : GatewayError.MODEL_LOAD_FAILED;
+        return new GatewayException(error, message.toString(), "model", null);
+    }
+
+    private void release(String id) {
+        List<Grant> grants;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            lane.inFlight--;
+            grants = dispatchLocked(lane);
+        }
+        hand(grants);
+    }
+
+    private void timeOut(Waiter waiter) {
+        if (leave(waiter)) {
+            waiter.future.completeExceptionally(new GatewayException(GatewayError.QUEUE_TIMEOUT, "Waited "
+                    + queueTimeout.toSeconds() + " s for '" + waiter.routed.modelId()
+                    + "' to start or free a slot (--queue-timeout)", null, null));
+        }
+    }
+
+    /** Takes a waiter out of its queue; false when it had left it already (served, failed, timed out). */
+    private boolean leave(Waiter waiter) {
+        synchronized (lock) {
+            ModelLane lane = lanes.get(waiter.routed.modelId());
+            if (lane != null && lane.waiters.remove(waiter)) {
+                queuedTotal--;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private record Grant(Waiter waiter, Lease lease) {
+    }
+
+    /** Hands free slots to waiters, first come first served; the futures complete outside the lock. */
+    private List<Grant> dispatchLocked(ModelLane lane) {
+        List<Grant> grants = new ArrayList<>();
+        while (lane.hasFreeSlot() && !lane.waiters.isEmpty()) {
+            Waiter waiter = lane.waiters.poll();
+            queuedTotal--;
+            if (waiter.future.isDone()) {
+                continue;
+            }
+            lane.inFlight++;
+            grants.add(new Grant(waiter, leaseLocked(lane, waiter.routed, waiter.arrivedNanos, waiter.cold)));
+        }
+        return grants;
+    }
+
+    private static void hand(List<Grant> grants) {
+        for (Grant grant : grants) {
+            if (!grant.waiter().future.complete(grant.lease())) {
+                // Cancelled or timed out in between: the slot goes to the next one.
+                grant.lease().close();
+            }
+        }
+    }
+
+    private List<Waiter> drainLocked(Collection<ModelLane> of) {
+        List<Waiter> drained = new ArrayList<>();
+        for (ModelLane lane : of) {
+            drained.addAll(lane.waiters);
+            queuedTotal -= lane.waiters.size();
+            lane.waiters.clear();
+        }
+        return drained;
+    }
+
+    private Lease leaseLocked(ModelLane lane, Routed routed, long arrivedNanos, boolean cold) {
+        long now = System.nanoTime();
+        long queueMs = TimeUnit.NANOSECONDS.toMillis(now - arrivedNanos);
+        long loadMs = cold ? Math.max(0, TimeUnit.NANOSECONDS.toMillis(lane.readyAtNanos - arrivedNanos)) : 0;
+        String id = lane.modelId;
+        return new Lease(id, lane.baseUri, routed.tier(), routed.route(), routed.score(), queueMs, loadMs,
+                () -> release(id));
+    }
+
+    private URI baseUri(Integer port) {
+        if (port == null) {
+            throw new MagiException(ErrorCode.INTERNAL_ERROR, "A ready server has no port");
+        }
+        String host = llamaHost;
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            // Bound to every interface: this machine reaches it on the loopback address.
+            host = "127.0.0.1";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + port);
+    }
+
+    private static long created(DiscoveredModel model) {
+        try {
+            return Files.getLastModifiedTime(Path.of(model.filePath())).toMillis() / 1000;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

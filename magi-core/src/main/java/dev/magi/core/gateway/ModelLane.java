@@ -1,0 +1,30 @@
+package dev.magi.core.gateway;
+
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The gateway's bookkeeping for one model's server: whether it is known ready, its slots, the
+ * requests in flight and those waiting in order. Guarded by the gateway's lock; never used outside it.
+ */
+final class ModelLane {
+    final String modelId;
+    final Deque<Waiter> waiters = new ArrayDeque<>();
+    /** Its server answered ready and its slots were read; reset when it is found not ready. */
+    boolean ready;
+    /** A start (or the reading of its slots) is under way on a thread of the gateway. */
+    boolean warming;
+    int slots = 1;
+    int inFlight;
+    URI baseUri;
+    long readyAtNanos;
+
+    ModelLane(String modelId) {
+        this.modelId = modelId;
+    }
+
+    boolean hasFreeSlot() {
+        return ready && inFlight < slots;
+    }
+}

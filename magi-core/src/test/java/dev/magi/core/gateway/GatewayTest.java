@@ -1,0 +1,275 @@
+package dev.magi.core.gateway;
+
+import dev.magi.core.config.ConfigKey;
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.spi.Tier;
+import dev.magi.testkit.Eventually;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("The gateway, against the fake llama-server as a real process")
+class GatewayTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private MagiEngine engine;
+
+    @AfterEach
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private Path runsFile() {
+        return dir.resolve("runs.txt");
+    }
+
+    private Path loadGate() {
+        return dir.resolve("load-gate");
+    }
+
+    /** An engine over {@code models} (enabled), the fake installed as llama-server. */
+    private Gateway gateway(FakeLlamaServer.Launcher fake, String queueTimeout, String... models) throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        for (String model : models) {
+            GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(model));
+        }
+        fake.runsFile(runsFile()).writeTo(dir.resolve("bin/llama-server"));
+        int ports = FreePorts.rangeStart(10);
+        engine = MagiEngine.builder().withoutEnvironment()
+                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
+                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
+                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
+                .set(ConfigKey.WATCH, "false")
+                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
+                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
+                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
+                .set(ConfigKey.MAX_STARTUP_TIME, "30")
+                .set(ConfigKey.READINESS_INTERVAL, "0.2")
+                .set(ConfigKey.STOP_TIMEOUT, "1")
+                .set(ConfigKey.QUEUE_TIMEOUT, queueTimeout)
+                .build();
+        engine.registry().setAllEnabled(true);
+        return engine.gateway();
+    }
+
+    private int runs() throws Exception {
+        return Files.exists(runsFile()) ? Files.readAllLines(runsFile()).size() : 0;
+    }
+
+    private static Admission chat(String model) {
+        return new Admission(model, "hello", null, true);
+    }
+
+    private static GatewayError errorOf(CompletableFuture<Lease> future) {
+        assertThat(future).isCompletedExceptionally();
+        try {
+            future.join();
+            throw new AssertionError("not failed");
+        } catch (CompletionException e) {
+            assertThat(e.getCause()).isInstanceOf(GatewayException.class);
+            return ((GatewayException) e.getCause()).error();
+        }
+    }
+
+    private static Lease await(CompletableFuture<Lease> future) throws Exception {
+        return future.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Nested
+    @DisplayName("on demand")
+    class OnDemand {
+        @Test
+        @DisplayName("600 concurrent requests for one cold model start one process; 64 are served once it is"
+                + " ready, the others are refused queue_full at once, and none hangs")
+        void flood() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher().loadGate(loadGate()), "300", "small-1b-q4_0.gguf");
+            ExecutorService clients = Executors.newFixedThreadPool(16);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<CompletableFuture<Lease>>> admitted = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                admitted.add(clients.submit(() -> {
+                    go.await();
+                    return gateway.admit(chat("small-1b-q4_0"));
+                }));
+            }
+            go.countDown();
+            List<CompletableFuture<Lease>> futures = new ArrayList<>();
+            for (Future<CompletableFuture<Lease>> f : admitted) {
+                futures.add(f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            }
+            clients.shutdown();
+
+            // The server cannot be ready yet: its loading waits for the gate.
+            List<CompletableFuture<Lease>> refused = futures.stream().filter(CompletableFuture::isDone).toList();
+            List<CompletableFuture<Lease>> waiting = futures.stream().filter(f -> !f.isDone()).toList();
+            assertThat(refused).hasSize(536).allSatisfy(f -> assertThat(errorOf(f)).isEqualTo(GatewayError.QUEUE_FULL));
+            assertThat(waiting).hasSize(64);
+            assertThat(gateway.queued("small-1b-q4_0")).isEqualTo(64);
+
+            // One slot: each lease is closed as soon as it is granted, so the next in the queue gets it.
+            List<Lease> served = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> all = CompletableFuture.allOf(waiting.stream()
+                    .map(future -> future.thenAccept(lease -> {
+                        served.add(lease);
+                        lease.close();
+                    })).toArray(CompletableFuture[]::new));
+            Files.createFile(loadGate());
+            all.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(served).hasSize(64).allSatisfy(lease -> {
+                assertThat(lease.modelId()).isEqualTo("small-1b-q4_0");
+                assertThat(lease.route()).isEqualTo(Route.MODEL);
+                assertThat(lease.baseUri().toString()).startsWith("http://127.0.0.1:");
+            });
+            assertThat(runs()).isEqualTo(1);
+            assertThat(gateway.queued("small-1b-q4_0")).isZero();
+            assertThat(gateway.inFlight("small-1b-q4_0")).isZero();
+            assertThat(gateway.startedBy("small-1b-q4_0")).contains(StartedBy.GATEWAY);
+        }
+
+        @Test
+        @DisplayName("a server serves as many requests at once as /props says it has slots; a closed lease"
+                + " lets the next in")
+        void slotsFromProps() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher().slots(2), "300", "small-1b-q4_0.gguf");
+            Lease first = await(gateway.admit(chat("small-1b-q4_0")));
+            Lease second = await(gateway.admit(chat("small-1b-q4_0")));
+            CompletableFuture<Lease> third = gateway.admit(chat("small-1b-q4_0"));
+
+            assertThat(first.loadMs()).isGreaterThanOrEqualTo(0);
+            assertThat(second.loadMs()).isZero();
+            assertThat(third).isNotDone();
+            assertThat(gateway.inFlight("small-1b-q4_0")).isEqualTo(2);
+            second.close();
+            second.close();
+            try (Lease lease = await(third)) {
+                assertThat(gateway.inFlight("small-1b-q4_0")).isEqualTo(2);
+            }
+            first.close();
+            assertThat(gateway.inFlight("small-1b-q4_0")).isZero();
+        }
+
+        @Test
+        @DisplayName("a failed start answers every waiter model_load_failed with the exit code and the last log lines")
+        void failedStart() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher().exitDuringLoad(3), "300", "small-1b-q4_0.gguf");
+            List<CompletableFuture<Lease>> waiters = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                waiters.add(gateway.admit(chat("small-1b-q4_0")));
+            }
+            for (CompletableFuture<Lease> waiter : waiters) {
+                Eventually.await(PATIENCE, "the start to fail", waiter::isDone);
+                assertThat(errorOf(waiter)).isEqualTo(GatewayError.MODEL_LOAD_FAILED);
+                assertThatThrownBy(waiter::join).cause().hasMessageContaining("3")
+                        .hasMessageContaining("simulated crash during load");
+            }
+            assertThat(runs()).isEqualTo(1);
+            assertThat(gateway.queued("small-1b-q4_0")).isZero();
+        }
+
+        @Test
+        @DisplayName("a wait longer than --queue-timeout is queue_timeout")
+        void queueTimeout() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher().loadGate(loadGate()), "0.3", "small-1b-q4_0.gguf");
+            CompletableFuture<Lease> waiter = gateway.admit(chat("small-1b-q4_0"));
+            Eventually.await(PATIENCE, "the wait to time out", waiter::isDone);
+            assertThat(errorOf(waiter)).isEqualTo(GatewayError.QUEUE_TIMEOUT);
+            assertThat(gateway.queued("small-1b-q4_0")).isZero();
+        }
+
+        @Test
+        @DisplayName("a request whose client goes away (its future cancelled) leaves the queue")
+        void cancelLeaves() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher().loadGate(loadGate()), "300", "small-1b-q4_0.gguf");
+            CompletableFuture<Lease> gone = gateway.admit(chat("small-1b-q4_0"));
+            CompletableFuture<Lease> stays = gateway.admit(chat("small-1b-q4_0"));
+            assertThat(gateway.queued("small-1b-q4_0")).isEqualTo(2);
+
+            gone.cancel(true);
+
+            assertThat(gateway.queued("small-1b-q4_0")).isEqualTo(1);
+            Files.createFile(loadGate());
+            await(stays).close();
+            assertThat(gateway.inFlight("small-1b-q4_0")).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("which model")
+    class WhichModel {
+        @Test
+        @DisplayName("a tier name is served by its candidate, and auto by the tier its score chooses")
+        void tierAndAuto() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf", "big-70b-q4_0.gguf");
+            engine.registry().setTierOverride("small-1b-q4_0", Tier.FAST);
+            engine.registry().setTierOverride("big-70b-q4_0", Tier.POWERFUL);
+            try (Lease fast = await(gateway.admit(chat("FAST")))) {
+                assertThat(fast.modelId()).isEqualTo("small-1b-q4_0");
+                assertThat(fast.route()).isEqualTo(Route.TIER);
+                assertThat(fast.tier()).isEqualTo(Tier.FAST);
+                assertThat(fast.score()).isNull();
+            }
+            try (Lease auto = await(gateway.admit(new Admission("auto", "Analyze X and compare Y", null, true)))) {
+                assertThat(auto.modelId()).isEqualTo("big-70b-q4_0");
+                assertThat(auto.route()).isEqualTo(Route.AUTO);
+                assertThat(auto.tier()).isEqualTo(Tier.POWERFUL);
+                assertThat(auto.score()).isEqualTo(7.25);
+            }
+            assertThat(runs()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("a tier or auto where one model's vocabulary matters is virtual_model_not_supported, and"
+                + " nothing starts")
+        void virtualRefused() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf");
+            assertThat(errorOf(gateway.admit(new Admission("fast", null, null, false))))
+                    .isEqualTo(GatewayError.VIRTUAL_MODEL_NOT_SUPPORTED);
+            assertThat(errorOf(gateway.admit(new Admission("auto", "hi", null, false))))
+                    .isEqualTo(GatewayError.VIRTUAL_MODEL_NOT_SUPPORTED);
+            assertThat(errorOf(gateway.admit(new Admission("nope", null, null, true))))
+                    .isEqualTo(GatewayError.MODEL_NOT_FOUND);
+            assertThat(errorOf(gateway.admit(new Admission(null, null, null, true))))
+                    .isEqualTo(GatewayError.MODEL_REQUIRED);
+            assertThat(runs()).isZero();
+            assertThat(engine.supervisor().servers()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("lists runnable models, the tiers with candidates and auto")
+        void listing() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf");
+            engine.registry().setTierOverride("small-1b-q4_0", Tier.FAST);
+            assertThat(gateway.models()).extracting(ListedModel::id).containsExactly("small-1b-q4_0", "fast", "auto");
+            assertThat(gateway.models()).extracting(ListedModel::virtual).containsExactly(false, true, true);
+            assertThat(Files.readString(dir.resolve("models/small-1b-q4_0.gguf"), StandardCharsets.ISO_8859_1))
+                    .startsWith("GGUF");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.magi.jaxrs.gateway;
+
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.gateway.Admission;
+import dev.magi.core.gateway.GatewayError;
+import dev.magi.core.gateway.GatewayException;
+import dev.magi.core.gateway.Lease;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One inference request, whichever endpoint: read the body's {@code model}, wait (without a thread)
+ * for a slot of the right server, and pass the request through. Embeddings, rerank and tokenizing
+ * belong to one model's vocabulary, so a tier or {@code auto} is refused there.
+ */
+final class Inference {
+    private static final Logger LOG = LoggerFactory.getLogger(Inference.class);
+    private static final Set<String> ONE_MODEL_ONLY = Set.of("v1/embeddings", "v1/rerank", "tokenize", "detokenize");
+    /** Shared by every request: the JDK client keeps connections to each server alive between requests. */
+    private static final Upstream UPSTREAM = new Upstream();
+
+    private Inference() {
+    }
+
+    /** @param path the endpoint's path under the server's root, such as {@code v1/chat/completions} */
+    static void serve(MagiEngine engine, String path, HttpHeaders headers, InputStream body, AsyncResponse async)
+            throws IOException {
+        InferenceRequest request = InferenceRequest.read(body);
+        String session = headers.getHeaderString("X-Session-Id");
+        Admission admission = new Admission(request.model(), request.text(), session != null ? session
+                : request.user(), !ONE_MODEL_ONLY.contains(path));
+        Map<String, String> passed = new HashMap<>();
+        passed.put("Content-Type", headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
+        passed.put("Accept", headers.getHeaderString(HttpHeaders.ACCEPT));
+        CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
+        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed))
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        async.resume(unwrap(failure));
+                    } else if (async.resume(answer.response())) {
+                        answer.pump();
+                    } else {
+                        answer.abandon();
+                    }
+                });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof GatewayException) {
+            return cause;
+        }
+        if (cause instanceof IOException) {
+            LOG.warn("A server could not be reached: {}", cause.toString());
+            return new GatewayException(GatewayError.UPSTREAM_UNAVAILABLE, "The model's server could not be"
+                    + " reached: " + cause.getMessage(), null, null);
+        }
+        return cause;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.magi.testkit;
+
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What the fake llama-server answers once ready, besides {@code /health}: just enough of
+ * llama-server's endpoints for the gateway to be tested against a real process. See
+ * {@link FakeLlamaServer} for the variables that tune it.
+ */
+final class FakeLlamaAnswers {
+    private static final Pattern STREAM = Pattern.compile("\"stream\"\\s*:\\s*true");
+
+    private final String alias;
+    private final int slots;
+    private final int chunks;
+    private final long paceMillis;
+    private final String streamGate;
+    private final String eventsFile;
+
+    FakeLlamaAnswers(String alias, Map<String, String> env) {
+        this.alias = alias;
+        this.slots = Integer.parseInt(env.getOrDefault("FAKE_LLAMA_SLOTS", "1"));
+        this.chunks = Integer.parseInt(env.getOrDefault("FAKE_LLAMA_STREAM_CHUNKS", "5"));
+        this.paceMillis = Long.parseLong(env.getOrDefault("FAKE_LLAMA_STREAM_PACE_MS", "10"));
+        this.streamGate = env.get("FAKE_LLAMA_STREAM_GATE");
+        this.eventsFile = env.get("FAKE_LLAMA_EVENTS_FILE");
+    }
+
+    void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        record("request " + path);
+        String text = new String(body, StandardCharsets.UTF_8);
+        try {
+            switch (path) {
+                case "/props" -> json(exchange, 200, "{\"total_slots\":" + slots + ",\"model_alias\":\"" + alias
+                        + "\",\"default_generation_settings\":{\"n_ctx\":2048}}");
+                case "/v1/models" -> json(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + alias
+                        + "\",\"object\":\"model\",\"owned_by\":\"llamacpp\"}]}");
+                case "/v1/chat/completions" -> {
+                    if (STREAM.matcher(text).find()) {
+                        stream(exchange, path);
+                        return;
+                    }
+                    json(exchange, 200, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"model\":\"" + alias
+                            + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                            + "\"fake answer from " + alias + "\"},\"finish_reason\":\"stop\"}],"
+                            + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}");
+                }
+                case "/v1/completions" -> json(exchange, 200, "{\"id\":\"cmpl-fake\",\"object\":\"text_completion\","
+                        + "\"model\":\"" + alias + "\",\"choices\":[{\"index\":0,\"text\":\"fake text from " + alias
+                        + "\",\"finish_reason\":\"stop\"}]}");
+                case "/v1/embeddings" -> json(exchange, 200, "{\"object\":\"list\",\"model\":\"" + alias
+                        + "\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,0.2,0.3]}]}");
+                default -> json(exchange, 200, "{\"object\":\"fake.echo\",\"path\":\"" + path + "\",\"model\":\""
+                        + alias + "\",\"bodyBytes\":" + body.length + "}");
+            }
+            record("done " + path);
+        } catch (IOException e) {
+            record("client-gone " + path);
+        }
+    }
+
+    /** Server-sent events at the chosen pace, flushed one by one as llama-server does. */
+    private void stream(HttpExchange exchange, String path) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        try {
+            for (int i = 0; i < chunks; i++) {
+                if (i == 1) {
+                    awaitFile(streamGate);
+                }
+                if (i > 0 && paceMillis > 0) {
+                    Thread.sleep(paceMillis);
+                }
+                out.write(("data: {\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"model\":\"" + alias
+                        + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i + " \"}}]}\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            out.close();
+            record("done " + path);
+        } catch (IOException e) {
+            record("client-gone " + path);
+            exchange.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+        }
+    }
+
+    private static void json(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private synchronized void record(String line) {
+        if (eventsFile == null) {
+            return;
+        }
+        try {
+            Files.writeString(Path.of(eventsFile), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // A test that asked for the record reads it; nothing else to do here.
+        }
+    }
+
+    /** Waits until {@code file} exists (the fake polls; a test waits on conditions, the fake may not). */
+    static void awaitFile(String file) {
+        if (file == null) {
+            return;
+        }
+        Path path = Path.of(file);
+        try {
+            while (!Files.exists(path)) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
