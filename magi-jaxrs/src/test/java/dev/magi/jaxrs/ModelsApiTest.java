@@ -36,7 +36,7 @@ class ModelsApiTest {
             "family", "version", "sizeParams", "sizeLabel", "parameterCount", "quantization", "architecture",
             "contextLength", "isThinkingModel", "thinkingOverride", "isInstruct", "isCoder", "assignedTier",
             "tierOverride", "effectiveTier", "port", "enabled", "nGpuLayers", "ctxSize", "nThreads", "batchSize",
-            "extraArgs", "env", "mmprojPath", "metadataSource", "displayName", "problems");
+            "extraArgs", "env", "aliases", "mmprojPath", "metadataSource", "displayName", "problems");
 
     @TempDir
     Path dir;
@@ -62,6 +62,7 @@ class ModelsApiTest {
         assertThat(model.get("problems").isArray()).isTrue();
         assertThat(model.get("extraArgs").isArray()).isTrue();
         assertThat(model.get("env").isObject()).isTrue();
+        assertThat(model.get("aliases").isArray()).isTrue();
         assertThat(Path.of(model.get("filePath").asText())).isAbsolute();
     }
 
@@ -370,6 +371,49 @@ class ModelsApiTest {
                 assertThat(error.get("details").get("field").asText()).as(body).isEqualTo("port");
             }
             assertError(api.put("/api/models/nope/port", "{\"port\": 8085}"), 404, "ModelNotFound");
+        }
+    }
+
+    @Nested
+    @DisplayName("PUT /api/models/{id}/aliases")
+    class Aliases {
+        String path = "/api/models/" + FAST + "/aliases";
+
+        @Test
+        @DisplayName("answers the model with its aliases, replaced, kept across a rescan, and cleared by []")
+        void setAndKeep() throws Exception {
+            ApiServer.Reply set = api.put(path, "{\"aliases\": [\"gpt-4o-mini\", \"org/model:latest\"]}");
+            assertThat(set.status()).as(set.raw().body()).isEqualTo(200);
+            assertModel(set.json());
+            assertThat(set.json().get("aliases")).hasSize(2);
+            assertThat(set.json().get("aliases").get(0).asText()).isEqualTo("gpt-4o-mini");
+
+            assertThat(api.post("/api/models/rescan", null).status()).isEqualTo(200);
+            assertThat(model(FAST).get("aliases").get(1).asText()).isEqualTo("org/model:latest");
+
+            assertThat(api.put(path, "{\"aliases\": []}").json().get("aliases")).isEmpty();
+            assertThat(api.put(path, "{\"aliases\": null}").json().get("aliases")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("refuses a tier name, auto, a model id, another model's alias, a space or a wrong type with 400"
+                + " InvalidRequest naming the alias, changing nothing")
+        void refusals() throws Exception {
+            api.put(path, "{\"aliases\": [\"mine\"]}");
+            api.put("/api/models/" + BALANCED + "/aliases", "{\"aliases\": [\"taken\"]}");
+            String[][] cases = {{"[\"Fast\"]", "'Fast'"}, {"[\"auto\"]", "'auto'"},
+                {"[\"" + POWERFUL + "\"]", "is a model id"}, {"[\"taken\"]", "already an alias of " + BALANCED},
+                {"[\"two words\"]", "'two words'"}, {"[\"ok\", 3]", "aliases"}, {"\"gpt\"", "aliases"}};
+            for (String[] refused : cases) {
+                JsonNode error = assertError(api.put(path, "{\"aliases\": " + refused[0] + "}"), 400,
+                        "InvalidRequest");
+                assertThat(error.get("message").asText()).as(refused[0]).contains(refused[1]);
+                assertThat(error.get("details").get("field").asText()).isEqualTo("aliases");
+            }
+            assertError(api.put(path, "{}"), 400, "InvalidRequest");
+            assertThat(model(FAST).get("aliases")).hasSize(1);
+            assertThat(model(FAST).get("aliases").get(0).asText()).isEqualTo("mine");
+            assertError(api.put("/api/models/nope/aliases", "{\"aliases\": []}"), 404, "ModelNotFound");
         }
     }
 

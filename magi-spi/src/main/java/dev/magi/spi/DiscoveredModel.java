@@ -12,6 +12,8 @@ import java.util.Objects;
  * ({@code tierOverride}, {@code thinkingOverride}, {@code enabled}, {@code port} and the runtime
  * settings) come from the user and survive rescans. {@code portPinned} tells a port the user chose
  * (kept even when taken by another program) from one handed out from the range (moved on when taken).
+ * {@code aliases} are other names the gateway answers for the model (such as {@code gpt-4o-mini}),
+ * also the user's, also kept across rescans; never null.
  */
 public record DiscoveredModel(
         String modelId,
@@ -45,7 +47,8 @@ public record DiscoveredModel(
         String mmprojPath,
         MetadataSource metadataSource,
         String displayName,
-        List<Problem> problems) {
+        List<Problem> problems,
+        List<String> aliases) {
 
     public DiscoveredModel {
         Objects.requireNonNull(modelId, "modelId");
@@ -55,6 +58,7 @@ public record DiscoveredModel(
         problems = problems == null ? List.of() : List.copyOf(problems);
         extraArgs = RuntimeSettings.copyArgs(extraArgs);
         env = RuntimeSettings.copyEnv(env);
+        aliases = aliases == null ? List.of() : List.copyOf(aliases);
         if (assignedTier == null) {
             assignedTier = Tier.BALANCED;
         }
@@ -129,6 +133,7 @@ public record DiscoveredModel(
         private Integer batchSize;
         private List<String> extraArgs;
         private Map<String, String> env;
+        private List<String> aliases;
         private String mmprojPath;
         private MetadataSource metadataSource;
         private String displayName;
@@ -169,6 +174,7 @@ public record DiscoveredModel(
             batchSize = m.batchSize;
             extraArgs = m.extraArgs;
             env = m.env;
+            aliases = m.aliases;
             mmprojPath = m.mmprojPath;
             metadataSource = m.metadataSource;
             displayName = m.displayName;
@@ -203,6 +209,7 @@ public record DiscoveredModel(
         public Builder batchSize(Integer v) { batchSize = v; return this; }
         public Builder extraArgs(List<String> v) { extraArgs = v; return this; }
         public Builder env(Map<String, String> v) { env = v; return this; }
+        public Builder aliases(List<String> v) { aliases = v; return this; }
         public Builder mmprojPath(String v) { mmprojPath = v; return this; }
         public Builder metadataSource(MetadataSource v) { metadataSource = v; return this; }
         public Builder displayName(String v) { displayName = v; return this; }
@@ -225,7 +232,7 @@ public record DiscoveredModel(
                     isThinkingModel, thinkingOverride, isInstruct, isCoder, assignedTier, tierOverride, port,
                     portPinned, enabled, nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, env, mmprojPath,
                     metadataSource, displayName,
-                    problems);
+                    problems, aliases);
         }
     }
 }

@@ -140,6 +140,11 @@ public final class RegistryJson {
             gen.writeStringField(variable.getKey(), variable.getValue());
         }
         gen.writeEndObject();
+        gen.writeArrayFieldStart("aliases");
+        for (String alias : m.aliases()) {
+            gen.writeString(alias);
+        }
+        gen.writeEndArray();
         gen.writeStringField("mmprojPath", m.mmprojPath());
         gen.writeStringField("metadataSource", m.metadataSource().wireName());
         gen.writeStringField("displayName", m.displayName());
@@ -225,6 +230,8 @@ public final class RegistryJson {
         List<Problem> problems = new ArrayList<>();
         n.path("problems").forEach(p -> problems.add(Problem.parse(p.asText())));
         // Absent in registries written before these settings existed: read as none.
+        List<String> aliases = new ArrayList<>();
+        n.path("aliases").forEach(a -> aliases.add(a.asText()));
         List<String> extraArgs = new ArrayList<>();
         n.path("extraArgs").forEach(a -> extraArgs.add(a.asText()));
         Map<String, String> env = new LinkedHashMap<>();
@@ -259,6 +266,7 @@ public final class RegistryJson {
                 .batchSize(integer(n, "batchSize"))
                 .extraArgs(extraArgs)
                 .env(env)
+                .aliases(aliases)
                 .mmprojPath(text(n, "mmprojPath"))
                 .metadataSource(source == null ? null : MetadataSource.parse(source))
                 .displayName(text(n, "displayName"))

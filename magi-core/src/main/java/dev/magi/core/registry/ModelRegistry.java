@@ -1,6 +1,7 @@
 package dev.magi.core.registry;
 
 import dev.magi.core.discovery.ScanResult;
+import dev.magi.core.gateway.AliasRules;
 import dev.magi.core.json.RegistryJsonCache;
 import dev.magi.core.runtime.RuntimeSettingsRules;
 import dev.magi.core.util.Subscription;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +148,27 @@ public final class ModelRegistry {
     /** Sets or (with null) clears the user's thinking flag. */
     public DiscoveredModel setThinkingOverride(String modelId, Boolean thinking) {
         return updateModel(modelId, m -> m.toBuilder().thinkingOverride(thinking).build());
+    }
+
+    /**
+     * Replaces a model's aliases, the other names the gateway answers for it.
+     *
+     * @throws MagiException {@link ErrorCode#INVALID_REQUEST} naming an alias that is a model id, a tier
+     *                       name or {@code auto}, another model's alias, or not a name
+     */
+    public DiscoveredModel setAliases(String modelId, List<String> aliases) {
+        return mutate(registry -> {
+            Map<String, DiscoveredModel> models = new LinkedHashMap<>(registry.models());
+            DiscoveredModel model = requireIn(models, modelId);
+            Map<String, String> inUse = new HashMap<>();
+            for (DiscoveredModel other : models.values()) {
+                other.aliases().forEach(alias -> inUse.put(alias, other.modelId()));
+            }
+            List<String> checked = AliasRules.check(modelId, aliases, models.keySet(), inUse);
+            DiscoveredModel changed = model.toBuilder().aliases(checked).build();
+            models.put(modelId, changed);
+            return new RegistryChange<>(with(registry, models), changed);
+        });
     }
 
     /** Enables or disables a model; an enabled model gets a port from the range when it has none. */

@@ -87,9 +87,11 @@ final class ScanMerge {
                         .enabled(known.enabled())
                         .port(known.port())
                         .portPinned(known.portPinned())
-                        .runtimeSettings(known.runtimeSettings());
+                        .runtimeSettings(known.runtimeSettings())
+                        .aliases(known.aliases());
             } else {
-                next.enabled(false).port(null).portPinned(false).tierOverride(null).thinkingOverride(null);
+                next.enabled(false).port(null).portPinned(false).tierOverride(null).thinkingOverride(null)
+                        .aliases(List.of());
                 added++;
             }
             DiscoveredModel merged = classify.apply(next.build());

@@ -89,6 +89,15 @@ public final class ModelsResource {
     }
 
     @PUT
+    @Path("{id}/aliases")
+    public DiscoveredModel aliases(@PathParam("id") String id, JsonNode body) {
+        registry.require(id);
+        JsonNode aliases = Bodies.required(Bodies.object(body), "aliases");
+        List<String> names = Bodies.textListOrNull(aliases, "aliases");
+        return registry.setAliases(id, names == null ? List.of() : names);
+    }
+
+    @PUT
     @Path("{id}/thinking")
     public Map<String, Object> thinking(@PathParam("id") String id, JsonNode body) {
         registry.require(id);

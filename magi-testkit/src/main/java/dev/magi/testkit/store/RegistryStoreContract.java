@@ -124,6 +124,7 @@ public abstract class RegistryStoreContract {
                         "", "  spaced  ", "null", "true", "0x1F", "1e3", "~", "a=b", "# not a comment"))
                 .env(Map.of("CUDA_VISIBLE_DEVICES", "0,1", "HF_HOME", "/ü/模型", "EMPTY", "", "NUMBER", "007",
                         "NULL_TEXT", "null"))
+                .aliases(List.of("gpt-4o-mini", "org/model:latest", "模型-ü", "null", "0x1F"))
                 .mmprojPath("/models/mmproj-Qwen3-4B-f16.gguf").metadataSource(MetadataSource.GGUF)
                 .displayName("Qwen3 4B «ünïcode» 模型")
                 .problems(List.of(Problem.parse("a problem"), Problem.missingPart(2, 3)))
@@ -259,6 +260,7 @@ public abstract class RegistryStoreContract {
             assertThat(loaded.runtimeSettings()).isEqualTo(new RuntimeSettings(null, null, null, null));
             assertThat(loaded.extraArgs()).isEmpty();
             assertThat(loaded.env()).isEmpty();
+            assertThat(loaded.aliases()).isEmpty();
         }
 
         @Test

@@ -100,6 +100,7 @@ final class PropertiesCodec {
         put(p, at + "nThreads", m.nThreads());
         put(p, at + "batchSize", m.batchSize());
         putList(p, at + "extraArgs", m.extraArgs(), Function.identity());
+        putList(p, at + "aliases", m.aliases(), Function.identity());
         // A variable's name cannot hold '=', so NAME=VALUE splits back at the first one.
         putList(p, at + "env", List.copyOf(m.env().entrySet()), e -> e.getKey() + "=" + e.getValue());
         put(p, at + "mmprojPath", m.mmprojPath());
@@ -202,6 +203,7 @@ final class PropertiesCodec {
                 .nThreads(k.integer(at + "nThreads"))
                 .batchSize(k.integer(at + "batchSize"))
                 .extraArgs(k.list(at + "extraArgs"))
+                .aliases(k.list(at + "aliases"))
                 .env(k.variables(at + "env"))
                 .mmprojPath(k.text(at + "mmprojPath"))
                 .metadataSource(MetadataSource.parse(k.required(at + "metadataSource")))
