@@ -180,10 +180,20 @@ public final class Gateway implements AutoCloseable {
 
     // ---------------------------------------------------------------- choosing a server
 
+    /** Each alias with the id of the model that has it (the registry keeps them unique). */
+    private static Map<String, String> aliases(Map<String, DiscoveredModel> models) {
+        Map<String, String> aliases = new HashMap<>();
+        for (DiscoveredModel model : models.values()) {
+            for (String alias : model.aliases()) {
+                aliases.put(alias, model.modelId());
+            }
+        }
+        return aliases;
+    }
+
     private Routed route(Admission request) {
         Map<String, DiscoveredModel> models = registry.snapshot().models();
-        // Aliases are not kept yet (PUT /{id}/aliases is to come): ids, tiers and auto resolve.
-        Target target = ModelResolver.resolve(request.model(), models, Map.of());
+        Target target = ModelResolver.resolve(request.model(), models, aliases(models));
         if (!(target instanceof Target.Model) && !request.virtualAllowed()) {
             throw new GatewayException(GatewayError.VIRTUAL_MODEL_NOT_SUPPORTED, "'" + request.model()
                     + "' chooses a model per request, but this endpoint's answer belongs to one model: name a"

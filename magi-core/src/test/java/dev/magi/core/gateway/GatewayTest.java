@@ -245,6 +245,18 @@ class GatewayTest {
         }
 
         @Test
+        @DisplayName("an alias set with PUT /{id}/aliases names its model, with the route alias")
+        void alias() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf");
+            assertThat(errorOf(gateway.admit(chat("gpt-4o-mini")))).isEqualTo(GatewayError.MODEL_NOT_FOUND);
+            engine.registry().setAliases("small-1b-q4_0", List.of("gpt-4o-mini"));
+            try (Lease aliased = await(gateway.admit(chat("gpt-4o-mini")))) {
+                assertThat(aliased.modelId()).isEqualTo("small-1b-q4_0");
+                assertThat(aliased.route()).isEqualTo(Route.ALIAS);
+            }
+        }
+
+        @Test
         @DisplayName("a tier or auto where one model's vocabulary matters is virtual_model_not_supported, and"
                 + " nothing starts")
         void virtualRefused() throws Exception {
