@@ -33,6 +33,10 @@ public final class BenchmarksMain {
             "                                              the real llama-server's first 200 on /health to MAGI's",
             "                                              ready, beside 250 ms, 1 s, 2 s and llama-swap's pollers",
             "                                              (skipped, exit 0, without the server or the model)",
+            "  gateway [--connections C] [--trial-ms T] [--trials K] [--streams N] [--cold-runs N] [--queued N]",
+            "          [--load-ms L] [--dir D]             the gateway against the fake llama-server: req/s and",
+            "                                              latency direct vs through MAGI, first streamed byte,",
+            "                                              a cold request, N requests at once on a cold model",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
             "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
@@ -54,6 +58,7 @@ public final class BenchmarksMain {
             case "api-startup" -> StartupBenchmark.main(rest);
             case "webui" -> WebUiBenchmark.main(rest);
             case "real-readiness" -> RealReadinessBenchmark.main(rest);
+            case "gateway" -> GatewayBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> Main.main(rest.toArray(String[]::new));
             default -> {

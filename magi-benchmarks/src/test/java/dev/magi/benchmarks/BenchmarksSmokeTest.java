@@ -82,6 +82,16 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    @DisplayName("the gateway harness calls the fake directly and through MAGI, and serves a flood with one start")
+    void gateway() throws Exception {
+        GatewayBenchmark.Result result = GatewayBenchmark.run(List.of("--connections", "2", "--trial-ms", "200",
+                "--trials", "1", "--streams", "3", "--cold-runs", "1", "--queued", "20", "--load-ms", "50",
+                "--dir", dir.toString()), QUIET);
+        assertThat(result).isEqualTo(new GatewayBenchmark.Result(20, 0, 1));
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
     @DisplayName("the tier PUT harness times every request and every part of a save")
     void apiTier() throws Exception {
         TierPutBenchmark.Result result = TierPutBenchmark.run(12, 4, 10, 5, dir, QUIET);
