@@ -1,6 +1,7 @@
 package dev.magi.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.testkit.CapturedStderr;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;

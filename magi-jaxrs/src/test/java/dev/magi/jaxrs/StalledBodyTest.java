@@ -2,6 +2,7 @@ package dev.magi.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -8,6 +8,7 @@ import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.RegistryStore;
 import dev.magi.spi.Settings;
 import dev.magi.spi.StoreProvider;
+import dev.magi.testkit.CapturedStderr;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;

@@ -1,5 +1,6 @@
 package dev.magi.standalone;
 
+import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;

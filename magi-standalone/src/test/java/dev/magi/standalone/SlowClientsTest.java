@@ -3,6 +3,7 @@ package dev.magi.standalone;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;

@@ -2,7 +2,7 @@ package dev.magi.jaxrs.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.jaxrs.ApiServer;
-import dev.magi.jaxrs.CapturedStderr;
+import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.FakeLlamaServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

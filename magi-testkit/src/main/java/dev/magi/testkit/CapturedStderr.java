@@ -1,4 +1,4 @@
-package dev.magi.jaxrs;
+package dev.magi.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
