@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -26,6 +27,8 @@ final class FakeLlamaAnswers {
     private final long paceMillis;
     private final String streamGate;
     private final String eventsFile;
+    private final boolean echoRequest;
+    private final boolean failChat;
 
     FakeLlamaAnswers(String alias, Map<String, String> env) {
         this.alias = alias;
@@ -34,6 +37,8 @@ final class FakeLlamaAnswers {
         this.paceMillis = Long.parseLong(env.getOrDefault("FAKE_LLAMA_STREAM_PACE_MS", "10"));
         this.streamGate = env.get("FAKE_LLAMA_STREAM_GATE");
         this.eventsFile = env.get("FAKE_LLAMA_EVENTS_FILE");
+        this.echoRequest = Boolean.parseBoolean(env.get("FAKE_LLAMA_ECHO_REQUEST"));
+        this.failChat = List.of(env.getOrDefault("FAKE_LLAMA_FAIL_CHAT", "").split(",")).contains(alias);
     }
 
     void handle(HttpExchange exchange) throws IOException {
@@ -51,13 +56,20 @@ final class FakeLlamaAnswers {
                 case "/v1/models" -> json(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + alias
                         + "\",\"object\":\"model\",\"owned_by\":\"llamacpp\"}]}");
                 case "/v1/chat/completions" -> {
+                    if (failChat) {
+                        json(exchange, 500, "{\"error\":{\"code\":500,\"message\":\"fake failure of " + alias
+                                + "\",\"type\":\"server_error\"}}");
+                        record("failed " + path);
+                        return;
+                    }
                     if (STREAM.matcher(text).find()) {
                         stream(exchange, path);
                         return;
                     }
                     json(exchange, 200, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"model\":\"" + alias
                             + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-                            + "\"fake answer from " + alias + "\"},\"finish_reason\":\"stop\"}],"
+                            + "\"" + (echoRequest ? escape(alias + " heard: " + text) : "fake answer from " + alias)
+                            + "\"},\"finish_reason\":\"stop\"}],"
                             + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}");
                 }
                 case "/v1/completions" -> json(exchange, 200, "{\"id\":\"cmpl-fake\",\"object\":\"text_completion\","
@@ -104,6 +116,26 @@ final class FakeLlamaAnswers {
             Thread.currentThread().interrupt();
             exchange.close();
         }
+    }
+
+    /** The text as the inside of a JSON string. */
+    private static String escape(String text) {
+        StringBuilder escaped = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> escaped.append("\\\"");
+                case '\\' -> escaped.append("\\\\");
+                case '\n' -> escaped.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        escaped.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        escaped.append(c);
+                    }
+                }
+            }
+        }
+        return escaped.toString();
     }
 
     private static void json(HttpExchange exchange, int status, String json) throws IOException {

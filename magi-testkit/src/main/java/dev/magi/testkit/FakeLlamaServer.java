@@ -67,7 +67,11 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_STREAM_GATE}: a file; a stream sends its first chunk, then waits until the file
  *       exists before the others;</li>
  *   <li>{@code FAKE_LLAMA_EVENTS_FILE}: append a line per request ({@code request PATH}), per answer
- *       finished ({@code done PATH}) and per answer the client stopped reading ({@code client-gone PATH}).</li>
+ *       finished ({@code done PATH}) and per answer the client stopped reading ({@code client-gone PATH});</li>
+ *   <li>{@code FAKE_LLAMA_ECHO_REQUEST}: {@code true} to answer a chat (not streamed) with
+ *       {@code "ALIAS heard: "} and the request body as the message content, so a test sees what was sent;</li>
+ *   <li>{@code FAKE_LLAMA_FAIL_CHAT}: aliases, comma-separated, whose chat completions answer 500
+ *       ({@code failed PATH} in the events file).</li>
  * </ul>
  * Depends on nothing but the JDK, so its class path is its own class file.
  */
@@ -421,6 +425,16 @@ public final class FakeLlamaServer {
         /** Records requests, finished answers and clients that stopped reading in {@code file}. */
         public Launcher eventsFile(Path file) {
             return env("FAKE_LLAMA_EVENTS_FILE", file.toAbsolutePath());
+        }
+
+        /** A chat answered as JSON has {@code "ALIAS heard: "} and the request body as its content. */
+        public Launcher echoRequest() {
+            return env("FAKE_LLAMA_ECHO_REQUEST", true);
+        }
+
+        /** The chat completions of the servers run with these aliases (model ids) answer 500. */
+        public Launcher failChat(String... aliases) {
+            return env("FAKE_LLAMA_FAIL_CHAT", String.join(",", aliases));
         }
 
         /** Writes the script to {@code file}, executable, and answers it. */

@@ -14,6 +14,7 @@ import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.ModelProfile.LoadBalancing;
+import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +120,31 @@ public final class Gateway implements AutoCloseable {
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * How {@code auto} scores a request, with the active profile's two-stage settings; empty when its
+     * {@code model} is not {@code auto}, or names nothing (admitting it then says so).
+     */
+    public Optional<AutoScore> scoreAuto(Admission request) {
+        Map<String, DiscoveredModel> models = registry.snapshot().models();
+        Target target;
+        try {
+            target = ModelResolver.resolve(request.model(), models, aliases(models));
+        } catch (GatewayException e) {
+            return Optional.empty();
+        }
+        if (!(target instanceof Target.Auto)) {
+            return Optional.empty();
+        }
+        ModelProfile profile = activeProfile();
+        double score = scorer.score(request.text() == null ? "" : request.text());
+        Tier scored = TierForScore.choose(score, profile == null ? List.of() : profile.tierConfig());
+        Optional<Tier> floor = sessions.tierFloor(request.session());
+        if (floor.isPresent() && floor.get().ordinal() > scored.ordinal()) {
+            scored = floor.get();
+        }
+        return Optional.of(new AutoScore(score, scored, profile == null ? TwoStage.DEFAULT : profile.twoStage()));
     }
 
     /** Who started a model's server, when the gateway knows: only its own starts, for now. */

@@ -1,12 +1,18 @@
 package dev.magi.jaxrs.gateway;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.gateway.Admission;
+import dev.magi.core.gateway.AutoScore;
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.GatewayException;
 import dev.magi.core.gateway.Lease;
+import dev.magi.core.gateway.twostage.TwoStagePlan;
+import dev.magi.core.gateway.twostage.TwoStageRules;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,9 +20,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * One inference request, whichever endpoint: read the body's {@code model}, wait (without a thread)
@@ -25,9 +33,11 @@ import java.util.concurrent.CompletionException;
  */
 final class Inference {
     private static final Logger LOG = LoggerFactory.getLogger(Inference.class);
+    private static final String CHAT = "v1/chat/completions";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ONE_MODEL_ONLY = Set.of("v1/embeddings", "v1/rerank", "tokenize", "detokenize");
     /** Shared by every request: the JDK client keeps connections to each server alive between requests. */
-    private static final Upstream UPSTREAM = new Upstream();
+    static final Upstream UPSTREAM = new Upstream();
 
     private Inference() {
     }
@@ -42,8 +52,29 @@ final class Inference {
         Map<String, String> passed = new HashMap<>();
         passed.put("Content-Type", headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
         passed.put("Accept", headers.getHeaderString(HttpHeaders.ACCEPT));
+        if (path.equals(CHAT)) {
+            Optional<AutoScore> auto = engine.gateway().scoreAuto(admission);
+            if (auto.isPresent() && auto.get().twoStage().enabled()) {
+                ObjectNode root = (ObjectNode) JSON.readTree(request.body());
+                TwoStagePlan plan = TwoStageRules.plan(auto.get().twoStage(), auto.get().tier(), root);
+                if (plan.twoStages()) {
+                    TwoStageAnswer.serve(engine.gateway(), UPSTREAM, root, request, admission.session(), auto.get(),
+                            plan, passed, async);
+                } else {
+                    forward(engine, admission, path, request, passed, async,
+                            response -> response.header("X-MAGI-Two-Stage", "skipped:" + plan.skipReason()));
+                }
+                return;
+            }
+        }
+        forward(engine, admission, path, request, passed, async, response -> { });
+    }
+
+    private static void forward(MagiEngine engine, Admission admission, String path, InferenceRequest request,
+                                Map<String, String> passed, AsyncResponse async,
+                                Consumer<Response.ResponseBuilder> decorate) {
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
-        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed))
+        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate))
                 .whenComplete((answer, failure) -> {
                     if (failure != null) {
                         async.resume(unwrap(failure));
@@ -55,7 +86,7 @@ final class Inference {
                 });
     }
 
-    private static Throwable unwrap(Throwable failure) {
+    static Throwable unwrap(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof GatewayException) {

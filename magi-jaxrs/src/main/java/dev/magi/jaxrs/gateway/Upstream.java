@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Passes a request to the leased server and its answer back, unchanged and unbuffered: each chunk is
@@ -41,6 +42,32 @@ final class Upstream {
      * reached (the lease is then closed).
      */
     CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers) {
+        return forward(lease, path, body, headers, response -> { });
+    }
+
+    /** As {@link #forward(Lease, String, byte[], Map)}, with headers of the caller's added to the answer. */
+    CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers,
+                                      Consumer<Response.ResponseBuilder> decorate) {
+        return client.sendAsync(request(lease, path, body, headers), HttpResponse.BodyHandlers.ofInputStream())
+                .thenApply(response -> answer(lease, response, decorate))
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        lease.close();
+                    }
+                });
+    }
+
+    /**
+     * Sends the request and reads its whole answer, up to {@code maxBytes}; the lease is closed once
+     * the answer is read, or the request failed.
+     */
+    CompletableFuture<HttpResponse<byte[]>> fetch(Lease lease, String path, byte[] body, Map<String, String> headers,
+                                                  long maxBytes) {
+        return client.sendAsync(request(lease, path, body, headers), BoundedBody.handler(maxBytes))
+                .whenComplete((response, failure) -> lease.close());
+    }
+
+    private static HttpRequest request(Lease lease, String path, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(lease.baseUri().resolve(path))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         for (String name : REQUEST_HEADERS) {
@@ -52,16 +79,11 @@ final class Upstream {
         if (headers.get("Content-Type") == null) {
             request.header("Content-Type", "application/json");
         }
-        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> answer(lease, response))
-                .whenComplete((response, failure) -> {
-                    if (failure != null) {
-                        lease.close();
-                    }
-                });
+        return request.build();
     }
 
-    private static Answer answer(Lease lease, HttpResponse<InputStream> upstream) {
+    private static Answer answer(Lease lease, HttpResponse<InputStream> upstream,
+                                 Consumer<Response.ResponseBuilder> decorate) {
         Response.ResponseBuilder response = Response.status(upstream.statusCode());
         upstream.headers().map().forEach((name, values) -> {
             if (!NOT_PASSED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -70,6 +92,7 @@ final class Upstream {
         });
         GatewayHeaders.add(response, lease);
         response.header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
+        decorate.accept(response);
         boolean events = upstream.headers().firstValue("Content-Type").orElse("")
                 .toLowerCase(Locale.ROOT).startsWith("text/event-stream");
         // Jersey writes and flushes each chunk of a ChunkedOutput as it is given; a StreamingOutput's

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.spi.ModelProfile;
+import dev.magi.spi.ModelProfile.TwoStage;
+import dev.magi.spi.Tier;
 import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.RealLlamaServer;
 import dev.magi.testkit.SharedFixtures;
@@ -101,6 +104,28 @@ class RealLlamaServerGatewayTest {
         assertThat(reply.header("X-MAGI-Model")).isEqualTo(ID);
         assertThat(reply.header("X-MAGI-Route")).isEqualTo("model");
         assertThat(engine.gateway().startedBy(ID)).isPresent();
+    }
+
+    @Test
+    @DisplayName("answers an auto chat in two stages, both on the one model: the real server's draft is read"
+            + " and sent back to it")
+    void twoStages() throws Exception {
+        // One model: both stages escalate to it, and the draft's slot is free again before stage 2 asks.
+        engine.profiles().create(new ModelProfile("drafts", null, List.of(ID), null,
+                new TwoStage(true, Tier.FAST, Tier.BALANCED, 6), null));
+        engine.profiles().setActive("drafts");
+
+        ApiServer.Reply reply = api.post("/v1/chat/completions", "{\"model\":\"auto\",\"max_tokens\":8,"
+                + "\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"Analyze X and compare Y\"}]}");
+
+        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+        assertThat(reply.header("X-MAGI-Two-Stage")).isEqualTo("done");
+        assertThat(reply.header("X-MAGI-Route")).isEqualTo("two-stage");
+        assertThat(reply.header("X-MAGI-Stage1-Model")).isEqualTo(ID);
+        assertThat(reply.header("X-MAGI-Model")).isEqualTo(ID);
+        assertThat(reply.json().path("choices").get(0).path("message").path("content").isTextual()).isTrue();
+        assertThat(reply.json().path("usage").path("prompt_tokens").asInt())
+                .as("stage 2's prompt holds the instruction and the draft").isGreaterThan(30);
     }
 
     @Test

@@ -1,0 +1,150 @@
+package dev.magi.jaxrs.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.magi.core.gateway.Admission;
+import dev.magi.core.gateway.AutoScore;
+import dev.magi.core.gateway.Gateway;
+import dev.magi.core.gateway.Lease;
+import dev.magi.core.gateway.Route;
+import dev.magi.core.gateway.twostage.DraftAsStream;
+import dev.magi.core.gateway.twostage.StageRequests;
+import dev.magi.core.gateway.twostage.TwoStagePlan;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * An {@code auto} chat answered in two stages: a slot of the drafting tier answers a bounded,
+ * unstreamed copy of the request, read whole; then a slot of the answering tier gets the request with
+ * the draft appended, and its answer passes through unbuffered like any other. Each stage holds its
+ * own lease, the first closed before the second is asked for, so the two never wait on each other.
+ * If the draft fails, stage 2 answers the request alone; if stage 2 fails before its answer began,
+ * the draft is the answer.
+ */
+final class TwoStageAnswer {
+    /** The most of a draft kept in memory; stage 1's tokens are bounded, this bounds its bytes too. */
+    static final long MAX_STAGE1_BYTES = 4L * 1024 * 1024;
+    private static final String PATH = "/v1/chat/completions";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(TwoStageAnswer.class);
+
+    private TwoStageAnswer() {
+    }
+
+    /** What stage 1 gave: its lease (null when none was had), its answer and draft (null when it failed). */
+    private record Stage1(Lease lease, JsonNode answer, String draft, long millis) {
+        boolean succeeded() {
+            return draft != null;
+        }
+    }
+
+    static void serve(Gateway gateway, Upstream upstream, ObjectNode root, InferenceRequest request, String session,
+                      AutoScore auto, TwoStagePlan plan, Map<String, String> headers, AsyncResponse async) {
+        long started = System.nanoTime();
+        byte[] stage1Body = bytes(StageRequests.stage1(root, plan.stage1MaxTokens()));
+        Lease[] stage1Lease = new Lease[1];
+        // Stage 1 has no session: the conversation's stickiness belongs to the model that answers.
+        gateway.admit(new Admission(plan.stage1Tier().wireName(), request.text(), null, true))
+                .thenCompose(lease -> {
+                    stage1Lease[0] = lease;
+                    return upstream.fetch(lease, PATH, stage1Body, headers, MAX_STAGE1_BYTES);
+                })
+                .handle((response, failure) -> stage1(stage1Lease[0], response, failure, started))
+                .thenAccept(stage1 -> stage2(gateway, upstream, root, request, session, auto, plan, headers, stage1,
+                        async))
+                .exceptionally(failure -> {
+                    LOG.error("A two-stage answer failed unexpectedly", failure);
+                    async.resume(Inference.unwrap(failure));
+                    return null;
+                });
+    }
+
+    private static Stage1 stage1(Lease lease, HttpResponse<byte[]> response, Throwable failure, long started) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (failure != null) {
+            LOG.info("Stage 1 of a two-stage answer failed, stage 2 answers alone: {}",
+                    Inference.unwrap(failure).getMessage());
+            return new Stage1(lease, null, null, millis);
+        }
+        JsonNode answer = null;
+        if (response.statusCode() / 100 == 2) {
+            try {
+                answer = JSON.readTree(response.body());
+            } catch (IOException e) {
+                LOG.info("Stage 1 of a two-stage answer is not JSON, stage 2 answers alone: {}", e.getMessage());
+            }
+        } else {
+            LOG.info("Stage 1 of a two-stage answer failed with status {}, stage 2 answers alone",
+                    response.statusCode());
+        }
+        return new Stage1(lease, answer, StageRequests.draft(answer).orElse(null), millis);
+    }
+
+    private static void stage2(Gateway gateway, Upstream upstream, ObjectNode root, InferenceRequest request,
+                               String session, AutoScore auto, TwoStagePlan plan, Map<String, String> headers,
+                               Stage1 stage1, AsyncResponse async) {
+        byte[] body = stage1.succeeded() ? bytes(StageRequests.stage2(root, stage1.draft())) : request.body();
+        String outcome = stage1.succeeded() ? "done" : "stage1-failed";
+        Consumer<Response.ResponseBuilder> decorate = response -> twoStageHeaders(response, auto, stage1, outcome);
+        gateway.admit(new Admission(plan.stage2Tier().wireName(), request.text(), session, true))
+                .thenCompose(lease -> upstream.forward(lease, PATH, body, headers, decorate))
+                .whenComplete((answer, failure) -> {
+                    if (stage1.succeeded() && (failure != null || answer.response().getStatus() / 100 != 2)) {
+                        if (answer != null) {
+                            answer.abandon();
+                        }
+                        LOG.info("Stage 2 of a two-stage answer failed; the draft of '{}' is the answer",
+                                stage1.lease().modelId());
+                        async.resume(degraded(root, auto, stage1));
+                    } else if (failure != null) {
+                        async.resume(Inference.unwrap(failure));
+                    } else if (async.resume(answer.response())) {
+                        answer.pump();
+                    } else {
+                        answer.abandon();
+                    }
+                });
+    }
+
+    /** Stage 1's answer, as JSON, or as a stream when the client asked for one. */
+    private static Response degraded(ObjectNode root, AutoScore auto, Stage1 stage1) {
+        boolean stream = root.path("stream").asBoolean(false);
+        Response.ResponseBuilder response = stream
+                ? Response.ok(DraftAsStream.events(stage1.answer()), "text/event-stream")
+                .header("X-Accel-Buffering", "no")
+                : Response.ok(bytes(stage1.answer()), MediaType.APPLICATION_JSON_TYPE);
+        response.header("Cache-Control", "no-cache");
+        GatewayHeaders.add(response, stage1.lease());
+        twoStageHeaders(response, auto, stage1, "degraded");
+        return response.build();
+    }
+
+    private static void twoStageHeaders(Response.ResponseBuilder response, AutoScore auto, Stage1 stage1,
+                                        String outcome) {
+        // A header set to null is removed first: these replace what the stage's own lease said.
+        response.header("X-MAGI-Route", null).header("X-MAGI-Route", Route.TWO_STAGE.wireName())
+                .header("X-MAGI-Score", null)
+                .header("X-MAGI-Score", String.format(Locale.ROOT, "%.4f", auto.score()))
+                .header("X-MAGI-Two-Stage", outcome)
+                .header("X-MAGI-Stage1-Ms", stage1.millis());
+        if (stage1.lease() != null) {
+            response.header("X-MAGI-Stage1-Model", stage1.lease().modelId());
+        }
+    }
+
+    private static byte[] bytes(JsonNode json) {
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
