@@ -48,6 +48,8 @@ public enum ConfigKey {
             "requests that may wait per model for its server to start or free a slot (512 in all)"),
     QUEUE_TIMEOUT("--queue-timeout", "MAGI_QUEUE_TIMEOUT", "300",
             "longest wait, in seconds, for a model to start or free a slot"),
+    IDLE_TTL("--idle-ttl", "MAGI_IDLE_TTL", "900",
+            "seconds a server the gateway started may stay unused before it is stopped (0 = never)"),
     HTTP_IDLE_TIMEOUT("--http-idle-timeout", "MAGI_HTTP_IDLE_TIMEOUT", "30",
             "seconds an HTTP connection may stay silent (between requests, or part-way through sending one)"
                     + " before it is closed"),

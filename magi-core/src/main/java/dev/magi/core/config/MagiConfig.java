@@ -52,6 +52,7 @@ public record MagiConfig(
         boolean gateway,
         int queueLimit,
         Duration queueTimeout,
+        Duration idleTtl,
         Settings source) {
 
     public MagiConfig {
@@ -108,6 +109,7 @@ public record MagiConfig(
                 r.bool(ConfigKey.GATEWAY),
                 r.integer(ConfigKey.QUEUE_LIMIT, 1, MAX_QUEUE_LIMIT),
                 r.seconds(ConfigKey.QUEUE_TIMEOUT),
+                r.secondsOrNever(ConfigKey.IDLE_TTL),
                 pluginSettings);
     }
 
@@ -159,6 +161,20 @@ public record MagiConfig(
                 return Duration.ofMillis(Math.round(seconds * 1000));
             } catch (NumberFormatException e) {
                 throw bad(key, value, "expected a number of seconds, such as 10 or 0.5");
+            }
+        }
+
+        /** Like {@link #seconds}, but 0 is allowed and means never. */
+        Duration secondsOrNever(ConfigKey key) {
+            String value = text(key);
+            try {
+                double seconds = Double.parseDouble(value);
+                if (!(seconds >= 0) || seconds > 31_536_000) {
+                    throw bad(key, value, "expected a number of seconds from 0 (never) to 31536000");
+                }
+                return Duration.ofMillis(Math.round(seconds * 1000));
+            } catch (NumberFormatException e) {
+                throw bad(key, value, "expected a number of seconds, such as 900 or 0 for never");
             }
         }
 

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -80,6 +81,7 @@ public final class Gateway implements AutoCloseable {
     private final SessionMemory sessions = new SessionMemory(SESSIONS, SessionMemory.DEFAULT_TIER_HOLD,
             Clock.systemUTC());
     private final SlotProbe slotProbe = new SlotProbe();
+    private final IdleUnload idleUnload;
     private final Map<String, StartedBy> startedBy = new ConcurrentHashMap<>();
     private final ExecutorService starters;
     private final ScheduledExecutorService timers;
@@ -101,6 +103,8 @@ public final class Gateway implements AutoCloseable {
         this.llamaHost = config.llamaHost();
         this.starters = Executors.newCachedThreadPool(daemonThreads("magi-gateway-start"));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("magi-gateway-timer"));
+        this.idleUnload = new IdleUnload(config.idleTtl());
+        timers.scheduleWithFixedDelay(this::unloadIdle, 1, 1, TimeUnit.SECONDS);
         // A server that stopped, whoever stopped it, was started by nobody as far as unloading goes.
         this.serverListener = supervisor.addListener(status -> {
             if (status.state() == ServerState.STOPPED || status.state() == ServerState.FAILED) {
@@ -301,6 +305,63 @@ public final class Gateway implements AutoCloseable {
                 : new ServerLoad(modelId, ready, true, lane.inFlight, lane.waiters.size(), lane.slots);
     }
 
+    // ---------------------------------------------------------------- idle unload
+
+    /**
+     * Stops the servers the gateway started that have been unused for their TTL. Runs on the timer
+     * thread every second; the stops themselves run on a start thread, since one may take the whole
+     * {@code --stop-timeout}.
+     */
+    private void unloadIdle() {
+        List<String> due;
+        synchronized (lock) {
+            List<IdleUnload.Server> idle = new ArrayList<>();
+            for (ModelLane lane : lanes.values()) {
+                if (lane.ready && !lane.unloading && lane.lastUsed != null
+                        && startedBy.get(lane.modelId) == StartedBy.GATEWAY) {
+                    idle.add(new IdleUnload.Server(lane.modelId, false, lane.busy(), lane.lastUsed, null));
+                }
+            }
+            due = idleUnload.due(idle, Instant.now());
+            for (String id : due) {
+                // From here new requests for it wait, and start it again once it has stopped.
+                ModelLane lane = lanes.get(id);
+                lane.ready = false;
+                lane.unloading = true;
+            }
+        }
+        for (String id : due) {
+            try {
+                starters.execute(() -> unload(id));
+            } catch (RejectedExecutionException e) {
+                return;
+            }
+        }
+    }
+
+    private void unload(String id) {
+        try {
+            LOG.info("Stopping '{}': unused for its idle TTL (--idle-ttl)", id);
+            supervisor.stop(id);
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping idle '{}' failed: {}", id, e.toString());
+        }
+        boolean warmUp;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            lane.unloading = false;
+            warmUp = !lane.waiters.isEmpty() && !lane.warming && !closed;
+            lane.warming |= warmUp;
+        }
+        if (warmUp) {
+            try {
+                starters.execute(() -> warmUp(id));
+            } catch (RejectedExecutionException e) {
+                fail(id, new GatewayException(GatewayError.SHUTTING_DOWN, "MAGI is shutting down", null, null));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- queues and slots
 
     private CompletableFuture<Lease> enqueue(Routed routed) {
@@ -332,7 +393,7 @@ public final class Gateway implements AutoCloseable {
             waiter = new Waiter(routed, now, !lane.ready);
             lane.waiters.add(waiter);
             queuedTotal++;
-            if (!lane.ready && !lane.warming) {
+            if (!lane.ready && !lane.warming && !lane.unloading) {
                 lane.warming = true;
                 warmUp = true;
             }
@@ -376,6 +437,7 @@ public final class Gateway implements AutoCloseable {
                 lane.slots = slots;
                 lane.baseUri = base;
                 lane.readyAtNanos = System.nanoTime();
+                lane.lastUsed = Instant.now();
                 grants = dispatchLocked(lane);
             }
             hand(grants);
@@ -423,6 +485,7 @@ public final class Gateway implements AutoCloseable {
         synchronized (lock) {
             ModelLane lane = lanes.get(id);
             lane.inFlight--;
+            lane.lastUsed = Instant.now();
             grants = dispatchLocked(lane);
         }
         hand(grants);

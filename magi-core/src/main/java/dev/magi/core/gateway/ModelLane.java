@@ -1,6 +1,7 @@
 package dev.magi.core.gateway;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -19,9 +20,17 @@ final class ModelLane {
     int inFlight;
     URI baseUri;
     long readyAtNanos;
+    /** When its last request ended, or when it became ready: what idle unload counts from. */
+    Instant lastUsed;
+    /** Being stopped for idleness: new requests wait and start it again once it has stopped. */
+    boolean unloading;
 
     ModelLane(String modelId) {
         this.modelId = modelId;
+    }
+
+    boolean busy() {
+        return inFlight > 0 || !waiters.isEmpty() || warming;
     }
 
     boolean hasFreeSlot() {

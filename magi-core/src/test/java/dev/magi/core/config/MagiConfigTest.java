@@ -61,6 +61,15 @@ class MagiConfigTest {
     }
 
     @Test
+    @DisplayName("unloads an on-demand server after 900 s unused unless told otherwise; 0 means never")
+    void idleTtl() {
+        assertThat(MagiConfig.from(key -> null).idleTtl()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(MagiConfig.from(Settings.of(Map.of("MAGI_IDLE_TTL", "0"))).idleTtl()).isZero();
+        assertThat(MagiConfig.from(Settings.of(Map.of("MAGI_IDLE_TTL", "1.5"))).idleTtl())
+                .isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
     @DisplayName("lets the first source win over the second")
     void precedence() {
         Settings flags = Settings.of(Map.of("MAGI_PORT", "9000"));
@@ -87,7 +96,8 @@ class MagiConfigTest {
                 Map.of("STOP_TIMEOUT", "-1"), Map.of("MAX_STARTUP_TIME", "soon"),
                 Map.of("MAGI_HTTP_IDLE_TIMEOUT", "0"), Map.of("MAGI_REQUEST_BODY_TIMEOUT", "forever"),
                 Map.of("LLAMA_SERVER_ARGS", "\"unbalanced"), Map.of("MAGI_GATEWAY", "perhaps"),
-                Map.of("MAGI_QUEUE_LIMIT", "0"), Map.of("MAGI_QUEUE_LIMIT", "513"), Map.of("MAGI_QUEUE_TIMEOUT", "0"))) {
+                Map.of("MAGI_QUEUE_LIMIT", "0"), Map.of("MAGI_QUEUE_LIMIT", "513"), Map.of("MAGI_QUEUE_TIMEOUT", "0"),
+                Map.of("MAGI_IDLE_TTL", "-1"), Map.of("MAGI_IDLE_TTL", "never"))) {
             assertThatThrownBy(() -> MagiConfig.from(Settings.of(bad)))
                     .isInstanceOfSatisfying(MagiException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);

@@ -2,6 +2,8 @@ package dev.magi.core.gateway;
 
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
@@ -38,6 +40,8 @@ class GatewayTest {
     @TempDir
     Path dir;
     private MagiEngine engine;
+    /** {@code --idle-ttl} of the next engine. */
+    private String idleTtl = "900";
 
     @AfterEach
     void close() {
@@ -74,6 +78,7 @@ class GatewayTest {
                 .set(ConfigKey.READINESS_INTERVAL, "0.2")
                 .set(ConfigKey.STOP_TIMEOUT, "1")
                 .set(ConfigKey.QUEUE_TIMEOUT, queueTimeout)
+                .set(ConfigKey.IDLE_TTL, idleTtl)
                 .build();
         engine.registry().setAllEnabled(true);
         return engine.gateway();
@@ -282,6 +287,69 @@ class GatewayTest {
             assertThat(gateway.models()).extracting(ListedModel::virtual).containsExactly(false, true, true);
             assertThat(Files.readString(dir.resolve("models/small-1b-q4_0.gguf"), StandardCharsets.ISO_8859_1))
                     .startsWith("GGUF");
+        }
+    }
+
+    @Nested
+    @DisplayName("idle unload")
+    class Idle {
+        private ServerState state(String id) {
+            return engine.supervisor().server(id).map(ServerStatus::state).orElse(ServerState.STOPPED);
+        }
+
+        @Test
+        @DisplayName("a server the gateway started stops once unused for --idle-ttl, and the next request"
+                + " starts it again")
+        void unloadsOnDemandServer() throws Exception {
+            idleTtl = "1";
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf");
+            await(gateway.admit(chat("small-1b-q4_0"))).close();
+            assertThat(state("small-1b-q4_0")).isEqualTo(ServerState.READY);
+
+            Eventually.await(PATIENCE, "the idle server to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
+
+            Eventually.await(PATIENCE, "the stopped server to be forgotten as the gateway's",
+                    () -> gateway.startedBy("small-1b-q4_0").isEmpty());
+            try (Lease again = await(gateway.admit(chat("small-1b-q4_0")))) {
+                assertThat(again.loadMs()).isGreaterThanOrEqualTo(0);
+            }
+            assertThat(runs()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("a server serving a request is not unloaded, however long the request lasts")
+        void keepsBusyServer() throws Exception {
+            idleTtl = "1";
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf", "big-70b-q4_0.gguf");
+            Lease busy = await(gateway.admit(chat("big-70b-q4_0")));
+            // The witness is used after the busy one started: were busy servers due, the busy one would be
+            // due no later than the witness.
+            await(gateway.admit(chat("small-1b-q4_0"))).close();
+
+            Eventually.await(PATIENCE, "the idle witness to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
+
+            assertThat(state("big-70b-q4_0")).isEqualTo(ServerState.READY);
+            busy.close();
+            Eventually.await(PATIENCE, "the server to stop once idle", () -> state("big-70b-q4_0") == ServerState.STOPPED);
+        }
+
+        @Test
+        @DisplayName("a server started through the API is pinned: never unloaded for idleness")
+        void keepsPinnedServer() throws Exception {
+            idleTtl = "1";
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf", "big-70b-q4_0.gguf");
+            engine.supervisor().start("big-70b-q4_0", true);
+            await(gateway.admit(chat("big-70b-q4_0"))).close();
+            // Used after the pinned one, so were pinned servers due, the pinned one would be due no later.
+            await(gateway.admit(chat("small-1b-q4_0"))).close();
+
+            Eventually.await(PATIENCE, "the idle witness to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
+
+            assertThat(state("big-70b-q4_0")).isEqualTo(ServerState.READY);
+            assertThat(gateway.startedBy("big-70b-q4_0")).isEmpty();
+            // Served by the process started through the API, not by a new one.
+            await(gateway.admit(chat("big-70b-q4_0"))).close();
+            assertThat(runs()).isEqualTo(2);
         }
     }
 }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.RealLlamaServer;
 import dev.magi.testkit.SharedFixtures;
@@ -57,6 +60,12 @@ class RealLlamaServerGatewayTest {
         assumeTrue(Files.isRegularFile(model), SharedFixtures.absentMessage(SharedFixtures.STORIES_260K));
         Files.createDirectories(dir.resolve("models"));
         Files.copy(model, dir.resolve("models/stories260K.gguf"));
+        open("900");
+    }
+
+    /** Starts an engine and its HTTP API over the copied model, with {@code --idle-ttl idleTtl}. */
+    private void open(String idleTtl) throws Exception {
+        Optional<Path> binary = RealLlamaServer.binary();
         int firstPort = FreePorts.rangeStart(4);
         engine = MagiEngine.builder().withoutEnvironment()
                 .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
@@ -69,6 +78,7 @@ class RealLlamaServerGatewayTest {
                 .set(ConfigKey.MAX_STARTUP_TIME, "60")
                 .set(ConfigKey.READINESS_INTERVAL, "0.2")
                 .set(ConfigKey.STOP_TIMEOUT, "5")
+                .set(ConfigKey.IDLE_TTL, idleTtl)
                 .build();
         engine.registry().setEnabled(ID, true);
         api = new ApiServer(engine);
@@ -167,5 +177,22 @@ class RealLlamaServerGatewayTest {
         assertThat(auto.header("X-MAGI-Model")).isEqualTo(ID);
         assertThat(auto.header("X-MAGI-Route")).isEqualTo("auto");
         assertThat(auto.header("X-MAGI-Score")).isNotNull();
+    }
+
+    @Test
+    @DisplayName("stops the server it started once unused for --idle-ttl, and starts it again for the next request")
+    void idleUnload() throws Exception {
+        stop();
+        open("1");
+        ApiServer.Reply first = api.post("/v1/chat/completions", chat(ID, false));
+        assertThat(first.status()).as(first.raw().body()).isEqualTo(200);
+
+        Eventually.await(PATIENCE, "the idle llama-server to stop", () -> engine.supervisor().server(ID)
+                .map(ServerStatus::state).orElse(ServerState.STOPPED) == ServerState.STOPPED);
+
+        ApiServer.Reply again = api.post("/v1/chat/completions", chat(ID, false));
+        assertThat(again.status()).as(again.raw().body()).isEqualTo(200);
+        assertThat(engine.supervisor().server(ID).map(ServerStatus::state)).contains(ServerState.READY);
+        assertThat(engine.gateway().startedBy(ID)).isPresent();
     }
 }
