@@ -51,7 +51,9 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_CRASH_RUNS}: misbehave (the two above) only in the first N runs;</li>
  *   <li>{@code FAKE_LLAMA_IGNORE_SIGTERM}: {@code true} to survive SIGTERM (only SIGKILL ends it);</li>
  *   <li>{@code FAKE_LLAMA_CHILD}: a command (words split on spaces) started as its own child;</li>
- *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout.</li>
+ *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout;</li>
+ *   <li>{@code FAKE_LLAMA_HEALTH_HANG}: a file; once ready, {@code GET /health} does not answer while it
+ *       exists (it answers when the file is gone), so a test makes a ready server hang and recover.</li>
  * </ul>
  * Once ready it answers a few of llama-server's endpoints, enough for the gateway: {@code GET /props}
  * ({@code total_slots}), {@code POST /v1/chat/completions} (JSON, or with {@code "stream": true}
@@ -91,6 +93,8 @@ public final class FakeLlamaServer {
     private PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
             StandardCharsets.UTF_8);
     private volatile boolean loaded;
+    /** The file whose presence makes {@code /health} hang once ready; null: it never does. */
+    private Path healthHang;
     private final CountDownLatch seenReady = new CountDownLatch(1);
 
     private FakeLlamaServer() {
@@ -134,6 +138,8 @@ public final class FakeLlamaServer {
             exit(1);
             return;
         }
+        String hangFile = env.get("FAKE_LLAMA_HEALTH_HANG");
+        healthHang = hangFile == null ? null : Path.of(hangFile);
         server.createContext("/health", this::health);
         FakeLlamaAnswers answers = new FakeLlamaAnswers(option(args, "--alias", "fake"), env);
         server.createContext("/", exchange -> {
@@ -209,6 +215,9 @@ public final class FakeLlamaServer {
 
     private void health(HttpExchange exchange) throws IOException {
         boolean ready = loaded;
+        if (ready && healthHang != null) {
+            awaitGone(healthHang);
+        }
         byte[] body = (ready
                 ? "{\"status\":\"ok\"}"
                 : "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}")
@@ -220,6 +229,17 @@ public final class FakeLlamaServer {
         }
         if (ready) {
             seenReady.countDown();
+        }
+    }
+
+    /** Holds the caller as a hung server would, until {@code file} is gone. */
+    private static void awaitGone(Path file) {
+        try {
+            while (Files.exists(file)) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -398,6 +418,11 @@ public final class FakeLlamaServer {
         /** The {@code total_slots} that {@code GET /props} answers. */
         public Launcher slots(int slots) {
             return env("FAKE_LLAMA_SLOTS", slots);
+        }
+
+        /** Once ready, {@code GET /health} does not answer while {@code file} exists. */
+        public Launcher healthHang(Path file) {
+            return env("FAKE_LLAMA_HEALTH_HANG", file.toAbsolutePath());
         }
 
         /** Loading lasts until {@code file} exists. */

@@ -48,6 +48,9 @@ public enum ConfigKey {
             "requests that may wait per model for its server to start or free a slot (512 in all)"),
     QUEUE_TIMEOUT("--queue-timeout", "MAGI_QUEUE_TIMEOUT", "300",
             "longest wait, in seconds, for a model to start or free a slot"),
+    HEALTH_CHECK_INTERVAL("--health-check-interval", "MAGI_HEALTH_CHECK_INTERVAL", null,
+            "seconds between two GET /health probes of each ready server (default: the active profile's"
+                    + " loadBalancing.healthCheckInterval, else 30)"),
     HTTP_IDLE_TIMEOUT("--http-idle-timeout", "MAGI_HTTP_IDLE_TIMEOUT", "30",
             "seconds an HTTP connection may stay silent (between requests, or part-way through sending one)"
                     + " before it is closed"),

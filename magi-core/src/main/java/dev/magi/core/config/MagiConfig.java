@@ -52,6 +52,7 @@ public record MagiConfig(
         boolean gateway,
         int queueLimit,
         Duration queueTimeout,
+        Duration healthCheckInterval,
         Settings source) {
 
     public MagiConfig {
@@ -108,6 +109,7 @@ public record MagiConfig(
                 r.bool(ConfigKey.GATEWAY),
                 r.integer(ConfigKey.QUEUE_LIMIT, 1, MAX_QUEUE_LIMIT),
                 r.seconds(ConfigKey.QUEUE_TIMEOUT),
+                r.optionalSeconds(ConfigKey.HEALTH_CHECK_INTERVAL),
                 pluginSettings);
     }
 
@@ -147,6 +149,11 @@ public record MagiConfig(
             } catch (NumberFormatException e) {
                 throw bad(key, value, "expected a whole number from " + min + " to " + max);
             }
+        }
+
+        /** The setting in seconds, or null when it is not set (so that another source decides). */
+        Duration optionalSeconds(ConfigKey key) {
+            return optionalText(key) == null ? null : seconds(key);
         }
 
         Duration seconds(ConfigKey key) {

@@ -257,22 +257,22 @@ public final class Gateway implements AutoCloseable {
             for (ServerStatus server : servers) {
                 if (RUNNING.contains(server.state())) {
                     running.put(server.modelId(), loadLocked(server.modelId(),
-                            server.state() == ServerState.READY));
+                            server.state() == ServerState.READY, server.healthy()));
                 }
             }
             for (ModelLane lane : lanes.values()) {
                 if (lane.warming && !running.containsKey(lane.modelId)) {
-                    running.put(lane.modelId, loadLocked(lane.modelId, false));
+                    running.put(lane.modelId, loadLocked(lane.modelId, false, true));
                 }
             }
         }
         return running;
     }
 
-    private ServerLoad loadLocked(String modelId, boolean ready) {
+    private ServerLoad loadLocked(String modelId, boolean ready, boolean healthy) {
         ModelLane lane = lanes.get(modelId);
-        return lane == null ? new ServerLoad(modelId, ready, true, 0, 0, 1)
-                : new ServerLoad(modelId, ready, true, lane.inFlight, lane.waiters.size(), lane.slots);
+        return lane == null ? new ServerLoad(modelId, ready, healthy, 0, 0, 1)
+                : new ServerLoad(modelId, ready, healthy, lane.inFlight, lane.waiters.size(), lane.slots);
     }
 
     // ---------------------------------------------------------------- queues and slots
