@@ -53,7 +53,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_CHILD}: a command (words split on spaces) started as its own child;</li>
  *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout;</li>
  *   <li>{@code FAKE_LLAMA_HEALTH_HANG}: a file; once ready, {@code GET /health} does not answer while it
- *       exists (it answers when the file is gone), so a test makes a ready server hang and recover.</li>
+ *       exists and is empty or holds this server's {@code --alias} (it answers when the file is gone),
+ *       so a test makes one ready server hang and recover.</li>
  * </ul>
  * Once ready it answers a few of llama-server's endpoints, enough for the gateway: {@code GET /props}
  * ({@code total_slots}), {@code POST /v1/chat/completions} (JSON, or with {@code "stream": true}
@@ -95,6 +96,7 @@ public final class FakeLlamaServer {
     private volatile boolean loaded;
     /** The file whose presence makes {@code /health} hang once ready; null: it never does. */
     private Path healthHang;
+    private String alias;
     private final CountDownLatch seenReady = new CountDownLatch(1);
 
     private FakeLlamaServer() {
@@ -140,6 +142,7 @@ public final class FakeLlamaServer {
         }
         String hangFile = env.get("FAKE_LLAMA_HEALTH_HANG");
         healthHang = hangFile == null ? null : Path.of(hangFile);
+        alias = option(args, "--alias", "fake");
         server.createContext("/health", this::health);
         FakeLlamaAnswers answers = new FakeLlamaAnswers(option(args, "--alias", "fake"), env);
         server.createContext("/", exchange -> {
@@ -216,7 +219,7 @@ public final class FakeLlamaServer {
     private void health(HttpExchange exchange) throws IOException {
         boolean ready = loaded;
         if (ready && healthHang != null) {
-            awaitGone(healthHang);
+            awaitGone(healthHang, alias);
         }
         byte[] body = (ready
                 ? "{\"status\":\"ok\"}"
@@ -232,14 +235,23 @@ public final class FakeLlamaServer {
         }
     }
 
-    /** Holds the caller as a hung server would, until {@code file} is gone. */
-    private static void awaitGone(Path file) {
+    /** Holds the caller as a hung server would while {@code file} exists and is empty or names {@code alias}. */
+    private static void awaitGone(Path file, String alias) {
         try {
-            while (Files.exists(file)) {
+            while (names(file, alias)) {
                 Thread.sleep(20);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean names(Path file, String alias) {
+        try {
+            String named = Files.readString(file, StandardCharsets.UTF_8).trim();
+            return named.isEmpty() || named.equals(alias);
+        } catch (IOException e) {
+            return false;
         }
     }
 
