@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -281,6 +282,10 @@ public final class Gateway implements AutoCloseable {
         String id = routed.modelId();
         // Asked before taking the lock: the supervisor has locks of its own.
         boolean serverReady = supervisor.server(id).map(ServerStatus::isReady).orElse(false);
+        Optional<GatewayException> backOff = BackOffRefusal.of(id, supervisor.restartDue(id), Instant.now());
+        if (backOff.isPresent()) {
+            throw backOff.get();
+        }
         long now = System.nanoTime();
         Waiter waiter;
         boolean warmUp = false;

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -85,6 +86,15 @@ public final class ServerSupervisor implements AutoCloseable {
 
     public SupervisorOptions options() {
         return options;
+    }
+
+    /**
+     * When the restart of the model's crashed server is due, while it waits out its back-off; empty
+     * when it does not wait (running, starting, stopped, failed, or never started).
+     */
+    public Optional<Instant> restartDue(String modelId) {
+        SupervisedServer server = servers.get(modelId);
+        return server == null ? Optional.empty() : server.restartDue();
     }
 
     /**

@@ -56,6 +56,8 @@ final class SupervisedServer {
     private Integer lastExitCode;
     private String lastError;
     private ScheduledFuture<?> pendingRestart;
+    /** When the pending restart is due; null without one. */
+    private Instant restartDue;
     private long restartSequence;
     private CompletableFuture<ServerStatus> stopping;
     /** What the periodic health probes say of the current process. */
@@ -322,11 +324,18 @@ final class SupervisedServer {
         notes.say(Level.INFO, "restarting in " + ServerStarter.seconds(delay.get()) + " s (attempt " + restartCount
                 + ")");
         try {
+            restartDue = Instant.now().plus(delay.get());
             pendingRestart = shared.scheduler().schedule(() -> restartNow(sequence), delay.get().toMillis(),
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             state = ServerState.FAILED;
         }
+    }
+
+    /** When the restart of a crashed server that waits out its back-off is due; empty when none waits. */
+    synchronized Optional<Instant> restartDue() {
+        return state == ServerState.RESTARTING && attempt == null ? Optional.ofNullable(restartDue)
+                : Optional.empty();
     }
 
     /** The back-off of this server's restart policy after that many crashes in the window. */
@@ -342,12 +351,14 @@ final class SupervisedServer {
                 return;
             }
             pendingRestart = null;
+            restartDue = null;
             a = beginLocked(true);
         }
         launch(a);
     }
 
     private void cancelPendingRestartLocked() {
+        restartDue = null;
         if (pendingRestart != null) {
             pendingRestart.cancel(false);
             pendingRestart = null;
