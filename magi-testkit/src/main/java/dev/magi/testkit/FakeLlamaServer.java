@@ -54,7 +54,9 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout;</li>
  *   <li>{@code FAKE_LLAMA_HEALTH_HANG}: a file; once ready, {@code GET /health} does not answer while it
  *       exists and is empty or holds this server's {@code --alias} (it answers when the file is gone),
- *       so a test makes one ready server hang and recover.</li>
+ *       so a test makes one ready server hang and recover;</li>
+ *   <li>{@code FAKE_LLAMA_DIE_ON_REQUEST}: a file; once ready, a {@code POST} while it exists and is empty
+ *       or holds this server's {@code --alias} makes it exit with code 134 at once, without answering.</li>
  * </ul>
  * Once ready it answers a few of llama-server's endpoints, enough for the gateway: {@code GET /props}
  * ({@code total_slots}), {@code POST /v1/chat/completions} (JSON, or with {@code "stream": true}
@@ -145,7 +147,14 @@ public final class FakeLlamaServer {
         alias = option(args, "--alias", "fake");
         server.createContext("/health", this::health);
         FakeLlamaAnswers answers = new FakeLlamaAnswers(option(args, "--alias", "fake"), env);
+        String dieFile = env.get("FAKE_LLAMA_DIE_ON_REQUEST");
         server.createContext("/", exchange -> {
+            if (loaded && dieFile != null && "POST".equals(exchange.getRequestMethod())
+                    && names(Path.of(dieFile), alias)) {
+                // As a server that died with the request in hand: no answer, the connection closes.
+                err.println("fake: dying on a request to " + exchange.getRequestURI());
+                Runtime.getRuntime().halt(134);
+            }
             if (loaded) {
                 answers.handle(exchange);
             } else {
@@ -435,6 +444,11 @@ public final class FakeLlamaServer {
         /** Once ready, {@code GET /health} does not answer while {@code file} exists. */
         public Launcher healthHang(Path file) {
             return env("FAKE_LLAMA_HEALTH_HANG", file.toAbsolutePath());
+        }
+
+        /** Once ready, a {@code POST} while {@code file} exists makes it exit at once without answering. */
+        public Launcher dieOnRequest(Path file) {
+            return env("FAKE_LLAMA_DIE_ON_REQUEST", file.toAbsolutePath());
         }
 
         /** Loading lasts until {@code file} exists. */

@@ -43,7 +43,8 @@ final class Inference {
         passed.put("Content-Type", headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
         passed.put("Accept", headers.getHeaderString(HttpHeaders.ACCEPT));
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
-        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed))
+        OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
+                        lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed))
                 .whenComplete((answer, failure) -> {
                     if (failure != null) {
                         async.resume(unwrap(failure));

@@ -137,4 +137,23 @@ class HealthAndBackOffOverHttpTest {
                 () -> engine.supervisor().server(SMALL).orElseThrow().healthy());
         assertThat(serverRecord(SMALL).path("healthy").asBoolean(false)).isTrue();
     }
+
+    @Test
+    @DisplayName("a request whose server dies before answering is sent once more, to the tier's other server")
+    void retriedOnce() throws Exception {
+        Path die = dir.resolve("die");
+        start(FakeLlamaServer.launcher().dieOnRequest(die));
+        engine.supervisor().start(SMALL, true);
+        engine.supervisor().start(OTHER, true);
+        Files.writeString(die, SMALL, StandardCharsets.UTF_8);
+
+        // Round robin: one of the two requests goes to the server that dies with it in hand.
+        for (int i = 0; i < 2; i++) {
+            ApiServer.Reply reply = api.post("/v1/chat/completions", chat("fast"));
+            assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+            assertThat(reply.header("X-MAGI-Model")).isEqualTo(OTHER);
+        }
+        Eventually.await(PATIENCE, "the dead server's crash to be seen",
+                () -> engine.supervisor().server(SMALL).orElseThrow().restartCount() == 1);
+    }
 }
