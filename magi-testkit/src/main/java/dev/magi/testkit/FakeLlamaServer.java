@@ -51,7 +51,12 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_CRASH_RUNS}: misbehave (the two above) only in the first N runs;</li>
  *   <li>{@code FAKE_LLAMA_IGNORE_SIGTERM}: {@code true} to survive SIGTERM (only SIGKILL ends it);</li>
  *   <li>{@code FAKE_LLAMA_CHILD}: a command (words split on spaces) started as its own child;</li>
- *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout.</li>
+ *   <li>{@code FAKE_LLAMA_OUTPUT_BYTES}: write that much output while loading, mostly on stdout;</li>
+ *   <li>{@code FAKE_LLAMA_HEALTH_HANG}: a file; once ready, {@code GET /health} does not answer while it
+ *       exists and is empty or holds this server's {@code --alias} (it answers when the file is gone),
+ *       so a test makes one ready server hang and recover;</li>
+ *   <li>{@code FAKE_LLAMA_DIE_ON_REQUEST}: a file; once ready, a {@code POST} while it exists and is empty
+ *       or holds this server's {@code --alias} makes it exit with code 134 at once, without answering.</li>
  * </ul>
  * Once ready it answers a few of llama-server's endpoints, enough for the gateway: {@code GET /props}
  * ({@code total_slots}), {@code POST /v1/chat/completions} (JSON, or with {@code "stream": true}
@@ -95,6 +100,9 @@ public final class FakeLlamaServer {
     private PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
             StandardCharsets.UTF_8);
     private volatile boolean loaded;
+    /** The file whose presence makes {@code /health} hang once ready; null: it never does. */
+    private Path healthHang;
+    private String alias;
     private final CountDownLatch seenReady = new CountDownLatch(1);
 
     private FakeLlamaServer() {
@@ -141,9 +149,19 @@ public final class FakeLlamaServer {
             exit(1);
             return;
         }
+        String hangFile = env.get("FAKE_LLAMA_HEALTH_HANG");
+        healthHang = hangFile == null ? null : Path.of(hangFile);
+        alias = option(args, "--alias", "fake");
         server.createContext("/health", this::health);
         FakeLlamaAnswers answers = new FakeLlamaAnswers(option(args, "--alias", "fake"), env);
+        String dieFile = env.get("FAKE_LLAMA_DIE_ON_REQUEST");
         server.createContext("/", exchange -> {
+            if (loaded && dieFile != null && "POST".equals(exchange.getRequestMethod())
+                    && names(Path.of(dieFile), alias)) {
+                // As a server that died with the request in hand: no answer, the connection closes.
+                err.println("fake: dying on a request to " + exchange.getRequestURI());
+                Runtime.getRuntime().halt(134);
+            }
             if (loaded) {
                 answers.handle(exchange);
             } else {
@@ -216,6 +234,9 @@ public final class FakeLlamaServer {
 
     private void health(HttpExchange exchange) throws IOException {
         boolean ready = loaded;
+        if (ready && healthHang != null) {
+            awaitGone(healthHang, alias);
+        }
         byte[] body = (ready
                 ? "{\"status\":\"ok\"}"
                 : "{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}")
@@ -227,6 +248,26 @@ public final class FakeLlamaServer {
         }
         if (ready) {
             seenReady.countDown();
+        }
+    }
+
+    /** Holds the caller as a hung server would while {@code file} exists and is empty or names {@code alias}. */
+    private static void awaitGone(Path file, String alias) {
+        try {
+            while (names(file, alias)) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean names(Path file, String alias) {
+        try {
+            String named = Files.readString(file, StandardCharsets.UTF_8).trim();
+            return named.isEmpty() || named.equals(alias);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -405,6 +446,16 @@ public final class FakeLlamaServer {
         /** The {@code total_slots} that {@code GET /props} answers. */
         public Launcher slots(int slots) {
             return env("FAKE_LLAMA_SLOTS", slots);
+        }
+
+        /** Once ready, {@code GET /health} does not answer while {@code file} exists. */
+        public Launcher healthHang(Path file) {
+            return env("FAKE_LLAMA_HEALTH_HANG", file.toAbsolutePath());
+        }
+
+        /** Once ready, a {@code POST} while {@code file} exists makes it exit at once without answering. */
+        public Launcher dieOnRequest(Path file) {
+            return env("FAKE_LLAMA_DIE_ON_REQUEST", file.toAbsolutePath());
         }
 
         /** Loading lasts until {@code file} exists. */

@@ -50,6 +50,9 @@ public enum ConfigKey {
             "longest wait, in seconds, for a model to start or free a slot"),
     IDLE_TTL("--idle-ttl", "MAGI_IDLE_TTL", "900",
             "seconds a server the gateway started may stay unused before it is stopped (0 = never)"),
+    HEALTH_CHECK_INTERVAL("--health-check-interval", "MAGI_HEALTH_CHECK_INTERVAL", null,
+            "seconds between two GET /health probes of each ready server (default: the active profile's"
+                    + " loadBalancing.healthCheckInterval, else 30)"),
     HTTP_IDLE_TIMEOUT("--http-idle-timeout", "MAGI_HTTP_IDLE_TIMEOUT", "30",
             "seconds an HTTP connection may stay silent (between requests, or part-way through sending one)"
                     + " before it is closed"),

@@ -53,6 +53,7 @@ public record MagiConfig(
         int queueLimit,
         Duration queueTimeout,
         Duration idleTtl,
+        Duration healthCheckInterval,
         Settings source) {
 
     public MagiConfig {
@@ -110,6 +111,7 @@ public record MagiConfig(
                 r.integer(ConfigKey.QUEUE_LIMIT, 1, MAX_QUEUE_LIMIT),
                 r.seconds(ConfigKey.QUEUE_TIMEOUT),
                 r.secondsOrNever(ConfigKey.IDLE_TTL),
+                r.optionalSeconds(ConfigKey.HEALTH_CHECK_INTERVAL),
                 pluginSettings);
     }
 
@@ -149,6 +151,11 @@ public record MagiConfig(
             } catch (NumberFormatException e) {
                 throw bad(key, value, "expected a whole number from " + min + " to " + max);
             }
+        }
+
+        /** The setting in seconds, or null when it is not set (so that another source decides). */
+        Duration optionalSeconds(ConfigKey key) {
+            return optionalText(key) == null ? null : seconds(key);
         }
 
         Duration seconds(ConfigKey key) {

@@ -131,6 +131,7 @@ public final class MagiEngine implements AutoCloseable {
             this.supervisor = new ServerSupervisor(registry, options);
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new ServerChanged(status)));
+            supervisor.checkHealthEvery(this::healthCheckInterval);
             this.activator = new ProfileActivator(profiles, registry, supervisor);
             this.gateway = new Gateway(registry, profiles, supervisor, scorer, config);
             restoreActiveProfile();
@@ -185,6 +186,25 @@ public final class MagiEngine implements AutoCloseable {
             restore.setDaemon(true);
             restore.start();
         });
+    }
+
+    /**
+     * {@code --health-check-interval} when set, else the active profile's
+     * {@code loadBalancing.healthCheckInterval}, else its default (30 s); asked before each round of
+     * probes, so activating a profile changes it.
+     */
+    private Duration healthCheckInterval() {
+        if (config.healthCheckInterval() != null) {
+            return config.healthCheckInterval();
+        }
+        int seconds = ModelProfile.LoadBalancing.DEFAULT.healthCheckInterval();
+        try {
+            seconds = profiles.active().map(profiles::get).map(p -> p.loadBalancing().healthCheckInterval())
+                    .orElse(seconds);
+        } catch (MagiException e) {
+            LOG.warn("The active profile cannot be read ({}); health checks every {} s", e.getMessage(), seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     /**

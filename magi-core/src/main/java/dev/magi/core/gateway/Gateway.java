@@ -287,22 +287,22 @@ public final class Gateway implements AutoCloseable {
             for (ServerStatus server : servers) {
                 if (RUNNING.contains(server.state())) {
                     running.put(server.modelId(), loadLocked(server.modelId(),
-                            server.state() == ServerState.READY));
+                            server.state() == ServerState.READY, server.healthy()));
                 }
             }
             for (ModelLane lane : lanes.values()) {
                 if (lane.warming && !running.containsKey(lane.modelId)) {
-                    running.put(lane.modelId, loadLocked(lane.modelId, false));
+                    running.put(lane.modelId, loadLocked(lane.modelId, false, true));
                 }
             }
         }
         return running;
     }
 
-    private ServerLoad loadLocked(String modelId, boolean ready) {
+    private ServerLoad loadLocked(String modelId, boolean ready, boolean healthy) {
         ModelLane lane = lanes.get(modelId);
-        return lane == null ? new ServerLoad(modelId, ready, true, 0, 0, 1)
-                : new ServerLoad(modelId, ready, true, lane.inFlight, lane.waiters.size(), lane.slots);
+        return lane == null ? new ServerLoad(modelId, ready, healthy, 0, 0, 1)
+                : new ServerLoad(modelId, ready, healthy, lane.inFlight, lane.waiters.size(), lane.slots);
     }
 
     // ---------------------------------------------------------------- idle unload
@@ -368,6 +368,10 @@ public final class Gateway implements AutoCloseable {
         String id = routed.modelId();
         // Asked before taking the lock: the supervisor has locks of its own.
         boolean serverReady = supervisor.server(id).map(ServerStatus::isReady).orElse(false);
+        Optional<GatewayException> backOff = BackOffRefusal.of(id, supervisor.restartDue(id), Instant.now());
+        if (backOff.isPresent()) {
+            throw backOff.get();
+        }
         long now = System.nanoTime();
         Waiter waiter;
         boolean warmUp = false;

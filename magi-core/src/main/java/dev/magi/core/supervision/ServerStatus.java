@@ -27,9 +27,12 @@ import java.util.Objects;
  * @param lastExitCode  the exit code of the last process that ended, null when none has
  * @param lastError     why the last start failed or the last process crashed, null when none did
  * @param startedAt     when the current process started, null without one
+ * @param healthy       false while a ready server's {@code GET /health} has failed twice in a row or
+ *                      more (it gets no new gateway request); true otherwise
  */
 @JsonPropertyOrder({"modelId", "displayName", "port", "pid", "state", "isReady", "isRunning", "uptimeSeconds",
-        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt"})
+        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt",
+        "healthy"})
 public record ServerStatus(
         String modelId,
         String displayName,
@@ -44,7 +47,8 @@ public record ServerStatus(
         int restartCount,
         Integer lastExitCode,
         String lastError,
-        @JsonSerialize(using = ToStringSerializer.class) Instant startedAt) {
+        @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
+        boolean healthy) {
 
     public ServerStatus {
         Objects.requireNonNull(modelId, "modelId");

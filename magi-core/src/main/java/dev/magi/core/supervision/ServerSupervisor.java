@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -28,6 +30,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs one {@code llama-server} per model (docs/supervision.md) and answers what they are doing.
@@ -83,6 +86,26 @@ public final class ServerSupervisor implements AutoCloseable {
 
     public SupervisorOptions options() {
         return options;
+    }
+
+    /**
+     * When the restart of the model's crashed server is due, while it waits out its back-off; empty
+     * when it does not wait (running, starting, stopped, failed, or never started).
+     */
+    public Optional<Instant> restartDue(String modelId) {
+        SupervisedServer server = servers.get(modelId);
+        return server == null ? Optional.empty() : server.restartDue();
+    }
+
+    /**
+     * Probes every ready server's {@code GET /health} each {@code interval} (asked again before each
+     * round) from now until {@link #close()}: a server that fails twice in a row is unhealthy, one
+     * that stays unhealthy three more intervals while its process lives is stopped and restarted like
+     * a crashed one. Call once.
+     */
+    public void checkHealthEvery(Supplier<Duration> interval) {
+        ensureOpen();
+        new HealthChecks(servers::values, interval, scheduler, workers).start();
     }
 
     /**

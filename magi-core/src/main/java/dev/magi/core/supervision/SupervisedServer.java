@@ -56,8 +56,16 @@ final class SupervisedServer {
     private Integer lastExitCode;
     private String lastError;
     private ScheduledFuture<?> pendingRestart;
+    /** When the pending restart is due; null without one. */
+    private Instant restartDue;
     private long restartSequence;
     private CompletableFuture<ServerStatus> stopping;
+    /** What the periodic health probes say of the current process. */
+    private final HealthRule health = new HealthRule();
+    /** A probe of the current process is under way: a slow one is not overtaken by the next. */
+    private boolean probing;
+    /** The process stopped because it hung, so that its exit is told as such. */
+    private ServerProcess hung;
 
     SupervisedServer(String modelId, Shared shared) {
         this.modelId = modelId;
@@ -188,6 +196,7 @@ final class SupervisedServer {
             }
             attempt = null;
             state = ServerState.READY;
+            health.reset();
             ready = publishLocked();
             LOG.info("llama-server for '{}' is ready on port {} (pid {})", modelId, r.port(), r.process().pid());
             // An exit just after the probe would otherwise go unnoticed: its handler saw a start in progress.
@@ -284,6 +293,13 @@ final class SupervisedServer {
         shared.pids().remove(modelId, r.process().pid());
         int code = r.process().exitValue();
         lastExitCode = code;
+        if (hung == r) {
+            hung = null;
+            crashLocked("llama-server for model '" + modelId + "' hung: GET /health did not answer for "
+                    + HealthRule.UNHEALTHY_INTERVALS_TO_HUNG + " intervals after it turned unhealthy; pid "
+                    + r.process().pid() + " was stopped (exit code " + code + ")");
+            return;
+        }
         List<String> tail = log.tailSince(r.logMark(), 1);
         String lastWords = tail.isEmpty() ? "" : ": " + tail.get(0);
         notes.say(Level.WARN, "pid " + r.process().pid() + " exited with code " + code + " while ready" + lastWords);
@@ -308,11 +324,18 @@ final class SupervisedServer {
         notes.say(Level.INFO, "restarting in " + ServerStarter.seconds(delay.get()) + " s (attempt " + restartCount
                 + ")");
         try {
+            restartDue = Instant.now().plus(delay.get());
             pendingRestart = shared.scheduler().schedule(() -> restartNow(sequence), delay.get().toMillis(),
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             state = ServerState.FAILED;
         }
+    }
+
+    /** When the restart of a crashed server that waits out its back-off is due; empty when none waits. */
+    synchronized Optional<Instant> restartDue() {
+        return state == ServerState.RESTARTING && attempt == null ? Optional.ofNullable(restartDue)
+                : Optional.empty();
     }
 
     /** The back-off of this server's restart policy after that many crashes in the window. */
@@ -328,17 +351,71 @@ final class SupervisedServer {
                 return;
             }
             pendingRestart = null;
+            restartDue = null;
             a = beginLocked(true);
         }
         launch(a);
     }
 
     private void cancelPendingRestartLocked() {
+        restartDue = null;
         if (pendingRestart != null) {
             pendingRestart.cancel(false);
             pendingRestart = null;
         }
         restartSequence++;
+    }
+
+    // ---------------------------------------------------------------- health of a ready server
+
+    /**
+     * Probes the ready server's {@code GET /health} once (2 s at most) and applies the
+     * {@link HealthRule}: tells when it turns unhealthy or healthy, and stops a hung process (SIGTERM
+     * to its tree, then SIGKILL), whose exit is then taken as a crash: restarted after the same
+     * back-off, or left failed at the same limit.
+     */
+    void probeHealth() {
+        ServerProcess r;
+        synchronized (this) {
+            if (state != ServerState.READY || running == null || probing) {
+                return;
+            }
+            r = running;
+            probing = true;
+        }
+        boolean answered = Network.isReady(options.llamaHost(), r.port());
+        synchronized (this) {
+            probing = false;
+            if (running != r || state != ServerState.READY) {
+                return;
+            }
+            switch (health.probed(answered)) {
+                case TURNED_UNHEALTHY -> {
+                    notes.say(Level.WARN, "unhealthy: GET /health failed " + HealthRule.FAILURES_TO_UNHEALTHY
+                            + " times in a row; no new request is sent to it");
+                    publishLocked();
+                    return;
+                }
+                case TURNED_HEALTHY -> {
+                    notes.say(Level.INFO, "healthy again: GET /health answered");
+                    publishLocked();
+                    return;
+                }
+                case HUNG -> {
+                    if (!r.process().isAlive()) {
+                        return;
+                    }
+                    hung = r;
+                    notes.say(Level.WARN, "hung: unhealthy for " + HealthRule.UNHEALTHY_INTERVALS_TO_HUNG
+                            + " intervals while pid " + r.process().pid() + " lives; stopping it to restart it");
+                }
+                default -> {
+                    return;
+                }
+            }
+        }
+        // Outside the lock: the stop may wait for the stop timeout. The exit is seen by onExit.
+        ProcessTrees.terminate(List.of(r.process().toHandle()), options.stopTimeout());
     }
 
     // ---------------------------------------------------------------- stop
@@ -446,7 +523,8 @@ final class SupervisedServer {
                 restartCount,
                 lastExitCode,
                 lastError,
-                r != null ? r.startedAt() : null);
+                r != null ? r.startedAt() : null,
+                state != ServerState.READY || health.healthy());
     }
 
     /**

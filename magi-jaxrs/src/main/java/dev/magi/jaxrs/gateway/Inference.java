@@ -74,7 +74,8 @@ final class Inference {
                                 Map<String, String> passed, AsyncResponse async,
                                 Consumer<Response.ResponseBuilder> decorate) {
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
-        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate))
+        OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
+                        lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate))
                 .whenComplete((answer, failure) -> {
                     if (failure != null) {
                         async.resume(unwrap(failure));
