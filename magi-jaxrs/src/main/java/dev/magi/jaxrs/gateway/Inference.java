@@ -43,16 +43,27 @@ final class Inference {
         passed.put("Content-Type", headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
         passed.put("Accept", headers.getHeaderString(HttpHeaders.ACCEPT));
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
-        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed))
-                .whenComplete((answer, failure) -> {
-                    if (failure != null) {
-                        async.resume(unwrap(failure));
-                    } else if (async.resume(answer.response())) {
-                        answer.pump();
-                    } else {
-                        answer.abandon();
-                    }
-                });
+        deliver(admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed)), async);
+    }
+
+    /** Passes any request to one model's server, for {@code /upstream}. */
+    static void pass(CompletableFuture<Lease> admitted, String method, String pathAndQuery, InputStream body,
+                     HttpHeaders headers, AsyncResponse async) {
+        deliver(admitted.thenCompose(lease -> UPSTREAM.pass(lease, method, pathAndQuery, body,
+                headers.getRequestHeaders())), async);
+    }
+
+    /** Writes the answer once there is one, or the reason there is none. */
+    private static void deliver(CompletableFuture<Upstream.Answer> answered, AsyncResponse async) {
+        answered.whenComplete((answer, failure) -> {
+            if (failure != null) {
+                async.resume(unwrap(failure));
+            } else if (async.resume(answer.response())) {
+                answer.pump();
+            } else {
+                answer.abandon();
+            }
+        });
     }
 
     private static Throwable unwrap(Throwable failure) {
