@@ -19,6 +19,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -184,8 +187,16 @@ abstract class DeployedWar {
         assertThat(response.headers().firstValue("X-MAGI-Model")).contains(MODEL);
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
                 StandardCharsets.UTF_8))) {
-            // The fake sends no second chunk before the gate exists: this line came through alone.
-            assertThat(nextLine(reader)).contains("tok0");
+            // The fake sends no second chunk before the gate exists: this line came through alone. Read
+            // with a bound, so that an answer held back by a buffer fails the test instead of hanging it.
+            String first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return nextLine(reader);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).get(30, TimeUnit.SECONDS);
+            assertThat(first).contains("tok0");
             Files.createFile(dir.resolve("stream-gate"));
             List<String> rest = new ArrayList<>();
             for (String line = nextLine(reader); line != null; line = nextLine(reader)) {
