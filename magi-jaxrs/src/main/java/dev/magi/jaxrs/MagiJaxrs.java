@@ -9,6 +9,7 @@ import dev.magi.jaxrs.gateway.GatewayExceptionMapper;
 import dev.magi.jaxrs.gateway.LlamaEndpointsResource;
 import dev.magi.jaxrs.gateway.ModelListResource;
 import dev.magi.jaxrs.gateway.OpenAiResource;
+import dev.magi.jaxrs.gateway.UpstreamResource;
 import dev.magi.jaxrs.json.ObjectMapperResolver;
 import dev.magi.jaxrs.resources.EventsResource;
 import dev.magi.jaxrs.resources.HealthResource;
@@ -78,6 +79,7 @@ public final class MagiJaxrs {
             config.register(OpenAiResource.class);
             config.register(ModelListResource.class);
             config.register(LlamaEndpointsResource.class);
+            config.register(UpstreamResource.class);
         }
         // In a servlet container, sendError() would replace the JSON error body with the container's page.
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);

@@ -78,7 +78,12 @@ final class FakeLlamaAnswers {
                 case "/v1/embeddings" -> json(exchange, 200, "{\"object\":\"list\",\"model\":\"" + alias
                         + "\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,0.2,0.3]}]}");
                 default -> json(exchange, 200, "{\"object\":\"fake.echo\",\"path\":\"" + path + "\",\"model\":\""
-                        + alias + "\",\"bodyBytes\":" + body.length + "}");
+                        + alias + "\",\"bodyBytes\":" + body.length + ",\"method\":\"" + exchange.getRequestMethod()
+                        + "\",\"rawPath\":\"" + exchange.getRequestURI().getRawPath() + "\",\"rawQuery\":\""
+                        + exchange.getRequestURI().getRawQuery() + "\",\"echo\":\""
+                        + exchange.getRequestHeaders().getFirst("X-Echo") + "\",\"authorized\":"
+                        + exchange.getRequestHeaders().containsKey("Authorization") + ",\"body\":\""
+                        + new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8).replaceAll("[^A-Za-z0-9 ]", "_") + "\"}");
             }
             record("done " + path);
         } catch (IOException e) {

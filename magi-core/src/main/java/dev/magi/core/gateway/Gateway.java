@@ -32,6 +32,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -149,6 +150,31 @@ public final class Gateway implements AutoCloseable {
             scored = floor.get();
         }
         return Optional.of(new AutoScore(score, scored, profile == null ? TwoStage.DEFAULT : profile.twoStage()));
+    }
+
+    /**
+     * A lease on a model's ready server that holds none of its slots, for reading its own pages
+     * ({@code GET /upstream/ID/props}, {@code /slots}, its web page): a read should not wait behind
+     * generations, nor start a server. Closing it frees nothing.
+     *
+     * @throws GatewayException {@code model_not_found} when no runnable model has this id,
+     *                          {@code model_not_running} when its server is not ready
+     */
+    public Lease readingLease(String modelId) {
+        DiscoveredModel model = registry.snapshot().models().get(modelId);
+        if (model == null || !model.isRunnable()) {
+            throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "No runnable model has the id '"
+                    + modelId.replaceAll("\\p{Cntrl}", "?") + "'", "model", null);
+        }
+        ServerStatus status = supervisor.server(modelId).orElse(null);
+        if (status == null || !status.isReady()) {
+            throw new GatewayException(GatewayError.MODEL_NOT_RUNNING, "The server of '" + modelId + "' is "
+                    + (status == null ? ServerState.STOPPED : status.state()).name().toLowerCase(Locale.ROOT)
+                    + ": GET and HEAD do not start it; start it with POST /api/models/servers/" + modelId
+                    + "/start, or send any other method to /upstream/" + modelId + "/...", "model", null);
+        }
+        return new Lease(modelId, baseUri(status.port()), model.effectiveTier(), Route.MODEL, null, 0, 0, () -> {
+        });
     }
 
     /** Who started a model's server, when the gateway knows: only its own starts, for now. */

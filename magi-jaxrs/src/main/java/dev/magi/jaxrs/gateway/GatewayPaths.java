@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which request paths belong to the gateway: everything under {@code /v1}, and llama-server's own
+ * Which request paths belong to the gateway: everything under {@code /v1} and {@code /upstream}, and llama-server's own
  * endpoints at the root. Their errors are OpenAI-shaped and their bodies may be larger than the API's.
  */
 public final class GatewayPaths {
@@ -42,6 +42,6 @@ public final class GatewayPaths {
             return false;
         }
         String first = segments.get(0);
-        return first.equals("v1") || (segments.size() == 1 && LLAMA_ENDPOINTS.contains(first));
+        return first.equals("v1") || first.equals("upstream") || (segments.size() == 1 && LLAMA_ENDPOINTS.contains(first));
     }
 }

@@ -74,17 +74,28 @@ final class Inference {
                                 Map<String, String> passed, AsyncResponse async,
                                 Consumer<Response.ResponseBuilder> decorate) {
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
-        OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
-                        lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate))
-                .whenComplete((answer, failure) -> {
-                    if (failure != null) {
-                        async.resume(unwrap(failure));
-                    } else if (async.resume(answer.response())) {
-                        answer.pump();
-                    } else {
-                        answer.abandon();
-                    }
-                });
+        deliver(OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
+                lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate)), async);
+    }
+
+    /** Passes any request to one model's server, for {@code /upstream}. */
+    static void pass(CompletableFuture<Lease> admitted, String method, String pathAndQuery, InputStream body,
+                     HttpHeaders headers, AsyncResponse async) {
+        deliver(admitted.thenCompose(lease -> UPSTREAM.pass(lease, method, pathAndQuery, body,
+                headers.getRequestHeaders())), async);
+    }
+
+    /** Writes the answer once there is one, or the reason there is none. */
+    private static void deliver(CompletableFuture<Upstream.Answer> answered, AsyncResponse async) {
+        answered.whenComplete((answer, failure) -> {
+            if (failure != null) {
+                async.resume(unwrap(failure));
+            } else if (async.resume(answer.response())) {
+                answer.pump();
+            } else {
+                answer.abandon();
+            }
+        });
     }
 
     static Throwable unwrap(Throwable failure) {

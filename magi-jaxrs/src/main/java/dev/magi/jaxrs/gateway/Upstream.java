@@ -2,6 +2,8 @@ package dev.magi.jaxrs.gateway;
 
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.Lease;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.glassfish.jersey.server.ChunkedOutput;
 import org.slf4j.Logger;
@@ -9,11 +11,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +37,10 @@ final class Upstream {
     private static final Set<String> NOT_PASSED = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "date", "server", "cache-control", ":status");
+    /** What a request passed through {@code /upstream} loses: hop-by-hop, set by the client library, or MAGI's. */
+    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length", "host", "expect", "authorization", "x-api-key");
     private static final Set<String> REQUEST_HEADERS = Set.of("Content-Type", "Accept");
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -80,6 +89,53 @@ final class Upstream {
             request.header("Content-Type", "application/json");
         }
         return request.build();
+    }
+
+    /**
+     * Passes any request on as it came, for {@code /upstream}: its method, path and query, its body
+     * streamed, its headers but the hop-by-hop ones, {@code Host} and MAGI's own key (the server is
+     * MAGI's, not the client's, to authenticate to).
+     *
+     * @param pathAndQuery checked by {@link UpstreamPath}
+     * @param body         null or empty for a request without one
+     */
+    CompletableFuture<Answer> pass(Lease lease, String method, String pathAndQuery, InputStream body,
+                                   MultivaluedMap<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(lease.baseUri() + pathAndQuery));
+        Set<String> dropped = new HashSet<>(NOT_FORWARDED);
+        headers.getOrDefault("Connection", List.of()).forEach(value -> {
+            for (String name : value.split(",")) {
+                dropped.add(name.trim().toLowerCase(Locale.ROOT));
+            }
+        });
+        headers.forEach((name, values) -> {
+            if (!dropped.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        long length = contentLength(headers.getFirst(HttpHeaders.CONTENT_LENGTH));
+        boolean chunked = headers.getFirst("Transfer-Encoding") != null;
+        HttpRequest.BodyPublisher publisher = body == null || (length <= 0 && !chunked)
+                ? HttpRequest.BodyPublishers.noBody()
+                : length > 0 ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> body), length)
+                : HttpRequest.BodyPublishers.ofInputStream(() -> body);
+        request.method(method, publisher);
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
+                .thenApply(response -> answer(lease, response, builder -> { }))
+                .whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        lease.close();
+                    }
+                });
+    }
+
+    private static long contentLength(String header) {
+        try {
+            return header == null ? -1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static Answer answer(Lease lease, HttpResponse<InputStream> upstream,

@@ -73,6 +73,18 @@ class EmbeddedHostTest {
     }
 
     @Test
+    @DisplayName("serves the OpenAI-compatible gateway from the same Jersey: its model list ends with auto")
+    void gatewayModels() throws Exception {
+        HttpResponse<String> models = get("/v1/models");
+        assertThat(models.statusCode()).as(models.body()).isEqualTo(200);
+        JsonNode body = json.readTree(models.body());
+        assertThat(body.path("object").asText()).isEqualTo("list");
+        JsonNode data = body.path("data");
+        assertThat(data.isArray()).as(models.body()).isTrue();
+        assertThat(data.get(data.size() - 1).path("id").asText()).isEqualTo("auto");
+    }
+
+    @Test
     @DisplayName("answers MAGI's JSON errors for MAGI's paths")
     void magiErrors() throws Exception {
         HttpResponse<String> missing = get("/api/models/nope");

@@ -1,0 +1,191 @@
+package dev.magi.jaxrs.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.core.config.ConfigKey;
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.jaxrs.ApiServer;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("/upstream/{id}/{path} over real HTTP, with the fake llama-server as a real process")
+class UpstreamOverHttpTest {
+    private static final String MODEL = "small-1b-q4_0";
+
+    @TempDir
+    Path dir;
+    private MagiEngine engine;
+    private ApiServer api;
+    private final Map<ConfigKey, String> settings = new HashMap<>();
+
+    @AfterEach
+    void close() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private void start() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
+        FakeLlamaServer.launcher().runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
+        int ports = FreePorts.rangeStart(10);
+        MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
+                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
+                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
+                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
+                .set(ConfigKey.WATCH, "false")
+                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
+                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
+                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
+                .set(ConfigKey.MAX_STARTUP_TIME, "30")
+                .set(ConfigKey.READINESS_INTERVAL, "0.2")
+                .set(ConfigKey.STOP_TIMEOUT, "1");
+        settings.forEach(builder::set);
+        engine = builder.build();
+        engine.registry().setAllEnabled(true);
+        api = new ApiServer(engine);
+    }
+
+    private int runs() throws Exception {
+        Path file = dir.resolve("runs.txt");
+        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+    }
+
+    private static void assertOpenAiError(ApiServer.Reply reply, int status, String type, String code) {
+        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(status);
+        JsonNode error = reply.json().path("error");
+        assertThat(error.path("type").asText()).isEqualTo(type);
+        assertThat(error.path("code").asText()).isEqualTo(code);
+        assertThat(error.path("message").asText()).isNotBlank();
+    }
+
+    @Nested
+    @DisplayName("a stopped model")
+    class Stopped {
+        @Test
+        @DisplayName("a GET is 503 model_not_running and starts nothing")
+        void getDoesNotStart() throws Exception {
+            start();
+            ApiServer.Reply reply = api.get("/upstream/" + MODEL + "/props");
+            assertOpenAiError(reply, 503, "server_error", "model_not_running");
+            assertThat(reply.json().path("error").path("message").asText()).contains("stopped");
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("a POST starts its server and is passed on: method, path, query, headers and body")
+        void postStarts() throws Exception {
+            start();
+            ApiServer.Reply reply = api.send("POST", "/upstream/" + MODEL + "/some/endpoint?a=1&b=x%20y",
+                    "{\"hello\":\"world\"}", "X-Echo", "kept");
+            assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+            JsonNode echo = reply.json();
+            assertThat(echo.path("method").asText()).isEqualTo("POST");
+            assertThat(echo.path("rawPath").asText()).isEqualTo("/some/endpoint");
+            assertThat(echo.path("rawQuery").asText()).isEqualTo("a=1&b=x%20y");
+            assertThat(echo.path("echo").asText()).isEqualTo("kept");
+            assertThat(echo.path("bodyBytes").asInt()).isEqualTo("{\"hello\":\"world\"}".length());
+            assertThat(echo.path("body").asText()).isEqualTo("__hello___world__");
+            assertThat(reply.header("X-MAGI-Model")).isEqualTo(MODEL);
+            assertThat(runs()).isEqualTo(1);
+            assertThat(engine.gateway().inFlight(MODEL)).isZero();
+        }
+
+        @Test
+        @DisplayName("an unknown id is 404 model_not_found, for a GET and a POST")
+        void unknown() throws Exception {
+            start();
+            assertOpenAiError(api.get("/upstream/nope/props"), 404, "invalid_request_error", "model_not_found");
+            assertOpenAiError(api.post("/upstream/nope/completion", "{}"), 404, "invalid_request_error",
+                    "model_not_found");
+            assertThat(runs()).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("a ready model")
+    class Ready {
+        private void startServer() throws Exception {
+            start();
+            engine.supervisor().start(MODEL, true);
+        }
+
+        @Test
+        @DisplayName("GET /props, /slots and the web page reach its server, without a slot")
+        void pages() throws Exception {
+            startServer();
+            ApiServer.Reply props = api.get("/upstream/" + MODEL + "/props");
+            assertThat(props.status()).as(props.raw().body()).isEqualTo(200);
+            assertThat(props.json().path("total_slots").asInt()).isEqualTo(1);
+            ApiServer.Reply slots = api.get("/upstream/" + MODEL + "/slots?fail_on_no_slot=1");
+            assertThat(slots.json().path("rawPath").asText()).isEqualTo("/slots");
+            assertThat(slots.json().path("rawQuery").asText()).isEqualTo("fail_on_no_slot=1");
+            assertThat(slots.json().path("method").asText()).isEqualTo("GET");
+            ApiServer.Reply page = api.get("/upstream/" + MODEL + "/");
+            assertThat(page.json().path("rawPath").asText()).isEqualTo("/");
+            ApiServer.Reply bare = api.get("/upstream/" + MODEL);
+            assertThat(bare.json().path("rawPath").asText()).isEqualTo("/");
+            assertThat(runs()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a path that climbs out of the server's root is refused, encoded or not")
+        void traversal() throws Exception {
+            startServer();
+            for (String path : new String[] {"/%2e%2e/etc/passwd", "/a/%2E%2E/%2e%2e/x", "/a%2f..%2fb", "/a%5c..%5cb"}) {
+                ApiServer.Reply reply = api.get("/upstream/" + MODEL + path);
+                assertThat(reply.status()).as(path + ": " + reply.raw().body()).isEqualTo(400);
+                assertThat(reply.raw().body()).as(path).doesNotContain("fake.echo");
+            }
+        }
+
+        @Test
+        @DisplayName("with an API key, /upstream needs it; MAGI's key is not passed on to the server")
+        void apiKey() throws Exception {
+            settings.put(ConfigKey.API_KEY, "sekret");
+            startServer();
+            assertOpenAiError(api.get("/upstream/" + MODEL + "/slots"), 401, "authentication_error",
+                    "invalid_api_key");
+            ApiServer.Reply served = api.get("/upstream/" + MODEL + "/slots", "Authorization", "Bearer sekret");
+            assertThat(served.status()).as(served.raw().body()).isEqualTo(200);
+            assertThat(served.json().path("authorized").asBoolean()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a page of another origin may not use it")
+        void crossOrigin() throws Exception {
+            startServer();
+            assertOpenAiError(api.send("POST", "/upstream/" + MODEL + "/completion", "{}", "Origin",
+                    "https://evil.example"), 403, "permission_error", "forbidden_origin");
+        }
+
+        @Test
+        @DisplayName("PUT and DELETE pass their method on")
+        void methods() throws Exception {
+            startServer();
+            ApiServer.Reply put = api.send("PUT", "/upstream/" + MODEL + "/thing",
+                    HttpRequest.BodyPublishers.ofString("abc"));
+            assertThat(put.json().path("method").asText()).isEqualTo("PUT");
+            assertThat(put.json().path("bodyBytes").asInt()).isEqualTo(3);
+            assertThat(api.delete("/upstream/" + MODEL + "/thing").json().path("method").asText())
+                    .isEqualTo("DELETE");
+        }
+    }
+}
