@@ -31,11 +31,13 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -83,6 +85,8 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService starters;
     private final ScheduledExecutorService timers;
     private final Subscription serverListener;
+    private final RequestLog requests = new RequestLog();
+    private final List<GatewayObserver> observers = new CopyOnWriteArrayList<>(List.of(requests));
 
     private final Object lock = new Object();
     private final Map<String, ModelLane> lanes = new HashMap<>();
@@ -124,6 +128,33 @@ public final class Gateway implements AutoCloseable {
     /** Who started a model's server, when the gateway knows: only its own starts, for now. */
     public Optional<StartedBy> startedBy(String modelId) {
         return Optional.ofNullable(startedBy.get(modelId));
+    }
+
+    /** Adds a watcher of requests, starts and unloads; it is told from now on. */
+    public void addObserver(GatewayObserver observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    /** Tells every watcher that a request ended: the HTTP layer calls it once per request. */
+    public void requestEnded(RequestRecord request) {
+        observers.forEach(observer -> observer.requestEnded(request));
+    }
+
+    /** Tells every watcher that a server was unloaded, and why ({@code idle}, {@code evicted}, {@code hung}). */
+    public void unloaded(String modelId, String reason) {
+        observers.forEach(observer -> observer.unloaded(modelId, reason));
+    }
+
+    /** The last requests, for {@code GET /api/gateway/requests}. */
+    public RequestLog requests() {
+        return requests;
+    }
+
+    /** Requests waiting for a slot of any server now. */
+    public int queuedTotal() {
+        synchronized (lock) {
+            return queuedTotal;
+        }
     }
 
     /** Requests waiting for a slot of {@code modelId}'s server now. */
@@ -338,6 +369,7 @@ public final class Gateway implements AutoCloseable {
             if (!running) {
                 startedBy.putIfAbsent(id, StartedBy.GATEWAY);
                 LOG.info("Starting '{}' on demand for a request", id);
+                observers.forEach(observer -> observer.startedOnDemand(id));
             }
             ServerStatus ready = supervisor.start(id, true);
             URI base = baseUri(ready.port());

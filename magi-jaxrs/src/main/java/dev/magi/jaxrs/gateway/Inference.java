@@ -42,11 +42,15 @@ final class Inference {
         Map<String, String> passed = new HashMap<>();
         passed.put("Content-Type", headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
         passed.put("Accept", headers.getHeaderString(HttpHeaders.ACCEPT));
+        RequestClock clock = new RequestClock(engine.gateway(), request.model());
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
-        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed))
+        admitted.thenCompose(lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, clock))
                 .whenComplete((answer, failure) -> {
                     if (failure != null) {
-                        async.resume(unwrap(failure));
+                        Throwable cause = unwrap(failure);
+                        clock.refused(cause instanceof GatewayException refusal ? refusal.error().httpStatus()
+                                : 500);
+                        async.resume(cause);
                     } else if (async.resume(answer.response())) {
                         answer.pump();
                     } else {

@@ -40,7 +40,8 @@ final class Upstream {
      * Sends the request; the future gives the answer to write, or fails when the server could not be
      * reached (the lease is then closed).
      */
-    CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers) {
+    CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers,
+                                      RequestClock clock) {
         HttpRequest.Builder request = HttpRequest.newBuilder(lease.baseUri().resolve(path))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         for (String name : REQUEST_HEADERS) {
@@ -53,7 +54,7 @@ final class Upstream {
             request.header("Content-Type", "application/json");
         }
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> answer(lease, response))
+                .thenApply(response -> answer(lease, response, clock))
                 .whenComplete((response, failure) -> {
                     if (failure != null) {
                         lease.close();
@@ -61,7 +62,7 @@ final class Upstream {
                 });
     }
 
-    private static Answer answer(Lease lease, HttpResponse<InputStream> upstream) {
+    private static Answer answer(Lease lease, HttpResponse<InputStream> upstream, RequestClock clock) {
         Response.ResponseBuilder response = Response.status(upstream.statusCode());
         upstream.headers().map().forEach((name, values) -> {
             if (!NOT_PASSED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -75,11 +76,13 @@ final class Upstream {
         // Jersey writes and flushes each chunk of a ChunkedOutput as it is given; a StreamingOutput's
         // flush stays in the container's buffer.
         ChunkedOutput<byte[]> chunks = new ChunkedOutput<>(byte[].class);
-        return new Answer(response.entity(chunks).build(), upstream.body(), chunks, lease, events);
+        return new Answer(response.entity(chunks).build(), upstream.body(), chunks, lease, events, clock,
+                upstream.statusCode());
     }
 
     /** An answer to write: the response, then its body chunk by chunk, or let go unwritten. */
-    record Answer(Response response, InputStream body, ChunkedOutput<byte[]> chunks, Lease lease, boolean events) {
+    record Answer(Response response, InputStream body, ChunkedOutput<byte[]> chunks, Lease lease, boolean events,
+                  RequestClock clock, int status) {
 
         /**
          * Copies the answer, a chunk per read, on the calling thread. A client that went away makes a
@@ -89,25 +92,32 @@ final class Upstream {
         void pump() {
             byte[] buffer = new byte[8192];
             try (body; lease; chunks) {
-                while (true) {
-                    int n;
-                    try {
-                        n = body.read(buffer);
-                    } catch (IOException e) {
-                        LOG.warn("The server of '{}' broke off its answer: {}", lease.modelId(), e.toString());
-                        if (events) {
-                            chunks.write(OpenAiErrors.lastEvent("The server of '" + lease.modelId()
-                                    + "' broke off its answer", GatewayError.UPSTREAM_UNAVAILABLE.code()));
-                        }
-                        return;
-                    }
-                    if (n < 0) {
-                        return;
-                    }
-                    chunks.write(Arrays.copyOf(buffer, n));
-                }
+                copy(buffer);
             } catch (IOException e) {
                 LOG.debug("The client of a request to '{}' went away: {}", lease.modelId(), e.toString());
+            } finally {
+                clock.answered(lease, status);
+            }
+        }
+
+        private void copy(byte[] buffer) throws IOException {
+            while (true) {
+                int n;
+                try {
+                    n = body.read(buffer);
+                } catch (IOException e) {
+                    LOG.warn("The server of '{}' broke off its answer: {}", lease.modelId(), e.toString());
+                    if (events) {
+                        chunks.write(OpenAiErrors.lastEvent("The server of '" + lease.modelId()
+                                + "' broke off its answer", GatewayError.UPSTREAM_UNAVAILABLE.code()));
+                    }
+                    return;
+                }
+                if (n < 0) {
+                    return;
+                }
+                clock.passed(buffer, n);
+                chunks.write(Arrays.copyOf(buffer, n));
             }
         }
 
@@ -116,6 +126,8 @@ final class Upstream {
                 // Closing the body ends the upstream request.
             } catch (IOException e) {
                 LOG.debug("Closing an unwritten answer: {}", e.toString());
+            } finally {
+                clock.answered(lease, status);
             }
         }
     }
