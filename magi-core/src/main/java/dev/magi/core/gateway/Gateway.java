@@ -7,6 +7,7 @@ import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
+import dev.magi.core.supervision.ServerTraffic;
 import dev.magi.core.util.Subscription;
 import dev.magi.spi.ComplexityScorer;
 import dev.magi.spi.DiscoveredModel;
@@ -148,6 +149,15 @@ public final class Gateway implements AutoCloseable {
     /** The last requests, for {@code GET /api/gateway/requests}. */
     public RequestLog requests() {
         return requests;
+    }
+
+    /** What the gateway sends {@code modelId}'s server now, for its record in {@code GET /servers}. */
+    public ServerTraffic traffic(String modelId) {
+        synchronized (lock) {
+            ModelLane lane = lanes.get(modelId);
+            return lane == null ? ServerTraffic.NONE : new ServerTraffic(lane.inFlight, lane.waiters.size(),
+                    lane.ready ? lane.slots : 0, lane.requestsTotal);
+        }
     }
 
     /** Requests waiting for a slot of any server now. */
@@ -496,6 +506,7 @@ public final class Gateway implements AutoCloseable {
         long queueMs = TimeUnit.NANOSECONDS.toMillis(now - arrivedNanos);
         long loadMs = cold ? Math.max(0, TimeUnit.NANOSECONDS.toMillis(lane.readyAtNanos - arrivedNanos)) : 0;
         String id = lane.modelId;
+        lane.requestsTotal++;
         return new Lease(id, lane.baseUri, routed.tier(), routed.route(), routed.score(), queueMs, loadMs,
                 () -> release(id));
     }

@@ -2,6 +2,7 @@ package dev.magi.core.supervision;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.magi.spi.Tier;
@@ -27,9 +28,11 @@ import java.util.Objects;
  * @param lastExitCode  the exit code of the last process that ended, null when none has
  * @param lastError     why the last start failed or the last process crashed, null when none did
  * @param startedAt     when the current process started, null without one
+ * @param traffic       what the gateway sends it, written as its own fields ({@code inFlight}, {@code queued},
+ *                      {@code slots}, {@code requestsTotal}); {@link ServerTraffic#NONE} from the supervisor
  */
 @JsonPropertyOrder({"modelId", "displayName", "port", "pid", "state", "isReady", "isRunning", "uptimeSeconds",
-        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt"})
+        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt", "traffic"})
 public record ServerStatus(
         String modelId,
         String displayName,
@@ -44,10 +47,18 @@ public record ServerStatus(
         int restartCount,
         Integer lastExitCode,
         String lastError,
-        @JsonSerialize(using = ToStringSerializer.class) Instant startedAt) {
+        @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
+        @JsonUnwrapped ServerTraffic traffic) {
 
     public ServerStatus {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(state, "state");
+        traffic = traffic == null ? ServerTraffic.NONE : traffic;
+    }
+
+    /** The same status with what the gateway sends the server. */
+    public ServerStatus withTraffic(ServerTraffic traffic) {
+        return new ServerStatus(modelId, displayName, port, pid, state, isReady, isRunning, uptimeSeconds, tier,
+                isThinking, restartCount, lastExitCode, lastError, startedAt, traffic);
     }
 }

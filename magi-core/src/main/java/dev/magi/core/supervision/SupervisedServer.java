@@ -446,7 +446,8 @@ final class SupervisedServer {
                 restartCount,
                 lastExitCode,
                 lastError,
-                r != null ? r.startedAt() : null);
+                r != null ? r.startedAt() : null,
+                ServerTraffic.NONE);
     }
 
     /**
