@@ -133,6 +133,7 @@ public final class MagiEngine implements AutoCloseable {
             supervisor.addListener(status -> events.publish(new ServerChanged(status)));
             this.activator = new ProfileActivator(profiles, registry, supervisor);
             this.gateway = new Gateway(registry, profiles, supervisor, scorer, config);
+            gateway.publishTo(events);
             restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
             this.refresher = startRefresher();

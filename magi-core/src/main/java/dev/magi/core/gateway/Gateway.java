@@ -1,6 +1,7 @@
 package dev.magi.core.gateway;
 
 import dev.magi.core.config.MagiConfig;
+import dev.magi.core.events.EventHub;
 import dev.magi.core.gateway.auto.TierForScore;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
@@ -88,6 +89,7 @@ public final class Gateway implements AutoCloseable {
     private final Subscription serverListener;
     private final RequestLog requests = new RequestLog();
     private final List<GatewayObserver> observers = new CopyOnWriteArrayList<>(List.of(requests));
+    private volatile GatewayEvents queueEvents;
 
     private final Object lock = new Object();
     private final Map<String, ModelLane> lanes = new HashMap<>();
@@ -134,6 +136,13 @@ public final class Gateway implements AutoCloseable {
     /** Adds a watcher of requests, starts and unloads; it is told from now on. */
     public void addObserver(GatewayObserver observer) {
         observers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    /** Sends the gateway's starts, unloads and (coalesced) queue changes to the {@code /events} stream. */
+    public void publishTo(EventHub events) {
+        GatewayEvents gatewayEvents = new GatewayEvents(events, timers);
+        addObserver(gatewayEvents);
+        queueEvents = gatewayEvents;
     }
 
     /** Tells every watcher that a request ended: the HTTP layer calls it once per request. */
@@ -347,6 +356,7 @@ public final class Gateway implements AutoCloseable {
             waiter = new Waiter(routed, now, !lane.ready);
             lane.waiters.add(waiter);
             queuedTotal++;
+            queueChangedLocked(lane);
             if (!lane.ready && !lane.warming) {
                 lane.warming = true;
                 warmUp = true;
@@ -458,6 +468,7 @@ public final class Gateway implements AutoCloseable {
             ModelLane lane = lanes.get(waiter.routed.modelId());
             if (lane != null && lane.waiters.remove(waiter)) {
                 queuedTotal--;
+                queueChangedLocked(lane);
                 return true;
             }
             return false;
@@ -479,7 +490,17 @@ public final class Gateway implements AutoCloseable {
             lane.inFlight++;
             grants.add(new Grant(waiter, leaseLocked(lane, waiter.routed, waiter.arrivedNanos, waiter.cold)));
         }
+        if (!grants.isEmpty()) {
+            queueChangedLocked(lane);
+        }
         return grants;
+    }
+
+    private void queueChangedLocked(ModelLane lane) {
+        GatewayEvents to = queueEvents;
+        if (to != null) {
+            to.queueChanged(lane.modelId, lane.waiters.size());
+        }
     }
 
     private static void hand(List<Grant> grants) {
@@ -497,6 +518,7 @@ public final class Gateway implements AutoCloseable {
             drained.addAll(lane.waiters);
             queuedTotal -= lane.waiters.size();
             lane.waiters.clear();
+            queueChangedLocked(lane);
         }
         return drained;
     }

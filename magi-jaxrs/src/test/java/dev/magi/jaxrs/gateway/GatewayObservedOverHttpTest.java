@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -260,6 +264,58 @@ class GatewayObservedOverHttpTest {
             JsonNode servers = api.get("/api/models/servers").json().path("servers");
             assertThat(servers).hasSize(1);
             return servers.get(0);
+        }
+    }
+
+    @Nested
+    @DisplayName("GET /api/models/events")
+    class Events {
+        @Test
+        @DisplayName("tells of a server started on demand and of its queue")
+        void startedOnDemand() throws Exception {
+            Path gate = dir.resolve("gate");
+            start(FakeLlamaServer.launcher().loadGate(gate));
+            HttpRequest open = HttpRequest.newBuilder(api.uri("/api/models/events")).build();
+            HttpResponse<InputStream> stream = api.client().send(open, HttpResponse.BodyHandlers.ofInputStream());
+            try (BufferedReader events = new BufferedReader(new InputStreamReader(stream.body(),
+                    StandardCharsets.UTF_8))) {
+                awaitLine(events, "event: hello");
+                CompletableFuture<ApiServer.Reply> asked = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return api.post("/v1/chat/completions", chat(SMALL, false));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                String started = awaitGatewayEvent(events, "\"kind\":\"started\"");
+                assertThat(started).contains("\"modelId\":\"" + SMALL + "\"").contains("\"reason\":\"on_demand\"");
+                assertThat(awaitGatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":1");
+                Files.writeString(gate, "go", StandardCharsets.UTF_8);
+                assertThat(asked.get().status()).isEqualTo(200);
+                assertThat(awaitGatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":0");
+            }
+        }
+
+        private static void awaitLine(BufferedReader events, String wanted) throws IOException {
+            for (String line = events.readLine(); line != null; line = events.readLine()) {
+                if (line.equals(wanted)) {
+                    return;
+                }
+            }
+            throw new AssertionError("the stream ended before " + wanted);
+        }
+
+        /** The data of the next {@code gateway} event whose data contains {@code wanted}. */
+        private static String awaitGatewayEvent(BufferedReader events, String wanted) throws IOException {
+            boolean gateway = false;
+            for (String line = events.readLine(); line != null; line = events.readLine()) {
+                if (line.startsWith("event: ")) {
+                    gateway = line.equals("event: gateway");
+                } else if (gateway && line.startsWith("data: ") && line.contains(wanted)) {
+                    return line;
+                }
+            }
+            throw new AssertionError("the stream ended before a gateway event with " + wanted);
         }
     }
 }
