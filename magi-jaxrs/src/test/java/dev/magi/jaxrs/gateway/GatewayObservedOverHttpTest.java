@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -271,6 +273,7 @@ class GatewayObservedOverHttpTest {
     @DisplayName("GET /api/models/events")
     class Events {
         @Test
+        @Timeout(value = 2, unit = TimeUnit.MINUTES) // reading a stream blocks: a missing event must fail, not hang
         @DisplayName("tells of a server started on demand and of its queue")
         void startedOnDemand() throws Exception {
             Path gate = dir.resolve("gate");
