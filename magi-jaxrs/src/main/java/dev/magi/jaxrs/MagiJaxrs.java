@@ -11,6 +11,9 @@ import dev.magi.jaxrs.gateway.ModelListResource;
 import dev.magi.jaxrs.gateway.OpenAiResource;
 import dev.magi.jaxrs.gateway.UpstreamResource;
 import dev.magi.jaxrs.json.ObjectMapperResolver;
+import dev.magi.jaxrs.metrics.GatewayMeters;
+import dev.magi.jaxrs.metrics.GatewayRequestsResource;
+import dev.magi.jaxrs.metrics.MetricsResource;
 import dev.magi.jaxrs.resources.EventsResource;
 import dev.magi.jaxrs.resources.HealthResource;
 import dev.magi.jaxrs.resources.ModelsResource;
@@ -57,6 +60,8 @@ public final class MagiJaxrs {
         // One set of event streams per API, shared by its stream resources; MAGI's shutdown ends them.
         EventStreams streams = new EventStreams(engine.config().maxEventStreams());
         engine.events().onClose(streams::close);
+        GatewayMeters meters = new GatewayMeters(engine.gateway());
+        engine.events().onClose(meters::close);
         // Resources are classes with the engine injected, as Jersey expects; registering instances of
         // non-provider classes makes Jersey warn that it ignores them as providers.
         config.register(new AbstractBinder() {
@@ -64,6 +69,7 @@ public final class MagiJaxrs {
             protected void configure() {
                 bind(engine).to(MagiEngine.class);
                 bind(streams).to(EventStreams.class);
+                bind(meters).to(GatewayMeters.class);
             }
         });
         config.register(ModelsResource.class);
@@ -73,6 +79,8 @@ public final class MagiJaxrs {
         config.register(ReadinessResource.class);
         config.register(HealthResource.class);
         config.register(WebUiResource.class);
+        config.register(MetricsResource.class);
+        config.register(GatewayRequestsResource.class);
         config.register(UnknownPathResource.class);
         config.register(GatewayExceptionMapper.class);
         if (engine.config().gateway()) {

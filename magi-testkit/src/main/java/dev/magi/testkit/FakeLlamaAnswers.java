@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * {@link FakeLlamaServer} for the variables that tune it.
  */
 final class FakeLlamaAnswers {
+    /** Tokens of every prompt, as the fake's answers count them. */
+    static final int PROMPT_TOKENS = 3;
     private static final Pattern STREAM = Pattern.compile("\"stream\"\\s*:\\s*true");
 
     private final String alias;
@@ -106,7 +108,8 @@ final class FakeLlamaAnswers {
                     Thread.sleep(paceMillis);
                 }
                 out.write(("data: {\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"model\":\"" + alias
-                        + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i + " \"}}]}\n\n")
+                        + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok" + i + " \"}}]"
+                        + (i == chunks - 1 ? lastChunkTimings() : "") + "}\n\n")
                         .getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
@@ -141,6 +144,15 @@ final class FakeLlamaAnswers {
             }
         }
         return escaped.toString();
+    }
+
+    /**
+     * llama-server ends a stream with its {@code timings}: tokens read ({@code prompt_n}, {@value #PROMPT_TOKENS}
+     * here) and written ({@code predicted_n}, one per chunk here).
+     */
+    private String lastChunkTimings() {
+        return ",\"timings\":{\"prompt_n\":" + PROMPT_TOKENS + ",\"prompt_ms\":1.5,\"predicted_n\":" + chunks
+                + ",\"predicted_ms\":2.5}";
     }
 
     private static void json(HttpExchange exchange, int status, String json) throws IOException {

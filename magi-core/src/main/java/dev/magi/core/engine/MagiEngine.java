@@ -134,6 +134,7 @@ public final class MagiEngine implements AutoCloseable {
             supervisor.checkHealthEvery(this::healthCheckInterval);
             this.activator = new ProfileActivator(profiles, registry, supervisor);
             this.gateway = new Gateway(registry, profiles, supervisor, scorer, config);
+            gateway.publishTo(events);
             restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
             this.refresher = startRefresher();

@@ -1,12 +1,14 @@
 package dev.magi.core.gateway;
 
 import dev.magi.core.config.MagiConfig;
+import dev.magi.core.events.EventHub;
 import dev.magi.core.gateway.auto.TierForScore;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
+import dev.magi.core.supervision.ServerTraffic;
 import dev.magi.core.util.Subscription;
 import dev.magi.spi.ComplexityScorer;
 import dev.magi.spi.DiscoveredModel;
@@ -34,11 +36,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,6 +91,9 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService starters;
     private final ScheduledExecutorService timers;
     private final Subscription serverListener;
+    private final RequestLog requests = new RequestLog();
+    private final List<GatewayObserver> observers = new CopyOnWriteArrayList<>(List.of(requests));
+    private volatile GatewayEvents queueEvents;
 
     private final Object lock = new Object();
     private final Map<String, ModelLane> lanes = new HashMap<>();
@@ -180,6 +187,49 @@ public final class Gateway implements AutoCloseable {
     /** Who started a model's server, when the gateway knows: only its own starts, for now. */
     public Optional<StartedBy> startedBy(String modelId) {
         return Optional.ofNullable(startedBy.get(modelId));
+    }
+
+    /** Adds a watcher of requests, starts and unloads; it is told from now on. */
+    public void addObserver(GatewayObserver observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    /** Sends the gateway's starts, unloads and (coalesced) queue changes to the {@code /events} stream. */
+    public void publishTo(EventHub events) {
+        GatewayEvents gatewayEvents = new GatewayEvents(events, timers);
+        addObserver(gatewayEvents);
+        queueEvents = gatewayEvents;
+    }
+
+    /** Tells every watcher that a request ended: the HTTP layer calls it once per request. */
+    public void requestEnded(RequestRecord request) {
+        observers.forEach(observer -> observer.requestEnded(request));
+    }
+
+    /** Tells every watcher that a server was unloaded, and why ({@code idle}, {@code evicted}, {@code hung}). */
+    public void unloaded(String modelId, String reason) {
+        observers.forEach(observer -> observer.unloaded(modelId, reason));
+    }
+
+    /** The last requests, for {@code GET /api/gateway/requests}. */
+    public RequestLog requests() {
+        return requests;
+    }
+
+    /** What the gateway sends {@code modelId}'s server now, for its record in {@code GET /servers}. */
+    public ServerTraffic traffic(String modelId) {
+        synchronized (lock) {
+            ModelLane lane = lanes.get(modelId);
+            return lane == null ? ServerTraffic.NONE : new ServerTraffic(lane.inFlight, lane.waiters.size(),
+                    lane.ready ? lane.slots : 0, lane.requestsTotal);
+        }
+    }
+
+    /** Requests waiting for a slot of any server now. */
+    public int queuedTotal() {
+        synchronized (lock) {
+            return queuedTotal;
+        }
     }
 
     /** Requests waiting for a slot of {@code modelId}'s server now. */
@@ -423,6 +473,7 @@ public final class Gateway implements AutoCloseable {
             waiter = new Waiter(routed, now, !lane.ready);
             lane.waiters.add(waiter);
             queuedTotal++;
+            queueChangedLocked(lane);
             if (!lane.ready && !lane.warming && !lane.unloading) {
                 lane.warming = true;
                 warmUp = true;
@@ -455,6 +506,7 @@ public final class Gateway implements AutoCloseable {
             if (!running) {
                 startedBy.putIfAbsent(id, StartedBy.GATEWAY);
                 LOG.info("Starting '{}' on demand for a request", id);
+                observers.forEach(observer -> observer.startedOnDemand(id));
             }
             ServerStatus ready = supervisor.start(id, true);
             URI base = baseUri(ready.port());
@@ -535,6 +587,7 @@ public final class Gateway implements AutoCloseable {
             ModelLane lane = lanes.get(waiter.routed.modelId());
             if (lane != null && lane.waiters.remove(waiter)) {
                 queuedTotal--;
+                queueChangedLocked(lane);
                 return true;
             }
             return false;
@@ -556,7 +609,17 @@ public final class Gateway implements AutoCloseable {
             lane.inFlight++;
             grants.add(new Grant(waiter, leaseLocked(lane, waiter.routed, waiter.arrivedNanos, waiter.cold)));
         }
+        if (!grants.isEmpty()) {
+            queueChangedLocked(lane);
+        }
         return grants;
+    }
+
+    private void queueChangedLocked(ModelLane lane) {
+        GatewayEvents to = queueEvents;
+        if (to != null) {
+            to.queueChanged(lane.modelId, lane.waiters.size());
+        }
     }
 
     private static void hand(List<Grant> grants) {
@@ -574,6 +637,7 @@ public final class Gateway implements AutoCloseable {
             drained.addAll(lane.waiters);
             queuedTotal -= lane.waiters.size();
             lane.waiters.clear();
+            queueChangedLocked(lane);
         }
         return drained;
     }
@@ -583,6 +647,7 @@ public final class Gateway implements AutoCloseable {
         long queueMs = TimeUnit.NANOSECONDS.toMillis(now - arrivedNanos);
         long loadMs = cold ? Math.max(0, TimeUnit.NANOSECONDS.toMillis(lane.readyAtNanos - arrivedNanos)) : 0;
         String id = lane.modelId;
+        lane.requestsTotal++;
         return new Lease(id, lane.baseUri, routed.tier(), routed.route(), routed.score(), queueMs, loadMs,
                 () -> release(id));
     }

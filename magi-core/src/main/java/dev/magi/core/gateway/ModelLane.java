@@ -18,6 +18,8 @@ final class ModelLane {
     boolean warming;
     int slots = 1;
     int inFlight;
+    /** Requests handed to the server since MAGI started: never reset, so a scrape sees them all. */
+    long requestsTotal;
     URI baseUri;
     long readyAtNanos;
     /** When its last request ended, or when it became ready: what idle unload counts from. */

@@ -2,6 +2,7 @@ package dev.magi.core.supervision;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.magi.spi.Tier;
@@ -29,10 +30,11 @@ import java.util.Objects;
  * @param startedAt     when the current process started, null without one
  * @param healthy       false while a ready server's {@code GET /health} has failed twice in a row or
  *                      more (it gets no new gateway request); true otherwise
+ * @param traffic       what the gateway sends it, written as its own fields ({@code inFlight}, {@code queued},
+ *                      {@code slots}, {@code requestsTotal}); {@link ServerTraffic#NONE} from the supervisor
  */
 @JsonPropertyOrder({"modelId", "displayName", "port", "pid", "state", "isReady", "isRunning", "uptimeSeconds",
-        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt",
-        "healthy"})
+        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt", "healthy", "traffic"})
 public record ServerStatus(
         String modelId,
         String displayName,
@@ -48,10 +50,18 @@ public record ServerStatus(
         Integer lastExitCode,
         String lastError,
         @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
-        boolean healthy) {
+        boolean healthy,
+        @JsonUnwrapped ServerTraffic traffic) {
 
     public ServerStatus {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(state, "state");
+        traffic = traffic == null ? ServerTraffic.NONE : traffic;
+    }
+
+    /** The same status with what the gateway sends the server. */
+    public ServerStatus withTraffic(ServerTraffic traffic) {
+        return new ServerStatus(modelId, displayName, port, pid, state, isReady, isRunning, uptimeSeconds, tier,
+                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic);
     }
 }

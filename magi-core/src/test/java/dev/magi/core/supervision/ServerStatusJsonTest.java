@@ -15,12 +15,14 @@ class ServerStatusJsonTest {
     @DisplayName("has exactly the documented fields, in order, with any mapper")
     void serverShape() throws Exception {
         ServerStatus status = new ServerStatus("qwen3-4b", "Qwen3 4B", 8080, 1234L, ServerState.READY, true, true,
-                42L, Tier.FAST, true, 1, 134, "crashed", Instant.parse("2025-01-02T03:04:05Z"), false);
+                42L, Tier.FAST, true, 1, 134, "crashed", Instant.parse("2025-01-02T03:04:05Z"), false,
+                new ServerTraffic(1, 2, 4, 9));
 
         assertThat(JsonMapper.builder().build().writeValueAsString(status)).isEqualTo("{\"modelId\":\"qwen3-4b\","
                 + "\"displayName\":\"Qwen3 4B\",\"port\":8080,\"pid\":1234,\"state\":\"ready\",\"isReady\":true,"
                 + "\"isRunning\":true,\"uptimeSeconds\":42,\"tier\":\"fast\",\"isThinking\":true,\"restartCount\":1,"
-                + "\"lastExitCode\":134,\"lastError\":\"crashed\",\"startedAt\":\"2025-01-02T03:04:05Z\",\"healthy\":false}");
+                + "\"lastExitCode\":134,\"lastError\":\"crashed\",\"startedAt\":\"2025-01-02T03:04:05Z\",\"healthy\":false,"
+                + "\"inFlight\":1,\"queued\":2,\"slots\":4,\"requestsTotal\":9}");
     }
 
     @Test

@@ -73,23 +73,28 @@ final class Inference {
     private static void forward(MagiEngine engine, Admission admission, String path, InferenceRequest request,
                                 Map<String, String> passed, AsyncResponse async,
                                 Consumer<Response.ResponseBuilder> decorate) {
+        RequestClock clock = new RequestClock(engine.gateway(), request.model());
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
         deliver(OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
-                lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate)), async);
+                lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate, clock)), async, clock);
     }
 
     /** Passes any request to one model's server, for {@code /upstream}. */
     static void pass(CompletableFuture<Lease> admitted, String method, String pathAndQuery, InputStream body,
                      HttpHeaders headers, AsyncResponse async) {
         deliver(admitted.thenCompose(lease -> UPSTREAM.pass(lease, method, pathAndQuery, body,
-                headers.getRequestHeaders())), async);
+                headers.getRequestHeaders())), async, null);
     }
 
     /** Writes the answer once there is one, or the reason there is none. */
-    private static void deliver(CompletableFuture<Upstream.Answer> answered, AsyncResponse async) {
+    private static void deliver(CompletableFuture<Upstream.Answer> answered, AsyncResponse async, RequestClock clock) {
         answered.whenComplete((answer, failure) -> {
             if (failure != null) {
-                async.resume(unwrap(failure));
+                Throwable cause = unwrap(failure);
+                if (clock != null) {
+                    clock.refused(cause instanceof GatewayException refusal ? refusal.error().httpStatus() : 500);
+                }
+                async.resume(cause);
             } else if (async.resume(answer.response())) {
                 answer.pump();
             } else {

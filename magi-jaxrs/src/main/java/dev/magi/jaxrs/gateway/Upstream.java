@@ -57,8 +57,17 @@ final class Upstream {
     /** As {@link #forward(Lease, String, byte[], Map)}, with headers of the caller's added to the answer. */
     CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers,
                                       Consumer<Response.ResponseBuilder> decorate) {
+        return forward(lease, path, body, headers, decorate, null);
+    }
+
+    /**
+     * As {@link #forward(Lease, String, byte[], Map, Consumer)}, timing the answer and reading its
+     * tokens with {@code clock} (null: not observed) as it passes.
+     */
+    CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers,
+                                      Consumer<Response.ResponseBuilder> decorate, RequestClock clock) {
         return client.sendAsync(request(lease, path, body, headers), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> answer(lease, response, decorate))
+                .thenApply(response -> answer(lease, response, decorate, clock))
                 .whenComplete((response, failure) -> {
                     if (failure != null) {
                         lease.close();
@@ -122,7 +131,7 @@ final class Upstream {
                 : HttpRequest.BodyPublishers.ofInputStream(() -> body);
         request.method(method, publisher);
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> answer(lease, response, builder -> { }))
+                .thenApply(response -> answer(lease, response, builder -> { }, null))
                 .whenComplete((response, failure) -> {
                     if (failure != null) {
                         lease.close();
@@ -139,7 +148,7 @@ final class Upstream {
     }
 
     private static Answer answer(Lease lease, HttpResponse<InputStream> upstream,
-                                 Consumer<Response.ResponseBuilder> decorate) {
+                                 Consumer<Response.ResponseBuilder> decorate, RequestClock clock) {
         Response.ResponseBuilder response = Response.status(upstream.statusCode());
         upstream.headers().map().forEach((name, values) -> {
             if (!NOT_PASSED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -154,11 +163,16 @@ final class Upstream {
         // Jersey writes and flushes each chunk of a ChunkedOutput as it is given; a StreamingOutput's
         // flush stays in the container's buffer.
         ChunkedOutput<byte[]> chunks = new ChunkedOutput<>(byte[].class);
-        return new Answer(response.entity(chunks).build(), upstream.body(), chunks, lease, events);
+        return new Answer(response.entity(chunks).build(), upstream.body(), chunks, lease, events, clock,
+                upstream.statusCode());
     }
 
-    /** An answer to write: the response, then its body chunk by chunk, or let go unwritten. */
-    record Answer(Response response, InputStream body, ChunkedOutput<byte[]> chunks, Lease lease, boolean events) {
+    /**
+     * An answer to write: the response, then its body chunk by chunk, or let go unwritten. Its
+     * {@code clock} times it and reads its tokens; null for answers nobody observes ({@code /upstream}).
+     */
+    record Answer(Response response, InputStream body, ChunkedOutput<byte[]> chunks, Lease lease, boolean events,
+                  RequestClock clock, int status) {
 
         /**
          * Copies the answer, a chunk per read, on the calling thread. A client that went away makes a
@@ -168,25 +182,36 @@ final class Upstream {
         void pump() {
             byte[] buffer = new byte[8192];
             try (body; lease; chunks) {
-                while (true) {
-                    int n;
-                    try {
-                        n = body.read(buffer);
-                    } catch (IOException e) {
-                        LOG.warn("The server of '{}' broke off its answer: {}", lease.modelId(), e.toString());
-                        if (events) {
-                            chunks.write(OpenAiErrors.lastEvent("The server of '" + lease.modelId()
-                                    + "' broke off its answer", GatewayError.UPSTREAM_UNAVAILABLE.code()));
-                        }
-                        return;
-                    }
-                    if (n < 0) {
-                        return;
-                    }
-                    chunks.write(Arrays.copyOf(buffer, n));
-                }
+                copy(buffer);
             } catch (IOException e) {
                 LOG.debug("The client of a request to '{}' went away: {}", lease.modelId(), e.toString());
+            } finally {
+                if (clock != null) {
+                    clock.answered(lease, status);
+                }
+            }
+        }
+
+        private void copy(byte[] buffer) throws IOException {
+            while (true) {
+                int n;
+                try {
+                    n = body.read(buffer);
+                } catch (IOException e) {
+                    LOG.warn("The server of '{}' broke off its answer: {}", lease.modelId(), e.toString());
+                    if (events) {
+                        chunks.write(OpenAiErrors.lastEvent("The server of '" + lease.modelId()
+                                + "' broke off its answer", GatewayError.UPSTREAM_UNAVAILABLE.code()));
+                    }
+                    return;
+                }
+                if (n < 0) {
+                    return;
+                }
+                if (clock != null) {
+                    clock.passed(buffer, n);
+                }
+                chunks.write(Arrays.copyOf(buffer, n));
             }
         }
 
@@ -195,6 +220,10 @@ final class Upstream {
                 // Closing the body ends the upstream request.
             } catch (IOException e) {
                 LOG.debug("Closing an unwritten answer: {}", e.toString());
+            } finally {
+                if (clock != null) {
+                    clock.answered(lease, status);
+                }
             }
         }
     }

@@ -46,7 +46,8 @@ public final class ServersResource {
 
     @GET
     public Map<String, Object> servers() {
-        List<ServerStatus> servers = supervisor.servers();
+        List<ServerStatus> servers = supervisor.servers().stream()
+                .map(status -> status.withTraffic(engine.gateway().traffic(status.modelId()))).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("totalServers", servers.size());
         body.put("readyServers", servers.stream().filter(ServerStatus::isReady).count());

@@ -34,6 +34,8 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
 
     private final byte[] expectedDigest;
 
+    private static final List<String> METRICS = List.of("metrics");
+
     public ApiKeyFilter(String apiKey) {
         this.expectedDigest = digest(apiKey);
     }
@@ -44,7 +46,9 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
         // the raw path of /api;x=1/models/registry does not start with "api/", yet it is routed there.
         List<String> segments = GatewayPaths.segments(request);
         boolean gateway = GatewayPaths.isGateway(segments);
-        if (!gateway && (segments.isEmpty() || !segments.get(0).equals("api") || segments.equals(READINESS))) {
+        // Metrics name the models and their traffic: as private as the API.
+        boolean metrics = segments.equals(METRICS);
+        if (!gateway && !metrics && (segments.isEmpty() || !segments.get(0).equals("api") || segments.equals(READINESS))) {
             return;
         }
         String presented = request.getHeaderString("X-API-Key");

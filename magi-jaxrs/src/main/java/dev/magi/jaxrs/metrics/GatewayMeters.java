@@ -1,0 +1,114 @@
+package dev.magi.jaxrs.metrics;
+
+import dev.magi.core.gateway.Gateway;
+import dev.magi.core.gateway.GatewayObserver;
+import dev.magi.core.gateway.RequestRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The gateway's meters, fed by what the gateway tells its observers, plus the JVM's. One registry per
+ * API, scraped by {@code GET /metrics}.
+ */
+public final class GatewayMeters implements GatewayObserver, AutoCloseable {
+    static final String NONE = "none";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile LongSupplier memoryBudget = () -> 0;
+    private volatile LongSupplier memoryReserved = () -> 0;
+
+    /** Registers the meters and starts watching {@code gateway}. */
+    public GatewayMeters(Gateway gateway) {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("magi.gateway.queue.depth", gateway, Gateway::queuedTotal)
+                .description("Requests waiting for a slot, all models together").register(registry);
+        Gauge.builder("magi.memory.budget", this, meters -> meters.memoryBudget.getAsLong())
+                .baseUnit("bytes").description("Memory the models may use; 0 while no budget is known")
+                .register(registry);
+        Gauge.builder("magi.memory.reserved", this, meters -> meters.memoryReserved.getAsLong())
+                .baseUnit("bytes").description("Memory reserved by the servers that run; 0 while not counted")
+                .register(registry);
+        gateway.addObserver(this);
+    }
+
+    /** Where the memory gauges read the budget and what is reserved of it, in bytes. */
+    public void memory(LongSupplier budget, LongSupplier reserved) {
+        this.memoryBudget = budget;
+        this.memoryReserved = reserved;
+    }
+
+    @Override
+    public void requestEnded(RequestRecord request) {
+        String model = orNone(request.modelId());
+        String tier = request.tier() == null ? NONE : request.tier().wireName();
+        String route = request.route() == null ? NONE : request.route().wireName();
+        Counter.builder("magi.gateway.requests").description("Requests through the gateway, answered or refused")
+                .tag("model", model).tag("tier", tier).tag("route", route)
+                .tag("status", Integer.toString(request.status())).register(registry).increment();
+        Timer.builder("magi.gateway.request.duration").description("From arrival to the answer's last byte")
+                .tag("model", model).publishPercentileHistogram().register(registry)
+                .record(Duration.ofMillis(request.totalMs()));
+        if (request.firstByteMs() != null) {
+            Timer.builder("magi.gateway.time.to.first.byte").description("From arrival to the answer's first byte")
+                    .tag("model", model).publishPercentileHistogram().register(registry)
+                    .record(Duration.ofMillis(request.firstByteMs()));
+        }
+        Timer.builder("magi.gateway.queue.wait").description("Time waited for a slot, a server's start included")
+                .tag("model", model).publishPercentileHistogram().register(registry)
+                .record(Duration.ofMillis(request.queueMs()));
+        count("prompt", model, request.promptTokens());
+        count("completion", model, request.completionTokens());
+    }
+
+    @Override
+    public void startedOnDemand(String modelId) {
+        Counter.builder("magi.gateway.starts").description("Servers the gateway started")
+                .tag("model", modelId).tag("reason", "on_demand").register(registry).increment();
+    }
+
+    @Override
+    public void unloaded(String modelId, String reason) {
+        Counter.builder("magi.gateway.unloads").description("Servers the gateway unloaded")
+                .tag("model", modelId).tag("reason", reason).register(registry).increment();
+    }
+
+    /** The meters in Prometheus' text format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    private void count(String kind, String model, Long tokens) {
+        if (tokens != null) {
+            Counter.builder("magi.gateway.tokens").description("Tokens read (prompt) and written (completion)")
+                    .tag("model", model).tag("kind", kind).register(registry).increment(tokens);
+        }
+    }
+
+    private static String orNone(String value) {
+        return value == null ? NONE : value;
+    }
+}
