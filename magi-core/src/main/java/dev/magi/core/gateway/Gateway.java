@@ -419,6 +419,7 @@ public final class Gateway implements AutoCloseable {
         try {
             LOG.info("Stopping '{}': unused for its idle TTL (--idle-ttl)", id);
             supervisor.stop(id);
+            unloaded(id, "idle");
         } catch (RuntimeException e) {
             LOG.warn("Stopping idle '{}' failed: {}", id, e.toString());
         }

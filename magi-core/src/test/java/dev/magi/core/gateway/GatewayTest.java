@@ -303,10 +303,19 @@ class GatewayTest {
         void unloadsOnDemandServer() throws Exception {
             idleTtl = "1";
             Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf");
+            List<String> unloads = new CopyOnWriteArrayList<>();
+            gateway.addObserver(new GatewayObserver() {
+                @Override
+                public void unloaded(String modelId, String reason) {
+                    unloads.add(modelId + " " + reason);
+                }
+            });
             await(gateway.admit(chat("small-1b-q4_0"))).close();
             assertThat(state("small-1b-q4_0")).isEqualTo(ServerState.READY);
 
             Eventually.await(PATIENCE, "the idle server to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
+            Eventually.await(PATIENCE, "the unload to be told, with its reason", () -> !unloads.isEmpty());
+            assertThat(unloads).containsExactly("small-1b-q4_0 idle");
 
             Eventually.await(PATIENCE, "the stopped server to be forgotten as the gateway's",
                     () -> gateway.startedBy("small-1b-q4_0").isEmpty());
