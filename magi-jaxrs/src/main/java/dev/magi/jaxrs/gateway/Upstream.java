@@ -147,11 +147,22 @@ final class Upstream {
         }
     }
 
+    /**
+     * Whether a header of llama-server's answer reaches the client. Not the hop-by-hop ones, nor those
+     * MAGI sets itself: {@code X-Accel-Buffering} (it would be sent twice), and the CORS headers, since
+     * llama-server allows any origin while which web pages may read MAGI's answers is MAGI's decision.
+     */
+    static boolean passedBack(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return !NOT_PASSED.contains(lower) && !lower.equals("x-accel-buffering")
+                && !lower.startsWith("access-control-");
+    }
+
     private static Answer answer(Lease lease, HttpResponse<InputStream> upstream,
                                  Consumer<Response.ResponseBuilder> decorate, RequestClock clock) {
         Response.ResponseBuilder response = Response.status(upstream.statusCode());
         upstream.headers().map().forEach((name, values) -> {
-            if (!NOT_PASSED.contains(name.toLowerCase(Locale.ROOT))) {
+            if (passedBack(name)) {
                 values.forEach(value -> response.header(name, value));
             }
         });
