@@ -3,6 +3,7 @@ package dev.magi.core.gateway;
 import dev.magi.core.config.MagiConfig;
 import dev.magi.core.events.EventHub;
 import dev.magi.core.gateway.auto.TierForScore;
+import dev.magi.core.memory.ModelMemory;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.supervision.ServerState;
@@ -258,13 +259,14 @@ public final class Gateway implements AutoCloseable {
         models.stream().filter(DiscoveredModel::isRunnable).sorted(Comparator.comparing(DiscoveredModel::modelId))
                 .forEach(model -> listed.add(new ListedModel(model.modelId(), false, created(model),
                         model.effectiveTier(), supervisor.server(model.modelId()).map(ServerStatus::state)
-                        .orElse(ServerState.STOPPED), model.enabled(), model.contextLength())));
+                        .orElse(ServerState.STOPPED), model.enabled(), model.contextLength(),
+                        ModelMemory.estimate(model))));
         for (Tier tier : Tier.values()) {
             if (!Candidates.of(tier, models, List.of()).isEmpty()) {
-                listed.add(new ListedModel(tier.wireName(), true, 0, tier, null, true, null));
+                listed.add(new ListedModel(tier.wireName(), true, 0, tier, null, true, null, null));
             }
         }
-        listed.add(new ListedModel(ModelResolver.AUTO, true, 0, null, null, true, null));
+        listed.add(new ListedModel(ModelResolver.AUTO, true, 0, null, null, true, null, null));
         return listed;
     }
 
