@@ -61,6 +61,7 @@ public final class MagiJaxrs {
         EventStreams streams = new EventStreams(engine.config().maxEventStreams());
         engine.events().onClose(streams::close);
         GatewayMeters meters = new GatewayMeters(engine.gateway());
+        meters.memory(() -> engine.gateway().memory().budgetBytes(), () -> engine.gateway().memory().reservedBytes());
         engine.events().onClose(meters::close);
         // Resources are classes with the engine injected, as Jersey expects; registering instances of
         // non-provider classes makes Jersey warn that it ignores them as providers.

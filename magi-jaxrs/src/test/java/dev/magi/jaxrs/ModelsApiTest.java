@@ -36,7 +36,8 @@ class ModelsApiTest {
             "family", "version", "sizeParams", "sizeLabel", "parameterCount", "quantization", "architecture",
             "contextLength", "isThinkingModel", "thinkingOverride", "isInstruct", "isCoder", "assignedTier",
             "tierOverride", "effectiveTier", "port", "enabled", "nGpuLayers", "ctxSize", "nThreads", "batchSize",
-            "extraArgs", "env", "aliases", "mmprojPath", "metadataSource", "displayName", "problems");
+            "extraArgs", "env", "aliases", "mmprojPath", "metadataSource", "displayName", "problems",
+            "tensorBytes", "kvBytesPerToken", "mmprojSizeBytes", "estimatedMemoryBytes");
 
     @TempDir
     Path dir;

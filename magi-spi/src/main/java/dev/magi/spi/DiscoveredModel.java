@@ -14,6 +14,10 @@ import java.util.Objects;
  * (kept even when taken by another program) from one handed out from the range (moved on when taken).
  * {@code aliases} are other names the gateway answers for the model (such as {@code gpt-4o-mini}),
  * also the user's, also kept across rescans; never null.
+ *
+ * <p>{@code tensorBytes}, {@code kvBytesPerToken} and {@code mmprojSizeBytes} are what the memory
+ * estimate is made of, read by discovery: the model's tensor data (its files less their headers), its
+ * KV cache per token of context (f16), and its projector file; each null when unknown.
  */
 public record DiscoveredModel(
         String modelId,
@@ -29,6 +33,8 @@ public record DiscoveredModel(
         String quantization,
         String architecture,
         Long contextLength,
+        Long tensorBytes,
+        Long kvBytesPerToken,
         boolean isThinkingModel,
         Boolean thinkingOverride,
         boolean isInstruct,
@@ -45,6 +51,7 @@ public record DiscoveredModel(
         List<String> extraArgs,
         Map<String, String> env,
         String mmprojPath,
+        Long mmprojSizeBytes,
         MetadataSource metadataSource,
         String displayName,
         List<Problem> problems,
@@ -118,6 +125,8 @@ public record DiscoveredModel(
         private String quantization;
         private String architecture;
         private Long contextLength;
+        private Long tensorBytes;
+        private Long kvBytesPerToken;
         private boolean isThinkingModel;
         private Boolean thinkingOverride;
         private boolean isInstruct;
@@ -135,6 +144,7 @@ public record DiscoveredModel(
         private Map<String, String> env;
         private List<String> aliases;
         private String mmprojPath;
+        private Long mmprojSizeBytes;
         private MetadataSource metadataSource;
         private String displayName;
         private List<Problem> problems;
@@ -159,6 +169,8 @@ public record DiscoveredModel(
             quantization = m.quantization;
             architecture = m.architecture;
             contextLength = m.contextLength;
+            tensorBytes = m.tensorBytes;
+            kvBytesPerToken = m.kvBytesPerToken;
             isThinkingModel = m.isThinkingModel;
             thinkingOverride = m.thinkingOverride;
             isInstruct = m.isInstruct;
@@ -176,6 +188,7 @@ public record DiscoveredModel(
             env = m.env;
             aliases = m.aliases;
             mmprojPath = m.mmprojPath;
+            mmprojSizeBytes = m.mmprojSizeBytes;
             metadataSource = m.metadataSource;
             displayName = m.displayName;
             problems = m.problems;
@@ -194,6 +207,8 @@ public record DiscoveredModel(
         public Builder quantization(String v) { quantization = v; return this; }
         public Builder architecture(String v) { architecture = v; return this; }
         public Builder contextLength(Long v) { contextLength = v; return this; }
+        public Builder tensorBytes(Long v) { tensorBytes = v; return this; }
+        public Builder kvBytesPerToken(Long v) { kvBytesPerToken = v; return this; }
         public Builder isThinkingModel(boolean v) { isThinkingModel = v; return this; }
         public Builder thinkingOverride(Boolean v) { thinkingOverride = v; return this; }
         public Builder isInstruct(boolean v) { isInstruct = v; return this; }
@@ -211,6 +226,7 @@ public record DiscoveredModel(
         public Builder env(Map<String, String> v) { env = v; return this; }
         public Builder aliases(List<String> v) { aliases = v; return this; }
         public Builder mmprojPath(String v) { mmprojPath = v; return this; }
+        public Builder mmprojSizeBytes(Long v) { mmprojSizeBytes = v; return this; }
         public Builder metadataSource(MetadataSource v) { metadataSource = v; return this; }
         public Builder displayName(String v) { displayName = v; return this; }
         public Builder problems(List<Problem> v) { problems = v; return this; }
@@ -229,9 +245,9 @@ public record DiscoveredModel(
         public DiscoveredModel build() {
             return new DiscoveredModel(modelId, filePath, filename, parts, fileSizeBytes, family, version,
                     sizeParams, sizeLabel, parameterCount, quantization, architecture, contextLength,
-                    isThinkingModel, thinkingOverride, isInstruct, isCoder, assignedTier, tierOverride, port,
+                    tensorBytes, kvBytesPerToken, isThinkingModel, thinkingOverride, isInstruct, isCoder, assignedTier, tierOverride, port,
                     portPinned, enabled, nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, env, mmprojPath,
-                    metadataSource, displayName,
+                    mmprojSizeBytes, metadataSource, displayName,
                     problems, aliases);
         }
     }

@@ -109,6 +109,15 @@ class MagiMainTest {
         }
 
         @Test
+        @DisplayName("on a memory budget that is not a size")
+        void badMemoryBudget() {
+            Outcome outcome = run(withPaths("--memory-budget", "lots"));
+            assertThat(outcome.code()).isEqualTo(MagiMain.EXIT_USAGE);
+            assertThat(outcome.errLines()).singleElement().asString()
+                    .contains("'lots'").contains("--memory-budget").contains("MAGI_MEMORY_BUDGET").contains("24G");
+        }
+
+        @Test
         @DisplayName("on a bad value given as an environment variable")
         void badVariableValue() {
             Outcome outcome = run(Map.of("STOP_TIMEOUT", "soon"), withPaths());

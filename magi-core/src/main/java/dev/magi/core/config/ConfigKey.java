@@ -52,6 +52,11 @@ public enum ConfigKey {
             "longest wait, in seconds, for a model to start or free a slot"),
     IDLE_TTL("--idle-ttl", "MAGI_IDLE_TTL", "900",
             "seconds a server the gateway started may stay unused before it is stopped (0 = never)"),
+    MEMORY_BUDGET("--memory-budget", "MAGI_MEMORY_BUDGET", null,
+            "what the estimated memory of the running models may add up to, such as 24G or 512M (default: physical"
+                    + " memory less 2 GiB)"),
+    MAX_LOADED_MODELS("--max-loaded-models", "MAGI_MAX_LOADED_MODELS", "0",
+            "servers running at once (0 = no limit); a start beyond it stops an idle one the gateway started"),
     HEALTH_CHECK_INTERVAL("--health-check-interval", "MAGI_HEALTH_CHECK_INTERVAL", null,
             "seconds between two GET /health probes of each ready server (default: the active profile's"
                     + " loadBalancing.healthCheckInterval, else 30)"),

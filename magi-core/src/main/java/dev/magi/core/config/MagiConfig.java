@@ -1,5 +1,7 @@
 package dev.magi.core.config;
 
+import com.sun.management.OperatingSystemMXBean;
+import dev.magi.core.memory.MemorySize;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.PortRange;
@@ -8,6 +10,7 @@ import dev.magi.spi.Settings;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -55,6 +58,8 @@ public record MagiConfig(
         Duration queueTimeout,
         Duration idleTtl,
         Duration healthCheckInterval,
+        long memoryBudget,
+        int maxLoadedModels,
         Settings source) {
 
     public MagiConfig {
@@ -114,7 +119,28 @@ public record MagiConfig(
                 r.seconds(ConfigKey.QUEUE_TIMEOUT),
                 r.secondsOrNever(ConfigKey.IDLE_TTL),
                 r.optionalSeconds(ConfigKey.HEALTH_CHECK_INTERVAL),
+                r.memoryBudget(),
+                r.integer(ConfigKey.MAX_LOADED_MODELS, 0, 100_000),
                 pluginSettings);
+    }
+
+    /** What the default memory budget leaves to the system and other programs. */
+    static final long MEMORY_RESERVE = 2L << 30;
+
+    /**
+     * The default memory budget: physical memory (a container's limit inside one) less
+     * {@link #MEMORY_RESERVE}, but at least half of it on a small machine.
+     */
+    static long defaultMemoryBudget(long physicalBytes) {
+        return Math.max(physicalBytes - MEMORY_RESERVE, Math.max(1, physicalBytes / 2));
+    }
+
+    private static long physicalMemory() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        // A JVM without the extension: the heap's ceiling is the only size it tells.
+        return Runtime.getRuntime().maxMemory();
     }
 
     /** Settings made of the process environment. */
@@ -184,6 +210,18 @@ public record MagiConfig(
                 return Duration.ofMillis(Math.round(seconds * 1000));
             } catch (NumberFormatException e) {
                 throw bad(key, value, "expected a number of seconds, such as 900 or 0 for never");
+            }
+        }
+
+        long memoryBudget() {
+            String value = optionalText(ConfigKey.MEMORY_BUDGET);
+            if (value == null) {
+                return defaultMemoryBudget(physicalMemory());
+            }
+            try {
+                return MemorySize.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw bad(ConfigKey.MEMORY_BUDGET, value, "expected a size such as 24G, 512M or a number of bytes");
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.magi.core.discovery;
 
 import dev.magi.core.gguf.GgufHeader;
+import dev.magi.core.memory.KvShape;
 
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +20,9 @@ record HeaderFacts(
         long parameterCount,
         int tensorCount,
         Long contextLength,
-        boolean templateSaysThinking) {
+        boolean templateSaysThinking,
+        long tensorDataOffset,
+        Long kvBytesPerToken) {
 
     /** Markers of a chat template that lets the model think before it answers. */
     private static final List<String> THINKING_MARKERS =
@@ -50,7 +53,18 @@ record HeaderFacts(
                 header.parameterCount(),
                 header.tensors().size(),
                 context,
-                thinking);
+                thinking,
+                header.tensorDataOffset(),
+                kvBytesPerToken(header));
+    }
+
+    /** The KV cache per token of context; null when the header lacks its shape or gives an absurd one. */
+    private static Long kvBytesPerToken(GgufHeader header) {
+        try {
+            return KvShape.of(header).map(kv -> kv.bytesFor(1)).orElse(null);
+        } catch (ArithmeticException e) {
+            return null;
+        }
     }
 
     private static String lower(String text) {

@@ -275,7 +275,7 @@ public final class ModelScanner {
         String type = header == null ? null : header.type();
         if ("mmproj".equals(type) || (header != null && "clip".equals(header.architecture()))
                 || lowerName.startsWith("mmproj") || hasWord(lowerName, "mmproj")) {
-            projectors.add(new Projector(first.path(), baseName));
+            projectors.add(new Projector(first.path(), baseName, first.size()));
             return;
         }
         if ("adapter".equals(type)) {
@@ -294,12 +294,16 @@ public final class ModelScanner {
         List<Problem> problems = new ArrayList<>();
         List<String> parts = new ArrayList<>();
         long totalBytes = 0;
+        long tensorBytes = 0;
         long parameters = 0;
         boolean anyTensors = false;
         for (Candidate part : set) {
             parts.add(part.path().toString());
             totalBytes += part.size();
             CachedRead read = reads.get(part.path());
+            // A part whose header cannot be read is counted whole: the estimate errs on the safe side.
+            tensorBytes += read.facts() == null ? part.size()
+                    : Math.max(0, part.size() - read.facts().tensorDataOffset());
             if (read.facts() != null) {
                 parameters += read.facts().parameterCount();
                 anyTensors |= read.facts().tensorCount() > 0;
@@ -363,6 +367,8 @@ public final class ModelScanner {
                 .quantization(intern(quantization))
                 .architecture(header == null ? null : intern(header.architecture()))
                 .contextLength(header == null ? null : header.contextLength())
+                .tensorBytes(header == null ? null : tensorBytes)
+                .kvBytesPerToken(header == null ? null : header.kvBytesPerToken())
                 .isThinkingModel(thinking)
                 .isInstruct(instruct)
                 .isCoder(coder)
@@ -398,7 +404,8 @@ public final class ModelScanner {
                         + result.get(match).filename() + " (" + paired.get(match).getFileName() + " is used)"));
             } else {
                 paired.put(match, projector.path());
-                result.set(match, result.get(match).toBuilder().mmprojPath(projector.path().toString()).build());
+                result.set(match, result.get(match).toBuilder().mmprojPath(projector.path().toString())
+                        .mmprojSizeBytes(projector.size()).build());
             }
         }
         return result;
@@ -454,7 +461,7 @@ public final class ModelScanner {
     private record Candidate(Path path, String name, long size, long modified) {
     }
 
-    private record Projector(Path path, String baseName) {
+    private record Projector(Path path, String baseName, long size) {
     }
 
     /** The outcome of describing one file set: a model, a projector, or a skipped file. */

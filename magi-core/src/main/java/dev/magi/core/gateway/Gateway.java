@@ -3,6 +3,9 @@ package dev.magi.core.gateway;
 import dev.magi.core.config.MagiConfig;
 import dev.magi.core.events.EventHub;
 import dev.magi.core.gateway.auto.TierForScore;
+import dev.magi.core.memory.EvictionPlan;
+import dev.magi.core.memory.LoadedServer;
+import dev.magi.core.memory.ModelMemory;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.supervision.ServerState;
@@ -50,6 +53,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gateway's one owner of queues and in-flight counts: it admits a request (resolves its
@@ -87,6 +91,7 @@ public final class Gateway implements AutoCloseable {
             Clock.systemUTC());
     private final SlotProbe slotProbe = new SlotProbe();
     private final IdleUnload idleUnload;
+    private final MemoryAdmission memory;
     private final Map<String, StartedBy> startedBy = new ConcurrentHashMap<>();
     private final ExecutorService starters;
     private final ScheduledExecutorService timers;
@@ -99,6 +104,8 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, ModelLane> lanes = new HashMap<>();
     private int queuedTotal;
     private boolean closed;
+    /** Counts the moments room may have been made (a server idle or stopped), so a plan can tell it missed one. */
+    private final AtomicLong roomChanges = new AtomicLong();
 
     public Gateway(ModelRegistry registry, ProfileService profiles, ServerSupervisor supervisor,
                    ComplexityScorer scorer, MagiConfig config) {
@@ -112,11 +119,13 @@ public final class Gateway implements AutoCloseable {
         this.starters = Executors.newCachedThreadPool(daemonThreads("magi-gateway-start"));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("magi-gateway-timer"));
         this.idleUnload = new IdleUnload(config.idleTtl());
+        this.memory = new MemoryAdmission(config.memoryBudget(), config.maxLoadedModels());
         timers.scheduleWithFixedDelay(this::unloadIdle, 1, 1, TimeUnit.SECONDS);
         // A server that stopped, whoever stopped it, was started by nobody as far as unloading goes.
         this.serverListener = supervisor.addListener(status -> {
             if (status.state() == ServerState.STOPPED || status.state() == ServerState.FAILED) {
                 startedBy.remove(status.modelId());
+                roomMayHaveChanged();
             }
         });
     }
@@ -248,6 +257,12 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The memory budget and what the running servers hold of it now. */
+    public MemoryUse memory() {
+        List<LoadedServer> loaded = loaded(supervisor.servers());
+        return new MemoryUse(memory.budgetBytes(), MemoryAdmission.reservedBytes(loaded), memory.maxLoadedModels());
+    }
+
     /**
      * What {@code GET /v1/models} lists: every runnable model by id, then the tiers that have
      * candidates, then {@code auto}.
@@ -258,13 +273,14 @@ public final class Gateway implements AutoCloseable {
         models.stream().filter(DiscoveredModel::isRunnable).sorted(Comparator.comparing(DiscoveredModel::modelId))
                 .forEach(model -> listed.add(new ListedModel(model.modelId(), false, created(model),
                         model.effectiveTier(), supervisor.server(model.modelId()).map(ServerStatus::state)
-                        .orElse(ServerState.STOPPED), model.enabled(), model.contextLength())));
+                        .orElse(ServerState.STOPPED), model.enabled(), model.contextLength(),
+                        ModelMemory.estimate(model))));
         for (Tier tier : Tier.values()) {
             if (!Candidates.of(tier, models, List.of()).isEmpty()) {
-                listed.add(new ListedModel(tier.wireName(), true, 0, tier, null, true, null));
+                listed.add(new ListedModel(tier.wireName(), true, 0, tier, null, true, null, null));
             }
         }
-        listed.add(new ListedModel(ModelResolver.AUTO, true, 0, null, null, true, null));
+        listed.add(new ListedModel(ModelResolver.AUTO, true, 0, null, null, true, null, null));
         return listed;
     }
 
@@ -336,7 +352,7 @@ public final class Gateway implements AutoCloseable {
         }
         Candidates.TierCandidates candidates = Candidates.forTier(asked, models.values(), order);
         Decision decision = balancer.choose(candidates.tier().wireName(), candidates.modelIds(), running,
-                balancing, sessionModel, id -> true);
+                balancing, sessionModel, this::startsNow);
         sessions.served(request.session(), decision.modelId(), candidates.tier());
         return new Routed(decision.modelId(), candidates.tier(), route, score);
     }
@@ -408,20 +424,20 @@ public final class Gateway implements AutoCloseable {
         }
         for (String id : due) {
             try {
-                starters.execute(() -> unload(id));
+                starters.execute(() -> unload(id, "idle", "unused for its idle TTL (--idle-ttl)"));
             } catch (RejectedExecutionException e) {
                 return;
             }
         }
     }
 
-    private void unload(String id) {
+    private void unload(String id, String reason, String why) {
         try {
-            LOG.info("Stopping '{}': unused for its idle TTL (--idle-ttl)", id);
+            LOG.info("Stopping '{}': {}", id, why);
             supervisor.stop(id);
-            unloaded(id, "idle");
+            unloaded(id, reason);
         } catch (RuntimeException e) {
-            LOG.warn("Stopping idle '{}' failed: {}", id, e.toString());
+            LOG.warn("Stopping '{}' ({}) failed: {}", id, reason, e.toString());
         }
         boolean warmUp;
         synchronized (lock) {
@@ -431,6 +447,134 @@ public final class Gateway implements AutoCloseable {
             lane.warming |= warmUp;
         }
         if (warmUp) {
+            try {
+                starters.execute(() -> warmUp(id));
+            } catch (RejectedExecutionException e) {
+                fail(id, new GatewayException(GatewayError.SHUTTING_DOWN, "MAGI is shutting down", null, null));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /**
+     * Makes room for {@code id} within the memory budget: stops the idle servers the plan names and
+     * answers true, or leaves the lane's waiters queued and answers false when a busy server holds the
+     * room (they are planned again once a server is idle or stopped).
+     *
+     * @throws GatewayException {@code insufficient_memory} when it can never fit
+     */
+    private boolean makeRoom(String id) {
+        Long needed = Optional.ofNullable(registry.snapshot().models().get(id)).map(ModelMemory::estimate)
+                .orElse(null);
+        EvictionPlan.Start start = null;
+        while (true) {
+            long seen = roomChanges.get();
+            // Asked outside the lock, as everywhere: the supervisor has locks of its own.
+            List<ServerStatus> servers = supervisor.servers();
+            synchronized (lock) {
+                EvictionPlan plan = memory.plan(id, needed, loadedLocked(servers));
+                if (plan instanceof EvictionPlan.Start planned) {
+                    start = planned;
+                    lanes.get(id).admitted = true;
+                    for (String evicted : start.evict()) {
+                        ModelLane lane = lanes.get(evicted);
+                        lane.ready = false;
+                        lane.unloading = true;
+                    }
+                    break;
+                }
+                if (roomChanges.get() == seen) {
+                    lanes.get(id).warming = false;
+                    break;
+                }
+            }
+        }
+        if (start == null) {
+            LOG.info("Starting '{}' waits for memory: busy servers hold the room it needs", id);
+            observers.forEach(observer -> observer.waitingForMemory(id));
+            return false;
+        }
+        for (String evicted : start.evict()) {
+            unload(evicted, "evicted", "idle, and its memory is needed to start '" + id + "'");
+        }
+        return true;
+    }
+
+    /** Whether {@code id} may start now without waiting for a busy server: the balancer's question. */
+    private boolean startsNow(String id) {
+        Long needed = Optional.ofNullable(registry.snapshot().models().get(id)).map(ModelMemory::estimate)
+                .orElse(null);
+        List<ServerStatus> servers = supervisor.servers();
+        synchronized (lock) {
+            return memory.startsNow(id, needed, loadedLocked(servers));
+        }
+    }
+
+    private List<LoadedServer> loaded(List<ServerStatus> servers) {
+        synchronized (lock) {
+            return loadedLocked(servers);
+        }
+    }
+
+    /**
+     * What the memory rules know of the servers that hold memory: those running or stopping, and those
+     * admitted to start. A server is pinned unless the gateway started it, and busy while it serves,
+     * has waiters, starts or is being stopped.
+     */
+    private List<LoadedServer> loadedLocked(List<ServerStatus> servers) {
+        Map<String, DiscoveredModel> models = registry.snapshot().models();
+        Map<String, LoadedServer> loaded = new HashMap<>();
+        for (ServerStatus server : servers) {
+            if (RUNNING.contains(server.state()) || server.state() == ServerState.STOPPING) {
+                loaded.put(server.modelId(), loadedServerLocked(server.modelId(), models));
+            }
+        }
+        for (ModelLane lane : lanes.values()) {
+            if (lane.admitted || lane.unloading) {
+                loaded.putIfAbsent(lane.modelId, loadedServerLocked(lane.modelId, models));
+            }
+        }
+        return List.copyOf(loaded.values());
+    }
+
+    private LoadedServer loadedServerLocked(String id, Map<String, DiscoveredModel> models) {
+        ModelLane lane = lanes.get(id);
+        DiscoveredModel model = models.get(id);
+        long bytes = model == null ? 0 : ModelMemory.estimateOrZero(model);
+        boolean pinned = startedBy.get(id) != StartedBy.GATEWAY;
+        boolean busy = lane != null && (lane.busy() || lane.unloading || lane.admitted);
+        Instant lastUsed = lane == null || lane.lastUsed == null ? Instant.EPOCH : lane.lastUsed;
+        return new LoadedServer(id, bytes, pinned, busy, lastUsed);
+    }
+
+    /**
+     * A server became idle or stopped: the starts that wait for memory are planned again, on the timer
+     * thread, so that no caller (a supervisor listener among them) takes the gateway's lock for it.
+     */
+    private void roomMayHaveChanged() {
+        roomChanges.incrementAndGet();
+        try {
+            timers.execute(this::retryStartsWaitingForRoom);
+        } catch (RejectedExecutionException e) {
+            // Shutting down: nothing waits any more.
+        }
+    }
+
+    private void retryStartsWaitingForRoom() {
+        List<String> retry = new ArrayList<>();
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            for (ModelLane lane : lanes.values()) {
+                if (!lane.ready && !lane.warming && !lane.unloading && !lane.waiters.isEmpty()) {
+                    lane.warming = true;
+                    retry.add(lane.modelId);
+                }
+            }
+        }
+        for (String id : retry) {
             try {
                 starters.execute(() -> warmUp(id));
             } catch (RejectedExecutionException e) {
@@ -504,6 +648,9 @@ public final class Gateway implements AutoCloseable {
     private void warmUp(String id) {
         try {
             boolean running = supervisor.server(id).map(s -> RUNNING.contains(s.state())).orElse(false);
+            if (!running && !makeRoom(id)) {
+                return;
+            }
             if (!running) {
                 startedBy.putIfAbsent(id, StartedBy.GATEWAY);
                 LOG.info("Starting '{}' on demand for a request", id);
@@ -516,6 +663,7 @@ public final class Gateway implements AutoCloseable {
             synchronized (lock) {
                 ModelLane lane = lanes.get(id);
                 lane.warming = false;
+                lane.admitted = false;
                 lane.ready = true;
                 lane.slots = slots;
                 lane.baseUri = base;
@@ -524,6 +672,8 @@ public final class Gateway implements AutoCloseable {
                 grants = dispatchLocked(lane);
             }
             hand(grants);
+        } catch (GatewayException e) {
+            fail(id, e);
         } catch (MagiException e) {
             fail(id, loadFailure(id, e));
         } catch (RuntimeException e) {
@@ -538,6 +688,7 @@ public final class Gateway implements AutoCloseable {
         synchronized (lock) {
             ModelLane lane = lanes.get(id);
             lane.warming = false;
+            lane.admitted = false;
             failed = drainLocked(List.of(lane));
         }
         failed.forEach(waiter -> waiter.future.completeExceptionally(failure));
@@ -570,6 +721,9 @@ public final class Gateway implements AutoCloseable {
             lane.inFlight--;
             lane.lastUsed = Instant.now();
             grants = dispatchLocked(lane);
+            if (!lane.busy()) {
+                roomMayHaveChanged();
+            }
         }
         hand(grants);
     }

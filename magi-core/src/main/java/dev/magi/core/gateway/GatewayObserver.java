@@ -16,6 +16,13 @@ public interface GatewayObserver {
     default void startedOnDemand(String modelId) {
     }
 
+    /**
+     * {@code modelId}'s start waits for memory: busy servers hold the room it needs within the memory
+     * budget (or the limit of servers loaded at once); it is planned again once a server is idle or stopped.
+     */
+    default void waitingForMemory(String modelId) {
+    }
+
     /** {@code modelId}'s server was unloaded; {@code reason} is {@code idle}, {@code evicted} or {@code hung}. */
     default void unloaded(String modelId, String reason) {
     }

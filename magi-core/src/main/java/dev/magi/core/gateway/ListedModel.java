@@ -14,7 +14,8 @@ import dev.magi.spi.Tier;
  * @param state         the model's server state; null for a virtual name
  * @param enabled       whether tiers and auto may choose it; true for a virtual name
  * @param contextLength the model's context length from its header, null when unknown or virtual
+ * @param estimatedMemoryBytes the model's estimated memory, null when unknown or virtual
  */
 public record ListedModel(String id, boolean virtual, long created, Tier tier, ServerState state, boolean enabled,
-                          Long contextLength) {
+                          Long contextLength, Long estimatedMemoryBytes) {
 }

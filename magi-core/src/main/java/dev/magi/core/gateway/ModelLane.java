@@ -24,8 +24,10 @@ final class ModelLane {
     long readyAtNanos;
     /** When its last request ended, or when it became ready: what idle unload counts from. */
     Instant lastUsed;
-    /** Being stopped for idleness: new requests wait and start it again once it has stopped. */
+    /** Being stopped (idle, or evicted to make room): new requests wait and start it again once it has stopped. */
     boolean unloading;
+    /** The memory rules let it start, and its start is under way: its memory counts as taken. */
+    boolean admitted;
 
     ModelLane(String modelId) {
         this.modelId = modelId;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.magi.core.memory.ModelMemory;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
 import dev.magi.spi.ModelProfile;
@@ -116,6 +117,8 @@ public final class RegistryJson {
         gen.writeStringField("quantization", m.quantization());
         gen.writeStringField("architecture", m.architecture());
         writeNumber(gen, "contextLength", m.contextLength());
+        writeNumber(gen, "tensorBytes", m.tensorBytes());
+        writeNumber(gen, "kvBytesPerToken", m.kvBytesPerToken());
         gen.writeBooleanField("isThinkingModel", m.isThinkingModel());
         writeBoolean(gen, "thinkingOverride", m.thinkingOverride());
         gen.writeBooleanField("isInstruct", m.isInstruct());
@@ -146,6 +149,7 @@ public final class RegistryJson {
         }
         gen.writeEndArray();
         gen.writeStringField("mmprojPath", m.mmprojPath());
+        writeNumber(gen, "mmprojSizeBytes", m.mmprojSizeBytes());
         gen.writeStringField("metadataSource", m.metadataSource().wireName());
         gen.writeStringField("displayName", m.displayName());
         gen.writeArrayFieldStart("problems");
@@ -153,6 +157,8 @@ public final class RegistryJson {
             gen.writeString(problem.message());
         }
         gen.writeEndArray();
+        // Derived, not read back: it follows the facts above and the current ctxSize.
+        writeNumber(gen, "estimatedMemoryBytes", ModelMemory.estimate(m));
         gen.writeEndObject();
     }
 
@@ -251,6 +257,8 @@ public final class RegistryJson {
                 .quantization(text(n, "quantization"))
                 .architecture(text(n, "architecture"))
                 .contextLength(n.hasNonNull("contextLength") ? n.get("contextLength").asLong() : null)
+                .tensorBytes(longValue(n, "tensorBytes"))
+                .kvBytesPerToken(longValue(n, "kvBytesPerToken"))
                 .isThinkingModel(n.path("isThinkingModel").asBoolean())
                 .thinkingOverride(n.hasNonNull("thinkingOverride") ? n.get("thinkingOverride").asBoolean() : null)
                 .isInstruct(n.path("isInstruct").asBoolean())
@@ -268,6 +276,7 @@ public final class RegistryJson {
                 .env(env)
                 .aliases(aliases)
                 .mmprojPath(text(n, "mmprojPath"))
+                .mmprojSizeBytes(longValue(n, "mmprojSizeBytes"))
                 .metadataSource(source == null ? null : MetadataSource.parse(source))
                 .displayName(text(n, "displayName"))
                 .problems(problems)
@@ -277,6 +286,11 @@ public final class RegistryJson {
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Long longValue(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.canConvertToLong() ? null : value.asLong();
     }
 
     private static Integer integer(JsonNode node, String field) {

@@ -22,7 +22,19 @@ public final class MemoryEstimate {
      * @return the estimate in bytes, at least 0
      */
     public static long bytes(long tensorBytes, KvShape kv, long contextTokens, long projectorBytes) {
-        long cache = kv == null || contextTokens <= 0 ? 0 : kv.bytesFor(contextTokens);
+        return bytes(tensorBytes, kv == null ? 0 : kv.bytesFor(1), contextTokens, projectorBytes);
+    }
+
+    /**
+     * The same with the cache given per token of context, as the registry keeps it: the cache grows
+     * linearly with the context, so one number is all a later {@code ctxSize} change needs.
+     *
+     * @param kvBytesPerToken the cache's bytes per token of context, 0 when unknown
+     * @throws ArithmeticException when the estimate does not fit in a {@code long}
+     */
+    public static long bytes(long tensorBytes, long kvBytesPerToken, long contextTokens, long projectorBytes) {
+        long cache = kvBytesPerToken <= 0 || contextTokens <= 0 ? 0 : Math.multiplyExact(kvBytesPerToken,
+                contextTokens);
         long parts = Math.addExact(Math.addExact(Math.max(0, tensorBytes), cache), Math.max(0, projectorBytes));
         return Math.addExact(parts, (long) Math.ceil(parts * OVERHEAD));
     }

@@ -70,6 +70,22 @@ class MagiConfigTest {
     }
 
     @Test
+    @DisplayName("budgets physical memory less 2 GiB unless told a size; loads any number of models unless told")
+    void memory() {
+        MagiConfig defaults = MagiConfig.from(key -> null);
+        assertThat(defaults.memoryBudget()).isPositive();
+        assertThat(defaults.maxLoadedModels()).isZero();
+        assertThat(MagiConfig.defaultMemoryBudget(16L << 30)).isEqualTo(14L << 30);
+        assertThat(MagiConfig.defaultMemoryBudget(3L << 30)).as("half of a small machine").isEqualTo(3L << 29);
+        MagiConfig set = MagiConfig.from(Settings.of(Map.of("MAGI_MEMORY_BUDGET", "1.5g",
+                "MAGI_MAX_LOADED_MODELS", "2")));
+        assertThat(set.memoryBudget()).isEqualTo(3L << 29);
+        assertThat(set.maxLoadedModels()).isEqualTo(2);
+        assertThat(MagiConfig.from(Settings.of(Map.of("MAGI_MEMORY_BUDGET", "123456"))).memoryBudget())
+                .isEqualTo(123_456);
+    }
+
+    @Test
     @DisplayName("lets the first source win over the second")
     void precedence() {
         Settings flags = Settings.of(Map.of("MAGI_PORT", "9000"));
@@ -97,7 +113,9 @@ class MagiConfigTest {
                 Map.of("MAGI_HTTP_IDLE_TIMEOUT", "0"), Map.of("MAGI_REQUEST_BODY_TIMEOUT", "forever"),
                 Map.of("LLAMA_SERVER_ARGS", "\"unbalanced"), Map.of("MAGI_GATEWAY", "perhaps"),
                 Map.of("MAGI_QUEUE_LIMIT", "0"), Map.of("MAGI_QUEUE_LIMIT", "513"), Map.of("MAGI_QUEUE_TIMEOUT", "0"),
-                Map.of("MAGI_IDLE_TTL", "-1"), Map.of("MAGI_IDLE_TTL", "never"))) {
+                Map.of("MAGI_IDLE_TTL", "-1"), Map.of("MAGI_IDLE_TTL", "never"),
+                Map.of("MAGI_MEMORY_BUDGET", "lots"), Map.of("MAGI_MEMORY_BUDGET", "0"),
+                Map.of("MAGI_MEMORY_BUDGET", "-4G"), Map.of("MAGI_MAX_LOADED_MODELS", "-1"))) {
             assertThatThrownBy(() -> MagiConfig.from(Settings.of(bad)))
                     .isInstanceOfSatisfying(MagiException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);

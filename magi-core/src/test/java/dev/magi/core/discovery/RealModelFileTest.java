@@ -1,5 +1,6 @@
 package dev.magi.core.discovery;
 
+import dev.magi.core.memory.ModelMemory;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.MetadataSource;
 import dev.magi.testkit.SharedFixtures;
@@ -40,5 +41,9 @@ class RealModelFileTest {
         assertThat(m.sizeParams()).isEqualTo(0.0);
         assertThat(m.isThinkingModel()).isFalse();
         assertThat(m.problems()).isEmpty();
+        // docs/gateway.md: 1,171,200 bytes of tensors, 2,048 x 640 bytes of cache, plus 5%
+        assertThat(m.tensorBytes()).isEqualTo(1_171_200L);
+        assertThat(m.kvBytesPerToken()).isEqualTo(640L);
+        assertThat(ModelMemory.estimate(m)).isEqualTo(2_606_016L);
     }
 }

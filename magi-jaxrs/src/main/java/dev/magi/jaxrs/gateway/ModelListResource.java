@@ -57,8 +57,7 @@ public final class ModelListResource {
         magi.put("tier", model.tier() == null ? null : model.tier().wireName());
         magi.put("state", model.state() == null ? null : model.state().wireName());
         magi.put("enabled", model.enabled());
-        // Not estimated yet for the registry's models; the memory rules will fill it in.
-        magi.put("estimatedMemoryBytes", null);
+        magi.put("estimatedMemoryBytes", model.estimatedMemoryBytes());
         magi.put("contextLength", model.contextLength());
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("id", model.id());

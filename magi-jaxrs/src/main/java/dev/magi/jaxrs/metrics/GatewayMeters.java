@@ -41,10 +41,10 @@ public final class GatewayMeters implements GatewayObserver, AutoCloseable {
         Gauge.builder("magi.gateway.queue.depth", gateway, Gateway::queuedTotal)
                 .description("Requests waiting for a slot, all models together").register(registry);
         Gauge.builder("magi.memory.budget", this, meters -> meters.memoryBudget.getAsLong())
-                .baseUnit("bytes").description("Memory the models may use; 0 while no budget is known")
+                .baseUnit("bytes").description("Memory the running models' estimates may add up to (--memory-budget)")
                 .register(registry);
         Gauge.builder("magi.memory.reserved", this, meters -> meters.memoryReserved.getAsLong())
-                .baseUnit("bytes").description("Memory reserved by the servers that run; 0 while not counted")
+                .baseUnit("bytes").description("The estimated memory of the servers that run or start, added up")
                 .register(registry);
         gateway.addObserver(this);
     }

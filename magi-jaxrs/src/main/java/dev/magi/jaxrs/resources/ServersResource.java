@@ -1,6 +1,7 @@
 package dev.magi.jaxrs.resources;
 
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.gateway.MemoryUse;
 import dev.magi.core.supervision.LogFollower;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
@@ -54,6 +55,12 @@ public final class ServersResource {
         body.put("runningServers", servers.stream().filter(ServerStatus::isRunning).count());
         body.put("servers", servers);
         body.put("llamaServer", engine.llamaServer().current());
+        MemoryUse memory = engine.gateway().memory();
+        Map<String, Object> budget = new LinkedHashMap<>();
+        budget.put("budgetBytes", memory.budgetBytes());
+        budget.put("reservedBytes", memory.reservedBytes());
+        budget.put("maxLoadedModels", memory.maxLoadedModels());
+        body.put("memory", budget);
         return body;
     }
 

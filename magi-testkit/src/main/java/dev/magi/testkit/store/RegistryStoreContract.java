@@ -115,6 +115,7 @@ public abstract class RegistryStoreContract {
                 .fileSizeBytes(2_497_280_000L)
                 .family("qwen").version("3").sizeParams(4.02).sizeLabel("4B").parameterCount(4_022_468_096L)
                 .quantization("q4_k_m").architecture("qwen3").contextLength(40960L)
+                .tensorBytes(2_497_000_000L).kvBytesPerToken(147_456L).mmprojSizeBytes(851_000_000L)
                 .isThinkingModel(true).thinkingOverride(false).isInstruct(true).isCoder(false)
                 .assignedTier(Tier.FAST).tierOverride(Tier.POWERFUL)
                 .port(8081).portPinned(true).enabled(true)
