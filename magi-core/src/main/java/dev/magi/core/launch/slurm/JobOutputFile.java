@@ -37,6 +37,19 @@ final class JobOutputFile {
     }
 
     /**
+     * Starts reading at the file's current end: for a job adopted from a previous MAGI, whose earlier
+     * output that MAGI has already logged.
+     */
+    void skipToEnd() {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            offset = channel.size();
+        } catch (IOException | SecurityException e) {
+            // Read from the start once it can be read.
+            offset = 0;
+        }
+    }
+
+    /**
      * What was read.
      *
      * @param lines   the new complete lines

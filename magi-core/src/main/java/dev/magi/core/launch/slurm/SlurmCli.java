@@ -135,10 +135,27 @@ public final class SlurmCli {
      * @throws CommandFailedException when scancel cannot be run or does not answer in time
      */
     Optional<String> cancel(String jobId) {
+        return scancel(jobId, List.of());
+    }
+
+    /**
+     * Kills one job of this user at once: SIGKILL to the batch script and every step, for a job whose
+     * server ignored the polite cancel.
+     */
+    Optional<String> kill(String jobId) {
+        return scancel(jobId, List.of("--full", "--signal=KILL"));
+    }
+
+    private Optional<String> scancel(String jobId, List<String> options) {
         if (!jobId.chars().allMatch(c -> Character.isDigit(c) || c == '_') || jobId.isEmpty()) {
             throw new IllegalArgumentException("not a job id: " + jobId);
         }
-        CommandResult result = runner.run(List.of(SCANCEL, "--user=" + user, jobId), null);
+        List<String> command = new ArrayList<>();
+        command.add(SCANCEL);
+        command.add("--user=" + user);
+        command.addAll(options);
+        command.add(jobId);
+        CommandResult result = runner.run(command, null);
         return result.succeeded() ? Optional.empty() : Optional.of(result.complaint());
     }
 
