@@ -55,22 +55,27 @@ public final class SlurmCli {
      * @throws MagiException {@link ErrorCode#INVALID_CONFIGURATION} naming the missing commands
      */
     public static void requireInstalled() {
+        requireInstalled(pathVariable());
+    }
+
+    /** As {@link #requireInstalled()}, with {@code path} for the value of {@code PATH}. */
+    static void requireInstalled(String path) {
         List<String> missing = new ArrayList<>();
         for (String program : List.of(SBATCH, SQUEUE, SCANCEL)) {
-            if (onPath(program).isEmpty()) {
+            if (onPath(program, path).isEmpty()) {
                 missing.add(program);
             }
         }
         if (!missing.isEmpty()) {
             throw new MagiException(ErrorCode.INVALID_CONFIGURATION, "The slurm launcher needs the Slurm commands "
                     + String.join(", ", missing) + " on PATH; install Slurm's client commands or choose another "
-                    + "launcher (--launcher, MAGI_LAUNCHER)", Map.of("missing", missing, "path", pathVariable()));
+                    + "launcher (--launcher, MAGI_LAUNCHER)", Map.of("missing", missing, "path", path));
         }
     }
 
-    /** The executable file of {@code program} in a directory of {@code PATH}. */
-    static Optional<Path> onPath(String program) {
-        for (String dir : pathVariable().split(File.pathSeparator)) {
+    /** The executable file of {@code program} in a directory of {@code path}. */
+    static Optional<Path> onPath(String program, String path) {
+        for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
                 continue;
             }

@@ -85,7 +85,8 @@ class SlurmLauncherRealTest {
         assertThat(heard.states).first().isInstanceOf(LaunchState.Running.class);
         Eventually.await(PATIENCE, "the server's output is heard", () -> heard.lines.stream().anyMatch(
                 l -> l.startsWith(EndpointLine.PREFIX)));
-        assertThat(launch.details()).containsKey("jobId").containsKey("node");
+        assertThat(launch.details()).containsKey("jobId");
+        Eventually.await(PATIENCE, "the job's node is known", () -> launch.details().containsKey("node"));
 
         LaunchState.Ended ended = launch.stop(GRACE);
         assertThat(ended.cause()).isEqualTo(LaunchState.Cause.STOPPED);
@@ -109,6 +110,28 @@ class SlurmLauncherRealTest {
         LaunchState.Ended ended = launch.ended().toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertThat(ended.cause()).isEqualTo(LaunchState.Cause.EXITED);
         assertThat(ended.reason()).contains("CANCELLED");
+    }
+
+    @Test
+    @DisplayName("reports a job whose node died as an end MAGI did not ask for, and runs the next job once a node is up")
+    void nodeFailure() throws Exception {
+        Launcher launcher = open(install);
+        Launch launch = start(launcher, "unlucky", 0, new Heard());
+        awaitRunning(launch);
+        String node = (String) Eventually.awaitValue(PATIENCE, "the job's node is known",
+                () -> launch.details().get("node"), n -> n != null);
+        try {
+            scontrol("update", "NodeName=" + node, "State=DOWN", "Reason=magi-node-failure-test");
+            LaunchState.Ended ended = launch.ended().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertThat(ended.cause()).isEqualTo(LaunchState.Cause.EXITED);
+            assertThat(ended.reason()).contains("NODE_FAIL");
+        } finally {
+            // ReturnToService=2 brings the node back by itself once slurmd answers; RESUME in case it has not.
+            scontrol("update", "NodeName=" + node, "State=RESUME");
+        }
+        Launch again = start(launcher, "unlucky", 0, new Heard());
+        URI endpoint = awaitRunning(again);
+        Eventually.await(PATIENCE, "the new job's server answers", () -> health(endpoint) == 200);
     }
 
     @Test
@@ -184,6 +207,13 @@ class SlurmLauncherRealTest {
                 () -> heard.notes.stream().anyMatch(n -> n.contains("cannot be read")));
         assertThat(launch.state()).isEqualTo(new LaunchState.Running(endpoint));
         assertThat(health(endpoint)).isEqualTo(200);
+    }
+
+    private static void scontrol(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("scontrol");
+        command.addAll(List.of(args));
+        new ProcessBuilder(command).inheritIO().start().waitFor();
     }
 
     private Launcher open(String installId) {
