@@ -24,6 +24,7 @@ public final class SlurmCli {
     static final String SBATCH = "sbatch";
     static final String SQUEUE = "squeue";
     static final String SCANCEL = "scancel";
+    static final String SCONTROL = "scontrol";
 
     /** squeue's output for thousands of jobs stays well under this; more would be a broken squeue. */
     private static final int MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
@@ -130,6 +131,23 @@ public final class SlurmCli {
             return SqueueFormat.parse(result.stdout());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The exit code of a job that has ended, from {@code scontrol show job}: squeue does not print it.
+     * A job killed by a signal answers 128 plus the signal, as a shell would. Empty when Slurm no longer
+     * knows the job, or scontrol is missing or fails: the exit code is a detail, never worth a failure.
+     */
+    Optional<Integer> exitCode(String jobId) {
+        try {
+            CommandResult result = runner.run(List.of(SCONTROL, "--oneliner", "show", "job", jobId), null);
+            if (!result.succeeded()) {
+                return Optional.empty();
+            }
+            return ExitCodeField.parse(result.stdout());
+        } catch (CommandFailedException e) {
+            return Optional.empty();
         }
     }
 

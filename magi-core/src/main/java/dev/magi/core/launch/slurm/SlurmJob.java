@@ -148,7 +148,7 @@ final class SlurmJob implements Launch {
         switch (seen.state().phase()) {
             case QUEUED -> stillPending(seen.reason());
             case RUNNING -> running(seen, now);
-            case ENDING, ENDED -> end(endReason(seen));
+            case ENDING, ENDED -> end(endReason(seen), seen.jobId());
             default -> throw new IllegalStateException("unknown phase " + seen.state().phase());
         }
     }
@@ -203,14 +203,21 @@ final class SlurmJob implements Launch {
     }
 
     private void end(String reason) {
-        LaunchState.Ended last;
+        end(reason, null);
+    }
+
+    /** @param endedJob the id of a job Slurm says has ended, whose exit code it may still tell; or null */
+    private void end(String reason, String endedJob) {
+        boolean stopped;
         synchronized (this) {
             if (state instanceof LaunchState.Ended) {
                 return;
             }
-            last = new LaunchState.Ended(null, reason,
-                    stopRequested ? LaunchState.Cause.STOPPED : LaunchState.Cause.EXITED);
+            stopped = stopRequested;
         }
+        Integer exitCode = endedJob == null ? null : cli.exitCode(endedJob).orElse(null);
+        LaunchState.Ended last = new LaunchState.Ended(exitCode, reason,
+                stopped ? LaunchState.Cause.STOPPED : LaunchState.Cause.EXITED);
         // The job's last words, then its end: the listener hears every line before the end.
         readOutput();
         List<String> rest = output.rest();
@@ -218,6 +225,9 @@ final class SlurmJob implements Launch {
             listener.output(LaunchListener.Stream.STDOUT, rest);
         }
         synchronized (this) {
+            if (state instanceof LaunchState.Ended) {
+                return;
+            }
             state = last;
         }
         listener.stateChanged(last);
