@@ -1,6 +1,8 @@
 package dev.magi.benchmarks;
 
 import dev.magi.benchmarks.supervision.RealReadinessBenchmark;
+import dev.magi.benchmarks.supervision.SlurmPollingBenchmark;
+import dev.magi.benchmarks.supervision.SlurmReadinessBenchmark;
 import org.openjdk.jmh.Main;
 
 import java.util.Arrays;
@@ -37,6 +39,13 @@ public final class BenchmarksMain {
             "          [--load-ms L] [--dir D]             the gateway against the fake llama-server: req/s and",
             "                                              latency direct vs through MAGI, first streamed byte,",
             "                                              a cold request, N requests at once on a cold model",
+            "  slurm-ready [--runs N] [--llama-server PATH] [--model GGUF] [--dir D]",
+            "                                              the real llama-server from start to its first 200 on",
+            "                                              /health: slurm launcher vs local launcher",
+            "  slurm-poll [--jobs N] [--window-s S] [--listings K] [--dir D]",
+            "                                              N Slurm jobs watched by the slurm launcher: CPU of MAGI",
+            "                                              and slurmctld, watching vs nobody watching, and one",
+            "                                              squeue listing timed (needs a Slurm cluster)",
             "  jmh [JMH options]                           JMH's own command line (-l lists, -h helps)",
             "Trees of test files are written under --dir (default: the temporary directory) and deleted.");
 
@@ -59,6 +68,8 @@ public final class BenchmarksMain {
             case "webui" -> WebUiBenchmark.main(rest);
             case "real-readiness" -> RealReadinessBenchmark.main(rest);
             case "gateway" -> GatewayBenchmark.main(rest);
+            case "slurm-poll" -> SlurmPollingBenchmark.main(rest);
+            case "slurm-ready" -> SlurmReadinessBenchmark.main(rest);
             case ScanBenchmark.ONCE -> ScanBenchmark.once(rest);
             case "jmh" -> Main.main(rest.toArray(String[]::new));
             default -> {

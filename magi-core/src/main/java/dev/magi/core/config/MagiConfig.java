@@ -381,6 +381,14 @@ public record MagiConfig(
      * invoking a shell: {@code --flash-attn -c "4096"} gives three arguments.
      */
     static List<String> splitArguments(String text) {
+        return splitArguments(ConfigKey.LLAMA_ARGS, text);
+    }
+
+    /**
+     * Splits the value of an argument-list setting as {@link #splitArguments(String)} does; an
+     * unbalanced quote is an error that names {@code key}.
+     */
+    public static List<String> splitArguments(ConfigKey key, String text) {
         List<String> args = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         boolean inWord = false;
@@ -409,8 +417,8 @@ public record MagiConfig(
         }
         if (quote != 0) {
             throw new MagiException(ErrorCode.INVALID_CONFIGURATION,
-                    "Invalid value for --llama-args / LLAMA_SERVER_ARGS: unbalanced quote",
-                    Map.of("setting", ConfigKey.LLAMA_ARGS.variable()));
+                    "Invalid value for " + key.flag() + " / " + key.variable() + ": unbalanced quote",
+                    Map.of("setting", key.variable()));
         }
         if (inWord) {
             args.add(current.toString());

@@ -9,6 +9,7 @@ import dev.magi.core.events.EventHub;
 import dev.magi.core.events.RegistryChanged;
 import dev.magi.core.events.ServerChanged;
 import dev.magi.core.gateway.Gateway;
+import dev.magi.core.launch.InstallId;
 import dev.magi.core.plugin.PluginLoader;
 import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.profile.ProfileService;
@@ -27,6 +28,9 @@ import dev.magi.spi.RegistryStore;
 import dev.magi.spi.Settings;
 import dev.magi.spi.StoreProvider;
 import dev.magi.spi.TierClassifier;
+import dev.magi.spi.launch.Launcher;
+import dev.magi.spi.launch.LauncherContext;
+import dev.magi.spi.launch.LauncherProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +87,8 @@ public final class MagiEngine implements AutoCloseable {
                 ConfigKey.COMPLEXITY_SCORER.variable());
         StoreProvider provider = plugins.choose(StoreProvider.class, StoreProvider::name, config.store(),
                 ConfigKey.STORE.variable());
+        LauncherProvider launchers = plugins.choose(LauncherProvider.class, LauncherProvider::name, config.launcher(),
+                ConfigKey.LAUNCHER.variable());
         this.store = provider.open(config.source());
         boolean started = false;
         ServerSupervisor startedSupervisor = null;
@@ -127,8 +133,15 @@ public final class MagiEngine implements AutoCloseable {
             // Asked in the background: a binary that hangs must not hold up the start.
             this.llamaServer = new LlamaServerBinary(options.llamaServerPath(), LlamaServerBinary.TIMEOUT);
             startedBinary = llamaServer;
-            // Creating it stops the servers a killed MAGI left running over the same data directory.
-            this.supervisor = new ServerSupervisor(registry, options);
+            Launcher launcher = launchers.open(new LauncherContext(config.source(), options.dataDir(),
+                    InstallId.of(options.dataDir()), options.stopTimeout()));
+            // Creating it adopts or stops the servers a previous MAGI of this installation left running.
+            try {
+                this.supervisor = new ServerSupervisor(registry, options, launcher);
+            } catch (RuntimeException e) {
+                launcher.close();
+                throw e;
+            }
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new ServerChanged(status)));
             supervisor.checkHealthEvery(this::healthCheckInterval);
@@ -150,8 +163,9 @@ public final class MagiEngine implements AutoCloseable {
                 store.close();
             }
         }
-        LOG.info("MAGI engine started: {} models from {}, store '{}', classifier '{}'",
-                registry.snapshot().models().size(), config.scanPath(), provider.name(), classifier.name());
+        LOG.info("MAGI engine started: {} models from {}, store '{}', classifier '{}', launcher '{}'",
+                registry.snapshot().models().size(), config.scanPath(), provider.name(), classifier.name(),
+                launchers.name());
     }
 
     /**

@@ -76,7 +76,7 @@ public final class Gateway implements AutoCloseable {
     static final int QUEUE_FULL_RETRY_SECONDS = 5;
     private static final int LOG_LINES_IN_ERRORS = 5;
     private static final Set<ServerState> RUNNING = EnumSet.of(ServerState.STARTING, ServerState.READY,
-            ServerState.RESTARTING);
+            ServerState.RESTARTING, ServerState.PENDING);
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final ModelRegistry registry;
@@ -85,7 +85,6 @@ public final class Gateway implements AutoCloseable {
     private final ComplexityScorer scorer;
     private final int queueLimit;
     private final Duration queueTimeout;
-    private final String llamaHost;
     private final Balancer balancer = new Balancer(new Random());
     private final SessionMemory sessions = new SessionMemory(SESSIONS, SessionMemory.DEFAULT_TIER_HOLD,
             Clock.systemUTC());
@@ -115,7 +114,6 @@ public final class Gateway implements AutoCloseable {
         this.scorer = scorer;
         this.queueLimit = config.queueLimit();
         this.queueTimeout = config.queueTimeout();
-        this.llamaHost = config.llamaHost();
         this.starters = Executors.newCachedThreadPool(daemonThreads("magi-gateway-start"));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("magi-gateway-timer"));
         this.idleUnload = new IdleUnload(config.idleTtl());
@@ -189,7 +187,7 @@ public final class Gateway implements AutoCloseable {
                     + ": GET and HEAD do not start it; start it with POST /api/models/servers/" + modelId
                     + "/start, or send any other method to /upstream/" + modelId + "/...", "model", null);
         }
-        return new Lease(modelId, baseUri(status.port()), model.effectiveTier(), Route.MODEL, null, 0, 0, () -> {
+        return new Lease(modelId, baseUri(status), model.effectiveTier(), Route.MODEL, null, 0, 0, () -> {
         });
     }
 
@@ -657,7 +655,7 @@ public final class Gateway implements AutoCloseable {
                 observers.forEach(observer -> observer.startedOnDemand(id));
             }
             ServerStatus ready = supervisor.start(id, true);
-            URI base = baseUri(ready.port());
+            URI base = baseUri(ready);
             int slots = slotProbe.totalSlots(base);
             List<Grant> grants;
             synchronized (lock) {
@@ -807,18 +805,12 @@ public final class Gateway implements AutoCloseable {
                 () -> release(id));
     }
 
-    private URI baseUri(Integer port) {
-        if (port == null) {
-            throw new MagiException(ErrorCode.INTERNAL_ERROR, "A ready server has no port");
+    /** Where the ready server listens, as its launch said. */
+    private static URI baseUri(ServerStatus ready) {
+        if (ready.endpoint() == null) {
+            throw new MagiException(ErrorCode.INTERNAL_ERROR, "A ready server has no endpoint");
         }
-        String host = llamaHost;
-        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
-            // Bound to every interface: this machine reaches it on the loopback address.
-            host = "127.0.0.1";
-        } else if (host.contains(":") && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        return URI.create("http://" + host + ":" + port);
+        return ready.endpoint();
     }
 
     private static long created(DiscoveredModel model) {

@@ -1,14 +1,15 @@
 package dev.magi.core.supervision;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * Asks one server's {@code GET /health} whether it is ready: once, or again and again until it is.
- * It knows the server only by the host it binds and its port, not by the process behind it, so that
- * whoever needs to know can ask: the owner of a process waits with it for the start, and checks of
- * the health of running servers ask the same question the same way.
+ * It knows the server only by its endpoint, not by the launch behind it, so that whoever needs to
+ * know can ask: the owner of a server waits with it for the start, and checks of the health of
+ * running servers ask the same question the same way, whatever the launcher.
  *
  * <p>A wait probes fast at first and backs off as the server loads, and {@link #wake()} brings the
  * next probe forward, so that a server that says it has turned ready is seen at once.
@@ -35,23 +36,17 @@ final class ReadinessProbe {
         TIMED_OUT
     }
 
-    private final String host;
-    private final int port;
+    private final URI endpoint;
     private final Wakeup wakeup = new Wakeup();
 
-    /**
-     * @param host the address the server binds, as configured; a server bound to every address is
-     *             asked on the loopback one
-     * @param port the port it listens on
-     */
-    ReadinessProbe(String host, int port) {
-        this.host = host;
-        this.port = port;
+    /** @param endpoint the server's base URL, as its launch answers it */
+    ReadinessProbe(URI endpoint) {
+        this.endpoint = endpoint;
     }
 
     /** One probe: whether {@code /health} answers 200 now. Not listening, loading or failing all say no. */
     boolean isReady() {
-        return Network.isReady(host, port);
+        return Network.isReady(endpoint);
     }
 
     /**
@@ -112,29 +107,5 @@ final class ReadinessProbe {
     static long gapMillis(long loadingMillis, Duration longestGap) {
         long longest = Math.max(FIRST_PROBE_DELAY_MS, longestGap.toMillis());
         return Math.max(FIRST_PROBE_DELAY_MS, Math.min(loadingMillis / PROBE_GAP_DIVISOR, longest));
-    }
-
-    /** Wakes a wait early; signals that come while nobody waits are kept for the next wait. */
-    private static final class Wakeup {
-        private boolean signalled;
-
-        synchronized void signal() {
-            signalled = true;
-            notifyAll();
-        }
-
-        /** Waits until signalled or {@code millis} pass; answers whether it was signalled, and clears it. */
-        synchronized boolean await(long millis) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            while (!signalled) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-            signalled = false;
-            return true;
-        }
     }
 }

@@ -7,10 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,14 +23,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * One model's server output: the last {@value #RING_LINES} lines in memory, every line in a rotated
- * file, and the subscribers and {@link LogFollower followers} that follow new lines. The same log spans the model's successive
+ * One model's server output, as its launch hands it over: the last {@value #RING_LINES} lines in
+ * memory, every line in a rotated file, and the subscribers and {@link LogFollower followers} that
+ * follow new lines. Adding never waits for anyone (the file is buffered, subscribers must not block),
+ * so a launcher that drains a pipe into it never lets the pipe fill up. The same log spans the model's successive
  * processes, so a crash's last words are still there after the restart.
  */
 final class ServerLog {
     static final int RING_LINES = 1000;
-    /** Longer lines are cut into pieces: a process that never writes a line break must not fill the heap. */
-    static final int MAX_LINE_CHARS = 16 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerLog.class);
 
@@ -55,58 +52,6 @@ final class ServerLog {
         this.file = file;
         this.maxBytes = maxBytes;
         this.filesKept = filesKept;
-    }
-
-    /**
-     * Starts a daemon thread that reads {@code in} to its end into this log. Reading never waits for
-     * anyone (the file is buffered, subscribers must not block), so the process never stalls on a
-     * full pipe.
-     */
-    Thread drain(InputStream in, String stream, long pid) {
-        Thread thread = new Thread(() -> readAll(in, stream), "magi-log-" + modelId + "-" + pid + "-" + stream);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
-    }
-
-    private void readAll(InputStream in, String stream) {
-        char[] buffer = new char[8192];
-        StringBuilder partial = new StringBuilder();
-        List<String> lines = new ArrayList<>();
-        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            int read;
-            while ((read = reader.read(buffer)) != -1) {
-                int start = 0;
-                for (int i = 0; i < read; i++) {
-                    if (buffer[i] == '\n') {
-                        partial.append(buffer, start, i - start);
-                        lines.add(withoutCarriageReturn(partial));
-                        partial.setLength(0);
-                        start = i + 1;
-                    }
-                }
-                partial.append(buffer, start, read - start);
-                if (partial.length() >= MAX_LINE_CHARS) {
-                    lines.add(partial.toString());
-                    partial.setLength(0);
-                }
-                // One lock and one flush per read: what one read brought arrived together.
-                append(stream, lines);
-                lines.clear();
-            }
-        } catch (IOException e) {
-            // The pipe broke: the process is gone.
-        } finally {
-            if (partial.length() > 0) {
-                lines.add(partial.toString());
-            }
-            append(stream, lines);
-        }
-    }
-
-    private static String withoutCarriageReturn(StringBuilder line) {
-        int end = line.length();
-        return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
     }
 
     /** Adds lines read together; subscribers hear them in order. */

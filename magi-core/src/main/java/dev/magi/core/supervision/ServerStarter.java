@@ -1,9 +1,13 @@
 package dev.magi.core.supervision;
 
+import dev.magi.core.launch.StartErrors;
 import dev.magi.core.util.Subscription;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
+import dev.magi.spi.launch.Launch;
+import dev.magi.spi.launch.LaunchSpec;
+import dev.magi.spi.launch.LaunchState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -14,21 +18,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The slow part of starting one model's server, run on a worker thread: the launch plan, the
- * process, the wait for readiness, and what a process that dies or hangs while starting means. It
- * holds no state of the server: each outcome goes to the owner, which decides under its lock whether
- * the attempt still counts. Kept apart so that the owner is only its state and the changes to it.
+ * The slow part of starting one model's server, run on a worker thread: the launch, the wait while it
+ * is pending, the wait for readiness once it runs, and what a server that dies or hangs while starting
+ * means. It holds no state of the server: each outcome goes to the owner, which decides under its
+ * lock whether the attempt still counts. Kept apart so that the owner is only its state and the
+ * changes to it.
  */
 final class ServerStarter {
     /** Under the name of the server's owner: one model's supervision logs in one category. */
     private static final Logger LOG = LoggerFactory.getLogger(SupervisedServer.class);
     /** Lines of output an error carries. */
     private static final int ERROR_TAIL_LINES = 20;
-    /** What llama-server says when its port is taken: it exits 1 before loading anything. */
-    private static final String BIND_FAILURE = "couldn't bind HTTP server socket";
     /**
-     * Starts again on another port after a lost bind: another program can take an automatic port
-     * between MAGI's check and llama-server's bind.
+     * Starts again after a lost bind: another program can take an automatic port between the
+     * launcher's check and llama-server's bind.
      */
     private static final int BIND_RETRIES = 3;
 
@@ -49,37 +52,39 @@ final class ServerStarter {
     }
 
     /**
-     * One attempt, from the checks to ready or failure. A process that lost its automatic port to
-     * another program between the check and its bind is started again on the next free port, up to
-     * {@link #BIND_RETRIES} times.
+     * One attempt, from the checks to ready or failure. A server that lost its automatic port to
+     * another program between the launcher's check and its bind is started again on the port the
+     * launcher moved it to, up to {@link #BIND_RETRIES} times.
      */
     void run(StartAttempt first) {
         StartAttempt a = first;
-        ServerProcess r = null;
+        ServerRun r = null;
         try {
             for (int bindFailures = 0; ; bindFailures++) {
-                LaunchPlan plan;
-                Integer portBefore = shared.registry().find(modelId).map(DiscoveredModel::port).orElse(null);
+                LaunchSpec spec;
                 try {
-                    plan = LaunchPlan.prepare(modelId, shared.registry(), options);
+                    spec = LaunchSpecs.of(modelId, shared.registry(), options);
                 } catch (RuntimeException e) {
                     owner.fail(a, e);
                     return;
                 }
-                notePortMoved(portBefore, plan.port());
                 if (a.cancelled) {
                     a.launched.complete(null);
                     return;
                 }
+                RunListener listener = new RunListener(log, notes);
+                long mark = log.total();
+                Launch launch;
                 try {
-                    r = ServerProcess.spawn(modelId, plan, log, notes, shared.pids());
+                    launch = shared.launcher().start(spec, listener);
                 } catch (RuntimeException e) {
                     owner.fail(a, e);
                     return;
                 }
-                owner.spawned(r, plan.model());
+                r = new ServerRun(launch, mark, listener);
+                owner.spawned(r, shared.registry().find(modelId).orElse(null));
                 a.launched.complete(null);
-                StartAttempt again = awaitReady(a, r, bindFailures < BIND_RETRIES && !plan.model().portPinned());
+                StartAttempt again = awaitReady(a, r, bindFailures < BIND_RETRIES);
                 if (again == null) {
                     return;
                 }
@@ -87,10 +92,10 @@ final class ServerStarter {
                 r = null;
             }
         } catch (Throwable t) {
-            // Whatever happens, no process may be left behind and nobody may wait forever on this attempt.
+            // Whatever happens, no server may be left behind and nobody may wait forever on this attempt.
             LOG.error("Start of '{}' failed unexpectedly", modelId, t);
             if (r != null) {
-                ProcessTrees.terminate(List.of(r.process().toHandle()), options.stopTimeout());
+                r.launch().stop(options.stopTimeout());
             }
             owner.fail(a, t);
             if (t instanceof Error error) {
@@ -99,26 +104,45 @@ final class ServerStarter {
         }
     }
 
-    /** The plan moved an automatic port another program holds: MAGI's log said so at INFO already. */
-    private void notePortMoved(Integer portBefore, int port) {
-        if (portBefore != null && portBefore != port) {
-            notes.say(Level.DEBUG, "port " + portBefore + " is in use by another program; moved to port " + port);
+    /**
+     * Takes over a server a previous MAGI left running: waits for it to be ready as for a start of
+     * its own, without launching anything.
+     */
+    void adopt(StartAttempt a, ServerRun r) {
+        try {
+            if (awaitReady(a, r, false) != null) {
+                // An adopted server that lost its port never bound one: nothing to start again here.
+                owner.fail(a, new MagiException(ErrorCode.SERVER_START_FAILED, "The adopted server of '" + modelId
+                        + "' ended"));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Adopting the server of '{}' failed unexpectedly", modelId, e);
+            r.launch().stop(options.stopTimeout());
+            owner.fail(a, e);
         }
     }
 
     /**
-     * Waits for the process to become ready, probing as {@link ReadinessProbe} does; its output and
-     * its exit bring the next probe forward. Answers null once the attempt is decided (ready, failed
-     * or cancelled), or the attempt that goes on with another process when this one lost its port to
-     * another program.
+     * Waits for the launch to run, then to become ready, probing as {@link ReadinessProbe} does; its
+     * output and its changes of state bring the next probe forward. The start's deadline counts from
+     * the moment it runs: a launch waiting for a place is not late. Answers null once the attempt is
+     * decided (ready, failed or cancelled), or the attempt that goes on with another launch when this
+     * one lost its port to another program.
      */
-    private StartAttempt awaitReady(StartAttempt a, ServerProcess r, boolean mayMovePort) {
-        ReadinessProbe probe = new ReadinessProbe(options.llamaHost(), r.port());
-        Subscription output = log.subscribe(0, line -> probe.wake());
-        r.process().onExit().thenRun(probe::wake);
+    private StartAttempt awaitReady(StartAttempt a, ServerRun r, boolean mayMovePort) {
+        ReadinessProbe probe = null;
+        Wake wake = new Wake();
+        r.listener().onStateChange(wake::run);
+        Subscription output = log.subscribe(0, line -> wake.run());
+        r.launch().ended().thenRun(wake::run);
         try {
+            if (!awaitRunning(a, r, wake)) {
+                return a.cancelled ? null : exitedWhileStarting(a, r, mayMovePort);
+            }
+            probe = new ReadinessProbe(r.endpoint());
+            wake.probe = probe;
             ReadinessProbe.Outcome outcome = probe.awaitReady(r.startedNanos(), options.maxStartupTime(),
-                    options.readinessInterval(), () -> a.cancelled, r.process()::isAlive);
+                    options.readinessInterval(), () -> a.cancelled, r::isRunning);
             return switch (outcome) {
                 case READY -> {
                     owner.becameReady(a, r);
@@ -129,7 +153,7 @@ final class ServerStarter {
                     timedOut(a, r);
                     yield null;
                 }
-                // The stop that cancelled the attempt deals with its process.
+                // The stop that cancelled the attempt deals with its server.
                 case CANCELLED -> null;
             };
         } catch (InterruptedException e) {
@@ -142,59 +166,75 @@ final class ServerStarter {
     }
 
     /**
-     * Fails the attempt, or, when the process lost its port to another program, answers the attempt
-     * that goes on with another port; answers null otherwise.
+     * Waits while the launch is pending, telling the owner its reason; answers true once it runs,
+     * false when it ended first or the attempt was cancelled.
      */
-    private StartAttempt exitedWhileStarting(StartAttempt a, ServerProcess r, boolean mayMovePort) {
-        r.awaitDrained();
-        int code = r.process().exitValue();
+    private boolean awaitRunning(StartAttempt a, ServerRun r, Wake wake) throws InterruptedException {
+        while (true) {
+            if (a.cancelled) {
+                return false;
+            }
+            LaunchState state = r.launch().state();
+            if (state instanceof LaunchState.Running) {
+                r.markRunning();
+                owner.running(a);
+                return true;
+            }
+            if (state instanceof LaunchState.Ended) {
+                return false;
+            }
+            owner.pending(a, ((LaunchState.Pending) state).reason());
+            wake.pending.await(options.readinessInterval().toMillis());
+        }
+    }
+
+    /**
+     * Fails the attempt, or, when the server lost its port to another program and the launcher moved
+     * it, answers the attempt that goes on with another port; answers null otherwise.
+     */
+    private StartAttempt exitedWhileStarting(StartAttempt a, ServerRun r, boolean mayMovePort) {
+        LaunchState.Ended end = r.launch().ended().toCompletableFuture().join();
+        Integer code = end.exitCode();
         List<String> tail = log.tailSince(r.logMark(), ERROR_TAIL_LINES);
-        boolean lostPort = code != 0 && tail.stream().anyMatch(line -> line.contains(BIND_FAILURE));
-        if (lostPort && mayMovePort) {
-            int taken = r.port();
-            DiscoveredModel moved = null;
-            try {
-                moved = LaunchPlan.moveOff(shared.registry(), modelId, taken, r.address());
-            } catch (MagiException e) {
-                LOG.warn("'{}' lost port {} to another program and cannot move: {}", modelId, taken, e.getMessage());
+        boolean lostPort = end.cause() == LaunchState.Cause.PORT_TAKEN;
+        boolean pinned = shared.registry().find(modelId).map(DiscoveredModel::portPinned).orElse(false);
+        Integer taken = r.port();
+        Integer now = shared.registry().find(modelId).map(DiscoveredModel::port).orElse(null);
+        if (lostPort && mayMovePort && !pinned && now != null && !now.equals(taken)) {
+            StartAttempt again = owner.startAgain(a, r);
+            if (again == null) {
+                return null;
             }
-            if (moved != null) {
-                StartAttempt again = owner.startAgain(a, r);
-                if (again == null) {
-                    return null;
-                }
-                String note = "port " + taken + " was taken by another program before llama-server could bind"
-                        + " it; starting again on port " + moved.port();
-                notes.say(Level.INFO, note);
-                return again;
-            }
+            notes.say(Level.INFO, "port " + taken + " was taken by another program before llama-server could bind"
+                    + " it; starting again on port " + now);
+            return again;
         }
         String message = "llama-server for model '" + modelId + "' exited with code " + code + " while starting"
+                + (end.reason() == null ? "" : " (" + end.reason() + ")")
                 + (tail.isEmpty() ? "" : ": " + tail.get(tail.size() - 1));
         // At DEBUG in MAGI's log: the failure of the start follows there, with the server's last words.
-        notes.say(Level.DEBUG, "pid " + r.process().pid() + " exited with code " + code + " while starting");
-        if (lostPort && shared.registry().find(modelId).map(DiscoveredModel::portPinned).orElse(false)) {
+        notes.say(Level.DEBUG, r.describe() + " exited with code " + code + " while starting");
+        if (lostPort && pinned && taken != null) {
             // The user's port, taken after the check: the same answer as when the check finds it taken.
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("exitCode", code);
             extra.put("logTail", List.copyOf(tail));
-            owner.ended(a, r, code, LaunchPlan.portInUse(modelId, r.port(), extra));
+            owner.ended(a, r, code, StartErrors.portInUse(modelId, taken, extra));
             return null;
         }
-        owner.ended(a, r, code, LaunchPlan.startFailed(modelId, message, code, tail, Map.of()));
+        owner.ended(a, r, code, StartErrors.startFailed(modelId, message, code, tail, Map.of()));
         return null;
     }
 
-    private void timedOut(StartAttempt a, ServerProcess r) {
+    private void timedOut(StartAttempt a, ServerRun r) {
         LOG.warn("llama-server for '{}' is not ready after {} s; stopping it", modelId,
                 options.maxStartupTime().toSeconds());
-        ProcessTrees.terminate(List.of(r.process().toHandle()), options.stopTimeout());
-        r.awaitDrained();
+        LaunchState.Ended end = r.launch().stop(options.stopTimeout());
         List<String> tail = log.tailSince(r.logMark(), ERROR_TAIL_LINES);
         String message = "llama-server for model '" + modelId + "' did not become ready within "
                 + seconds(options.maxStartupTime()) + " s and was stopped";
-        notes.say(Level.DEBUG, "pid " + r.process().pid() + " not ready in time; stopped");
-        Integer exitCode = r.exitCode();
+        notes.say(Level.DEBUG, r.describe() + " not ready in time; stopped");
+        Integer exitCode = end.exitCode();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("modelId", modelId);
         details.put("maxStartupSeconds", options.maxStartupTime().toMillis() / 1000.0);
@@ -206,5 +246,19 @@ final class ServerStarter {
     static String seconds(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? Long.toString(duration.toSeconds())
                 : Double.toString(duration.toMillis() / 1000.0);
+    }
+
+    /** Wakes the start's wait, pending or probing, when the launch has news. */
+    private static final class Wake {
+        final Wakeup pending = new Wakeup();
+        volatile ReadinessProbe probe;
+
+        void run() {
+            pending.signal();
+            ReadinessProbe current = probe;
+            if (current != null) {
+                current.wake();
+            }
+        }
     }
 }

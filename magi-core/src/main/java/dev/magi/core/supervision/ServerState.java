@@ -17,7 +17,12 @@ public enum ServerState {
     /** No process: the start failed, or the server crashed too often; see {@code lastError}. */
     FAILED,
     /** Crashed while ready; waiting out the back-off or loading again. */
-    RESTARTING;
+    RESTARTING,
+    /**
+     * Placed, but waiting for a place to run (a job in a queue); {@code lastError} says why. The
+     * start's deadline has not begun.
+     */
+    PENDING;
 
     /** The name used in JSON and in the API. */
     @JsonValue

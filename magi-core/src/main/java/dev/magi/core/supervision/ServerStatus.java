@@ -1,5 +1,7 @@
 package dev.magi.core.supervision;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -7,8 +9,11 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.magi.spi.Tier;
 
+import java.net.URI;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A model's server as the API shows it ({@code GET /servers}): exactly the fields docs/api.md lists,
@@ -16,8 +21,9 @@ import java.util.Objects;
  *
  * @param modelId       the model
  * @param displayName   the model's display name
- * @param port          the port its server listens on (or will), null when it has none
- * @param pid           the process id while there is a process, else null
+ * @param port          the port its server listens on (or will): its endpoint's, else the model's; null
+ *                      when it has none
+ * @param pid           the process id while there is a local process, else null
  * @param state         where the server is in its life
  * @param isReady       {@code state} is {@link ServerState#READY}
  * @param isRunning     a process is alive (loading, ready or stopping)
@@ -32,9 +38,14 @@ import java.util.Objects;
  *                      more (it gets no new gateway request); true otherwise
  * @param traffic       what the gateway sends it, written as its own fields ({@code inFlight}, {@code queued},
  *                      {@code slots}, {@code requestsTotal}); {@link ServerTraffic#NONE} from the supervisor
+ * @param launcher      the name of the launcher that runs it ({@code local}, {@code slurm}...)
+ * @param endpoint      its base URL while it runs, else null
+ * @param launch        what its launch shows of itself besides the pid ({@code jobId}, {@code node}...),
+ *                      written as fields of their own after the others; empty for a local process
  */
 @JsonPropertyOrder({"modelId", "displayName", "port", "pid", "state", "isReady", "isRunning", "uptimeSeconds",
-        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt", "healthy", "traffic"})
+        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt", "healthy", "traffic",
+        "launcher", "endpoint"})
 public record ServerStatus(
         String modelId,
         String displayName,
@@ -51,17 +62,28 @@ public record ServerStatus(
         String lastError,
         @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
         boolean healthy,
-        @JsonUnwrapped ServerTraffic traffic) {
+        @JsonUnwrapped ServerTraffic traffic,
+        String launcher,
+        @JsonSerialize(using = ToStringSerializer.class) URI endpoint,
+        @JsonIgnore Map<String, Object> launch) {
 
     public ServerStatus {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(state, "state");
         traffic = traffic == null ? ServerTraffic.NONE : traffic;
+        launch = launch == null ? Map.of() : Map.copyOf(launch);
     }
 
     /** The same status with what the gateway sends the server. */
     public ServerStatus withTraffic(ServerTraffic traffic) {
         return new ServerStatus(modelId, displayName, port, pid, state, isReady, isRunning, uptimeSeconds, tier,
-                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic);
+                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic, launcher, endpoint,
+                launch);
+    }
+
+    /** The launch's own fields, written after the others in a stable order. */
+    @JsonAnyGetter
+    Map<String, Object> launchFields() {
+        return new TreeMap<>(launch);
     }
 }

@@ -5,10 +5,11 @@ import dev.magi.core.util.Subscription;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
+import dev.magi.spi.launch.Launcher;
+import dev.magi.spi.launch.LeftRunning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,14 +34,15 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Runs one {@code llama-server} per model (docs/supervision.md) and answers what they are doing.
+ * Runs one {@code llama-server} per model (docs/supervision.md) through a {@link Launcher}
+ * (docs/launchers.md) and answers what they are doing.
  *
- * <p>Starting is shared: callers starting one model at the same time get the same process. A stop
+ * <p>Starting is shared: callers starting one model at the same time get the same server. A stop
  * cancels a start in progress. A server that exits on its own while ready is restarted with
- * back-off, and left {@link ServerState#FAILED failed} after too many crashes. Every process this
- * supervisor starts is recorded in {@code data/pids.json}; creating a supervisor stops the processes
- * a previous one left there (if they are still the same processes), and a JVM shutdown hook and
- * {@link #close()} stop all of them, so no server outlives MAGI.
+ * back-off, and left {@link ServerState#FAILED failed} after too many crashes. Creating a supervisor
+ * deals with what a previous MAGI left running, as its launcher finds it: it adopts the servers that
+ * can be adopted whose model can run, and stops the others; a JVM shutdown hook and {@link #close()}
+ * stop every server, so no server outlives MAGI.
  *
  * <p>Errors are {@link MagiException}s: {@link ErrorCode#MODEL_NOT_FOUND},
  * {@link ErrorCode#MODEL_NOT_RUNNABLE}, {@link ErrorCode#PORT_IN_USE},
@@ -59,7 +61,7 @@ public final class ServerSupervisor implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService events;
-    private final PidFile pids;
+    private final Launcher launcher;
     private final SupervisedServer.Shared shared;
     private final Thread shutdownHook;
     /** Set by whichever comes first: {@link #close()} or the JVM's shutdown hook. */
@@ -68,24 +70,29 @@ public final class ServerSupervisor implements AutoCloseable {
     private final CompletableFuture<Void> allStopped = new CompletableFuture<>();
 
     /**
-     * Creates the supervisor and stops the servers a previous MAGI over the same {@code data/}
-     * directory left running when it was killed.
+     * Creates the supervisor, which owns {@code launcher} from now on (closing the supervisor closes
+     * it), and deals with what a previous MAGI of this installation left running.
      */
-    public ServerSupervisor(ModelRegistry registry, SupervisorOptions options) {
+    public ServerSupervisor(ModelRegistry registry, SupervisorOptions options, Launcher launcher) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.options = Objects.requireNonNull(options, "options");
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
         this.workers = Executors.newCachedThreadPool(daemonThreads("magi-supervisor"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("magi-restarts"));
         this.events = Executors.newSingleThreadExecutor(daemonThreads("magi-server-events"));
-        this.pids = new PidFile(options.dataDir().resolve("pids.json"));
-        this.shared = new SupervisedServer.Shared(registry, options, workers, scheduler, pids, this::publish);
-        stopLeftovers();
+        this.shared = new SupervisedServer.Shared(registry, options, workers, scheduler, launcher, this::publish);
+        settleLeftovers();
         this.shutdownHook = new Thread(this::stopAllAtExit, "magi-supervisor-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     public SupervisorOptions options() {
         return options;
+    }
+
+    /** The name of the launcher that runs the servers. */
+    public String launcherName() {
+        return launcher.name();
     }
 
     /**
@@ -118,7 +125,7 @@ public final class ServerSupervisor implements AutoCloseable {
      */
     public ServerStatus start(String modelId, boolean waitUntilReady) {
         ensureOpen();
-        LaunchPlan.requireRunnable(registry.require(modelId));
+        LaunchSpecs.requireRunnable(registry.require(modelId));
         return server(modelId, true).start(waitUntilReady);
     }
 
@@ -336,6 +343,11 @@ public final class ServerSupervisor implements AutoCloseable {
             for (SupervisedServer server : servers.values()) {
                 server.log().close();
             }
+            try {
+                launcher.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the launcher '{}' failed: {}", launcher.name(), e.toString());
+            }
             LOG.info("Supervisor closed; {} server(s) stopped", stopped);
         } finally {
             allStopped.complete(null);
@@ -397,25 +409,30 @@ public final class ServerSupervisor implements AutoCloseable {
         }
     }
 
-    /** Stops what a previous MAGI recorded and is still the same process; then forgets the record. */
-    private void stopLeftovers() {
-        List<ProcessHandle> leftovers = new ArrayList<>();
-        for (PidFile.Entry entry : pids.read()) {
-            Optional<ProcessHandle> process = entry.stillRunning();
-            if (process.isPresent()) {
-                LOG.warn("Stopping llama-server of model '{}' (pid {}) left running by a previous MAGI",
-                        entry.modelId(), entry.pid());
-                leftovers.add(process.get());
-            } else {
-                LOG.debug("Recorded pid {} of '{}' is gone or is another process now; left alone", entry.pid(),
-                        entry.modelId());
+    /**
+     * Adopts what a previous MAGI left running when it can be adopted and its model is in the registry
+     * and can run; stops everything else, all at once, and waits for those stops.
+     */
+    private void settleLeftovers() {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (LeftRunning left : launcher.leftRunning()) {
+            boolean runnable = registry.find(left.modelId()).map(DiscoveredModel::isRunnable).orElse(false);
+            if (left.adoptable() && runnable && !servers.containsKey(left.modelId())) {
+                LOG.info("Adopting llama-server of model '{}' ({}) left running by a previous MAGI", left.modelId(),
+                        left.describe());
+                server(left.modelId(), true).adopt(left);
+                continue;
             }
+            LOG.warn("Stopping llama-server of model '{}' ({}) left running by a previous MAGI", left.modelId(),
+                    left.describe());
+            stops.add(CompletableFuture.runAsync(() -> left.stop(options.stopTimeout()), workers));
         }
-        if (!leftovers.isEmpty()) {
-            ProcessTrees.terminate(leftovers, options.stopTimeout());
-        }
-        if (Files.exists(pids.path())) {
-            pids.clear();
+        for (CompletableFuture<Void> stop : stops) {
+            try {
+                stop.join();
+            } catch (RuntimeException e) {
+                LOG.error("Stopping a server left by a previous MAGI failed", e);
+            }
         }
     }
 

@@ -4,14 +4,20 @@ import dev.magi.core.registry.ModelRegistry;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
+import dev.magi.spi.launch.Launch;
+import dev.magi.spi.launch.LaunchState;
+import dev.magi.spi.launch.Launcher;
+import dev.magi.spi.launch.LeftRunning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -22,19 +28,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The one owner of one model's server process and of its state. Every change of state happens under
- * this object's lock; the slow parts (spawning, probing, waiting for a process to end) happen outside
- * it, those of a start in {@link ServerStarter}, and each finds out afterwards, under the lock,
- * whether it still speaks for the current attempt or process ({@link StartAttempt} and
- * {@link ServerProcess} are compared by identity). When to restart after a crash is the
- * {@link RestartPolicy}'s to say.
+ * The one owner of one model's server and of its state. Every change of state happens under this
+ * object's lock; the slow parts (launching, probing, waiting for a server to end) happen outside it,
+ * those of a start in {@link ServerStarter}, and each finds out afterwards, under the lock, whether
+ * it still speaks for the current attempt or launch ({@link StartAttempt} and {@link ServerRun} are
+ * compared by identity). Where the server runs is the {@link Launcher}'s business; when to restart
+ * after a crash is the {@link RestartPolicy}'s to say.
  */
 final class SupervisedServer {
     private static final Logger LOG = LoggerFactory.getLogger(SupervisedServer.class);
 
     /** What every server of a supervisor shares. */
     record Shared(ModelRegistry registry, SupervisorOptions options, ExecutorService workers,
-                  ScheduledExecutorService scheduler, PidFile pids, Consumer<ServerStatus> publisher) {
+                  ScheduledExecutorService scheduler, Launcher launcher, Consumer<ServerStatus> publisher) {
     }
 
     private final String modelId;
@@ -51,10 +57,12 @@ final class SupervisedServer {
     private boolean everStarted;
     private DiscoveredModel lastModel;
     private StartAttempt attempt;
-    private ServerProcess running;
+    private ServerRun running;
     private int restartCount;
     private Integer lastExitCode;
     private String lastError;
+    /** Why the launch waits for a place, while it does; shown as the last error meanwhile. */
+    private String pendingReason;
     private ScheduledFuture<?> pendingRestart;
     /** When the pending restart is due; null without one. */
     private Instant restartDue;
@@ -65,7 +73,7 @@ final class SupervisedServer {
     /** A probe of the current process is under way: a slow one is not overtaken by the next. */
     private boolean probing;
     /** The process stopped because it hung, so that its exit is told as such. */
-    private ServerProcess hung;
+    private ServerRun hung;
 
     SupervisedServer(String modelId, Shared shared) {
         this.modelId = modelId;
@@ -119,6 +127,7 @@ final class SupervisedServer {
                         joined = null;
                         break;
                     case STARTING:
+                    case PENDING:
                     case RESTARTING:
                         if (attempt != null) {
                             joined = attempt;
@@ -170,25 +179,83 @@ final class SupervisedServer {
         }
     }
 
-    // ---------------------------------------------------------------- what a start reports
-
-    /** The attempt's process was spawned: it is the server's process from now on. */
-    void spawned(ServerProcess r, DiscoveredModel model) {
+    /**
+     * Takes over a server a previous MAGI left running, as a start of its own would have started it:
+     * starting until {@code /health} answers, then ready. Called before anything else could start this
+     * server.
+     */
+    void adopt(LeftRunning left) {
+        StartAttempt a;
         synchronized (this) {
-            running = r;
-            lastModel = model;
-            publishLocked();
+            everStarted = true;
+            a = beginLocked(false);
         }
-        // Registered only now, so that the handler finds the process it is about.
+        RunListener listener = new RunListener(log, notes);
+        long mark = log.total();
+        Launch launch = left.adopt(listener);
+        notes.say(Level.INFO, "adopted " + launch.describe() + ", left running by a previous MAGI");
+        ServerRun r = new ServerRun(launch, mark, listener);
+        spawned(r, shared.registry().find(modelId).orElse(null));
+        a.launched.complete(null);
         try {
-            r.process().onExit().thenRunAsync(() -> onExit(r), shared.workers());
+            shared.workers().execute(() -> starter.adopt(a, r));
         } catch (RejectedExecutionException e) {
-            LOG.debug("Supervisor closing; exit of pid {} not watched", r.process().pid());
+            fail(a, new MagiException(ErrorCode.SERVICE_UNAVAILABLE, "The supervisor is closed"));
         }
     }
 
-    /** The attempt's process answered its readiness probe. */
-    void becameReady(StartAttempt a, ServerProcess r) {
+    // ---------------------------------------------------------------- what a start reports
+
+    /** The attempt's server was launched: it is the server's launch from now on. */
+    void spawned(ServerRun r, DiscoveredModel model) {
+        synchronized (this) {
+            running = r;
+            if (model != null) {
+                lastModel = model;
+            }
+            if (r.launch().state() instanceof LaunchState.Running) {
+                r.markRunning();
+            }
+            publishLocked();
+        }
+        // Registered only now, so that the handler finds the launch it is about.
+        try {
+            r.launch().ended().thenRunAsync(() -> onExit(r), shared.workers());
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Supervisor closing; end of {} not watched", r.describe());
+        }
+    }
+
+    /** The attempt's launch waits for a place, for {@code reason}. */
+    void pending(StartAttempt a, String reason) {
+        synchronized (this) {
+            if (attempt != a || a.cancelled || (state == ServerState.PENDING && Objects.equals(reason, pendingReason))) {
+                return;
+            }
+            boolean first = state != ServerState.PENDING;
+            state = ServerState.PENDING;
+            pendingReason = reason;
+            if (first || reason != null) {
+                notes.say(Level.INFO, "waiting for a place" + (reason == null ? "" : ": " + reason));
+            }
+            publishLocked();
+        }
+    }
+
+    /** The attempt's launch runs: it loads now, and the start's deadline counts from here. */
+    void running(StartAttempt a) {
+        synchronized (this) {
+            if (attempt != a || a.cancelled || state != ServerState.PENDING) {
+                return;
+            }
+            state = a.restart ? ServerState.RESTARTING : ServerState.STARTING;
+            pendingReason = null;
+            publishLocked();
+        }
+    }
+
+    /** The attempt's server answered its readiness probe. */
+    void becameReady(StartAttempt a, ServerRun r) {
         ServerStatus ready;
         synchronized (this) {
             if (attempt != a || a.cancelled) {
@@ -198,9 +265,9 @@ final class SupervisedServer {
             state = ServerState.READY;
             health.reset();
             ready = publishLocked();
-            LOG.info("llama-server for '{}' is ready on port {} (pid {})", modelId, r.port(), r.process().pid());
-            // An exit just after the probe would otherwise go unnoticed: its handler saw a start in progress.
-            if (!r.process().isAlive()) {
+            LOG.info("llama-server for '{}' is ready at {} ({})", modelId, r.endpoint(), r.describe());
+            // An end just after the probe would otherwise go unnoticed: its handler saw a start in progress.
+            if (r.end() != null) {
                 crashedLocked(r);
                 publishLocked();
             }
@@ -212,7 +279,7 @@ final class SupervisedServer {
      * The attempt's process lost its port to another program and the model has moved: answers the
      * attempt that goes on with a process of its own, or null when the attempt no longer counts.
      */
-    StartAttempt startAgain(StartAttempt a, ServerProcess r) {
+    StartAttempt startAgain(StartAttempt a, ServerRun r) {
         synchronized (this) {
             if (attempt != a || a.cancelled) {
                 return null;
@@ -220,23 +287,22 @@ final class SupervisedServer {
             if (running == r) {
                 running = null;
             }
-            shared.pids().remove(modelId, r.process().pid());
             attempt = new StartAttempt(a.restart, a.ready);
             return attempt;
         }
     }
 
     /** An attempt whose process ended before it was ready. */
-    void ended(StartAttempt a, ServerProcess r, Integer exitCode, MagiException error) {
+    void ended(StartAttempt a, ServerRun r, Integer exitCode, MagiException error) {
         synchronized (this) {
             if (attempt != a || a.cancelled) {
                 return;
             }
             attempt = null;
+            pendingReason = null;
             if (running == r) {
                 running = null;
             }
-            shared.pids().remove(modelId, r.process().pid());
             lastExitCode = exitCode;
             if (a.restart) {
                 crashLocked(error.getMessage());
@@ -255,11 +321,9 @@ final class SupervisedServer {
         synchronized (this) {
             if (attempt == a && !a.cancelled) {
                 attempt = null;
-                if (running != null) {
-                    // Only this attempt's process can be here, and it was stopped.
-                    shared.pids().remove(modelId, running.process().pid());
-                    running = null;
-                }
+                pendingReason = null;
+                // Only this attempt's launch can be here, and it was stopped.
+                running = null;
                 if (a.restart) {
                     crashLocked(String.valueOf(error.getMessage()));
                 } else {
@@ -276,9 +340,8 @@ final class SupervisedServer {
 
     // ---------------------------------------------------------------- crashes and restarts
 
-    /** Runs once per process when it exits, whatever the reason; only an exit while ready is a crash. */
-    private void onExit(ServerProcess r) {
-        r.awaitDrained();
+    /** Runs once per launch when it ends, whatever the reason; only an end while ready is a crash. */
+    private void onExit(ServerRun r) {
         synchronized (this) {
             if (running != r || state != ServerState.READY) {
                 return;
@@ -288,22 +351,24 @@ final class SupervisedServer {
         }
     }
 
-    private void crashedLocked(ServerProcess r) {
+    private void crashedLocked(ServerRun r) {
         running = null;
-        shared.pids().remove(modelId, r.process().pid());
-        int code = r.process().exitValue();
+        LaunchState.Ended end = r.end();
+        Integer code = end == null ? null : end.exitCode();
         lastExitCode = code;
         if (hung == r) {
             hung = null;
             crashLocked("llama-server for model '" + modelId + "' hung: GET /health did not answer for "
-                    + HealthRule.UNHEALTHY_INTERVALS_TO_HUNG + " intervals after it turned unhealthy; pid "
-                    + r.process().pid() + " was stopped (exit code " + code + ")");
+                    + HealthRule.UNHEALTHY_INTERVALS_TO_HUNG + " intervals after it turned unhealthy; "
+                    + r.describe() + " was stopped (exit code " + code + ")");
             return;
         }
         List<String> tail = log.tailSince(r.logMark(), 1);
         String lastWords = tail.isEmpty() ? "" : ": " + tail.get(0);
-        notes.say(Level.WARN, "pid " + r.process().pid() + " exited with code " + code + " while ready" + lastWords);
-        crashLocked("llama-server for model '" + modelId + "' exited with code " + code + " while ready" + lastWords);
+        String why = end != null && end.reason() != null ? " (" + end.reason() + ")" : "";
+        notes.say(Level.WARN, r.describe() + " exited with code " + code + " while ready" + why + lastWords);
+        crashLocked("llama-server for model '" + modelId + "' exited with code " + code + " while ready" + why
+                + lastWords);
     }
 
     /** Counts a crash: restart after a back-off, or give up after too many within the window. */
@@ -375,7 +440,7 @@ final class SupervisedServer {
      * back-off, or left failed at the same limit.
      */
     void probeHealth() {
-        ServerProcess r;
+        ServerRun r;
         synchronized (this) {
             if (state != ServerState.READY || running == null || probing) {
                 return;
@@ -383,7 +448,7 @@ final class SupervisedServer {
             r = running;
             probing = true;
         }
-        boolean answered = Network.isReady(options.llamaHost(), r.port());
+        boolean answered = r.endpoint() != null && Network.isReady(r.endpoint());
         synchronized (this) {
             probing = false;
             if (running != r || state != ServerState.READY) {
@@ -402,25 +467,25 @@ final class SupervisedServer {
                     return;
                 }
                 case HUNG -> {
-                    if (!r.process().isAlive()) {
+                    if (r.end() != null) {
                         return;
                     }
                     hung = r;
                     notes.say(Level.WARN, "hung: unhealthy for " + HealthRule.UNHEALTHY_INTERVALS_TO_HUNG
-                            + " intervals while pid " + r.process().pid() + " lives; stopping it to restart it");
+                            + " intervals while " + r.describe() + " lives; stopping it to restart it");
                 }
                 default -> {
                     return;
                 }
             }
         }
-        // Outside the lock: the stop may wait for the stop timeout. The exit is seen by onExit.
-        ProcessTrees.terminate(List.of(r.process().toHandle()), options.stopTimeout());
+        // Outside the lock: the stop may wait for the stop timeout. The end is seen by onExit.
+        r.launch().stop(options.stopTimeout());
     }
 
     // ---------------------------------------------------------------- stop
 
-    /** Stops the server: SIGTERM to the process and its descendants, the stop timeout, then SIGKILL. */
+    /** Stops the server through its launch: asked to stop, the stop timeout, then forced. */
     ServerStatus stop() {
         StartAttempt cancelled = null;
         CompletableFuture<ServerStatus> inProgress = null;
@@ -463,18 +528,16 @@ final class SupervisedServer {
             // The attempt may be spawning right now; its process is known once it is launched.
             cancelled.launched.exceptionally(e -> null).join();
         }
-        ServerProcess r;
+        ServerRun r;
         synchronized (this) {
             r = running;
         }
         Integer exitCode = null;
         if (r != null) {
-            boolean killed = ProcessTrees.terminate(List.of(r.process().toHandle()), options.stopTimeout());
-            r.awaitDrained();
-            exitCode = r.exitCode();
-            shared.pids().remove(modelId, r.process().pid());
-            notes.say(Level.INFO, "stopped pid " + r.process().pid()
-                    + (killed ? " with SIGKILL after it ignored SIGTERM" : "")
+            LaunchState.Ended end = r.launch().stop(options.stopTimeout());
+            exitCode = end.exitCode();
+            notes.say(Level.INFO, "stopped " + r.describe()
+                    + (end.reason() != null ? " with " + end.reason() : "")
                     + (exitCode != null ? ", exit code " + exitCode : ""));
         }
         ServerStatus stopped;
@@ -487,6 +550,7 @@ final class SupervisedServer {
                 lastExitCode = exitCode;
             }
             state = ServerState.STOPPED;
+            pendingReason = null;
             done = stopping;
             stopping = null;
             stopped = publishLocked();
@@ -506,25 +570,36 @@ final class SupervisedServer {
         if (model != null) {
             lastModel = model;
         }
-        ServerProcess r = running;
-        boolean alive = r != null && r.process().isAlive();
-        Integer port = r != null ? Integer.valueOf(r.port()) : model != null ? model.port() : null;
+        ServerRun r = running;
+        boolean alive = r != null && r.isRunning();
+        Instant startedAt = r != null ? r.startedAt() : null;
+        Integer port = r != null && r.port() != null ? r.port() : model != null ? model.port() : null;
         return new ServerStatus(
                 modelId,
                 model != null ? model.displayName() : modelId,
                 port,
-                r != null ? r.process().pid() : null,
+                r != null ? r.pid() : null,
                 state,
                 state == ServerState.READY,
                 alive,
-                alive ? Duration.between(r.startedAt(), Instant.now()).getSeconds() : null,
+                alive && startedAt != null ? Duration.between(startedAt, Instant.now()).getSeconds() : null,
                 model != null ? model.effectiveTier() : null,
                 model != null && model.effectiveThinking(),
                 restartCount,
                 lastExitCode,
-                lastError,
-                r != null ? r.startedAt() : null,
-                state != ServerState.READY || health.healthy(), ServerTraffic.NONE);
+                state == ServerState.PENDING && pendingReason != null ? pendingReason : lastError,
+                startedAt,
+                state != ServerState.READY || health.healthy(), ServerTraffic.NONE,
+                shared.launcher().name(),
+                r != null ? r.endpoint() : null,
+                r != null ? launchDetails(r) : Map.of());
+    }
+
+    /** What the launch shows of itself besides the pid, which has a field of its own. */
+    private static Map<String, Object> launchDetails(ServerRun r) {
+        Map<String, Object> details = new LinkedHashMap<>(r.details());
+        details.remove("pid");
+        return details;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.magi.core.classify.SizeTierClassifier;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.config.MagiConfig;
 import dev.magi.core.discovery.ModelScanner;
+import dev.magi.core.launch.local.LocalLauncher;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.store.json.JsonRegistryStore;
 import dev.magi.spi.DiscoveredModel;
@@ -117,7 +118,8 @@ final class Harness implements AutoCloseable {
     }
 
     ServerSupervisor supervisor(SupervisorOptions options) {
-        ServerSupervisor supervisor = new ServerSupervisor(registry, options);
+        ServerSupervisor supervisor = new ServerSupervisor(registry, options,
+                new LocalLauncher(options.llamaHost(), options.dataDir().resolve("pids.json")));
         supervisors.add(supervisor);
         return supervisor;
     }

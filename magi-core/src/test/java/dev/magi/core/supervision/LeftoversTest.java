@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,12 +38,12 @@ class LeftoversTest {
         Instant reusedStart = reused.info().startInstant().orElseThrow();
         Files.createDirectories(dir.resolve("data"));
         JsonMapper.builder().build().writeValue(dir.resolve("data/pids.json").toFile(), Map.of("servers", List.of(
-                new PidFile.Entry("left", leftover.pid(), leftoverStart.toString(), List.of("sleep", "1000")),
+                entry("left", leftover.pid(), leftoverStart.toString(), List.of("sleep", "1000")),
                 // The recorded process ended and another one got its pid: same pid, another start instant.
-                new PidFile.Entry("reused", reused.pid(), reusedStart.minus(Duration.ofHours(1)).toString(),
+                entry("reused", reused.pid(), reusedStart.minus(Duration.ofHours(1)).toString(),
                         List.of("llama-server")),
-                new PidFile.Entry("gone", Long.MAX_VALUE / 2, leftoverStart.toString(), List.of()),
-                new PidFile.Entry("unknown", reused.pid(), null, List.of()))));
+                entry("gone", Long.MAX_VALUE / 2, leftoverStart.toString(), List.of()),
+                entry("unknown", reused.pid(), null, List.of()))));
 
         try (Harness harness = new Harness(dir)) {
             harness.supervisor();
@@ -53,18 +54,14 @@ class LeftoversTest {
         }
     }
 
-    @Test
-    @DisplayName("are recognised by pid and start instant together")
-    void sameProcess() throws Exception {
-        Process process = sleeper();
-        Instant start = process.info().startInstant().orElseThrow();
-
-        assertThat(new PidFile.Entry("m", process.pid(), start.toString(), List.of()).stillRunning()).isPresent();
-        assertThat(new PidFile.Entry("m", process.pid(), start.plusSeconds(1).toString(), List.of()).stillRunning())
-                .isEmpty();
-        assertThat(new PidFile.Entry("m", process.pid(), "not an instant", List.of()).stillRunning()).isEmpty();
-        process.destroyForcibly().waitFor();
-        assertThat(new PidFile.Entry("m", process.pid(), start.toString(), List.of()).stillRunning()).isEmpty();
+    /** An entry of {@code data/pids.json} as the local launcher writes it. */
+    private static Map<String, Object> entry(String modelId, long pid, String startInstant, List<String> command) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("modelId", modelId);
+        entry.put("pid", pid);
+        entry.put("startInstant", startInstant);
+        entry.put("command", command);
+        return entry;
     }
 
     private Process sleeper() throws Exception {

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +44,14 @@ class LogFollowerTest {
             }
         });
 
-        Thread drain = log.drain(new ByteArrayInputStream(lines(0, 100_000)), LogLine.STDOUT, 1);
+        // As a launcher drains a pipe: the lines of each read added together, on a thread of its own.
+        List<String> all = texts(0, 100_000);
+        Thread drain = new Thread(() -> {
+            for (int from = 0; from < all.size(); from += 200) {
+                log.append(LogLine.STDOUT, all.subList(from, from + 200));
+            }
+        });
+        drain.start();
 
         assertThat(lastLineRead.await(PATIENCE_SECONDS, TimeUnit.SECONDS)).as("the drain read the last line").isTrue();
         drain.join(TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
@@ -109,13 +114,5 @@ class LogFollowerTest {
 
     private static List<String> texts(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> "line " + i).toList();
-    }
-
-    private static byte[] lines(int from, int to) {
-        StringBuilder text = new StringBuilder();
-        for (String line : texts(from, to)) {
-            text.append(line).append('\n');
-        }
-        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

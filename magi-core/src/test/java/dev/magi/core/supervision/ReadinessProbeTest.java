@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,20 +50,21 @@ class ReadinessProbeTest {
     @DisplayName("says not ready while nothing listens, and ready once /health answers 200")
     void oneProbe() throws IOException {
         serve();
-        ReadinessProbe probe = new ReadinessProbe("127.0.0.1", server.getAddress().getPort());
+        ReadinessProbe probe = new ReadinessProbe(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
         assertThat(probe.isReady()).as("503 while loading").isFalse();
 
         ready.set(true);
 
         assertThat(probe.isReady()).isTrue();
-        assertThat(new ReadinessProbe("127.0.0.1", freePort()).isReady()).as("nothing listening").isFalse();
+        assertThat(new ReadinessProbe(URI.create("http://127.0.0.1:" + freePort())).isReady()).as("nothing listening")
+                .isFalse();
     }
 
     @Test
     @DisplayName("waits until the server is ready, probing again as it loads")
     void waitsUntilReady() throws Exception {
         serve();
-        ReadinessProbe probe = new ReadinessProbe("0.0.0.0", server.getAddress().getPort());
+        ReadinessProbe probe = new ReadinessProbe(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
         CompletableFuture<ReadinessProbe.Outcome> outcome = CompletableFuture.supplyAsync(() -> await(probe,
                 System.nanoTime(), LONG, () -> false, () -> true));
 
@@ -76,7 +78,7 @@ class ReadinessProbeTest {
     @DisplayName("probes at once when woken, however long the gap has grown")
     void wakeBringsProbeForward() throws Exception {
         serve();
-        ReadinessProbe probe = new ReadinessProbe("127.0.0.1", server.getAddress().getPort());
+        ReadinessProbe probe = new ReadinessProbe(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
         // Loading for ten minutes already: the next gap is the longest one, a minute.
         long startedLongAgo = System.nanoTime() - TimeUnit.MINUTES.toNanos(10);
         CompletableFuture<ReadinessProbe.Outcome> outcome = CompletableFuture.supplyAsync(() -> await(probe,
@@ -92,7 +94,7 @@ class ReadinessProbeTest {
     @Test
     @DisplayName("asks whether the wait is cancelled, then whether the process is gone, before probing")
     void cancelledThenExited() {
-        ReadinessProbe probe = new ReadinessProbe("127.0.0.1", freePort());
+        ReadinessProbe probe = new ReadinessProbe(URI.create("http://127.0.0.1:" + freePort()));
 
         assertThat(await(probe, System.nanoTime(), LONG, () -> true, () -> false))
                 .isEqualTo(ReadinessProbe.Outcome.CANCELLED);
@@ -104,7 +106,7 @@ class ReadinessProbeTest {
     @DisplayName("gives up once the server has had its time")
     void timesOut() throws IOException {
         serve();
-        ReadinessProbe probe = new ReadinessProbe("127.0.0.1", server.getAddress().getPort());
+        ReadinessProbe probe = new ReadinessProbe(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
 
         assertThat(await(probe, System.nanoTime(), Duration.ofMillis(100), () -> false, () -> true))
                 .isEqualTo(ReadinessProbe.Outcome.TIMED_OUT);

@@ -1,5 +1,6 @@
 package dev.magi.core.supervision;
 
+import dev.magi.spi.launch.LaunchSpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +13,14 @@ class ShownCommandTest {
     @Test
     @DisplayName("is the words joined by spaces")
     void joined() {
-        assertThat(LlamaServerCommand.shown(List.of("/opt/llama-server", "--model", "/m/a.gguf", "--port", "8080")))
+        assertThat(LaunchSpec.shown(List.of("/opt/llama-server", "--model", "/m/a.gguf", "--port", "8080")))
                 .isEqualTo("/opt/llama-server --model /m/a.gguf --port 8080");
     }
 
     @Test
     @DisplayName("masks the value of --api-key, given apart or with =")
     void apiKeyMasked() {
-        String shown = LlamaServerCommand.shown(List.of("/opt/llama-server", "--api-key", "k1-secret", "--parallel",
+        String shown = LaunchSpec.shown(List.of("/opt/llama-server", "--api-key", "k1-secret", "--parallel",
                 "2", "--api-key=k2-secret", "--api-key-file", "/etc/keys"));
 
         assertThat(shown).isEqualTo("/opt/llama-server --api-key *** --parallel 2 --api-key=*** --api-key-file /etc/keys");
@@ -28,7 +29,7 @@ class ShownCommandTest {
     @Test
     @DisplayName("a trailing --api-key without a value is shown as it is")
     void trailingFlag() {
-        assertThat(LlamaServerCommand.shown(List.of("/opt/llama-server", "--api-key"))).isEqualTo(
+        assertThat(LaunchSpec.shown(List.of("/opt/llama-server", "--api-key"))).isEqualTo(
                 "/opt/llama-server --api-key");
     }
 }

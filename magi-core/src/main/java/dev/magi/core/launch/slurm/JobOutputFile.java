@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -37,6 +38,19 @@ final class JobOutputFile {
     }
 
     /**
+     * Starts reading at the file's current end: for a job adopted from a previous MAGI, whose earlier
+     * output that MAGI has already logged.
+     */
+    void skipToEnd() {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            offset = channel.size();
+        } catch (IOException | SecurityException e) {
+            // Read from the start once it can be read.
+            offset = 0;
+        }
+    }
+
+    /**
      * What was read.
      *
      * @param lines   the new complete lines
@@ -55,13 +69,26 @@ final class JobOutputFile {
      */
     Read readNew(boolean mustExist) {
         List<String> lines = new ArrayList<>();
+        try {
+            // A stat first: most reads find nothing new, and MAGI reads every job's file several times a second.
+            long size = Files.size(file);
+            if (size == offset) {
+                lastProblem = null;
+                return new Read(lines, null);
+            }
+        } catch (NoSuchFileException e) {
+            return problem(lines, mustExist ? "the job's output file " + file + " does not exist" : null);
+        } catch (IOException | SecurityException e) {
+            return problem(lines, "the job's output file " + file + " cannot be read: " + e);
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (channel.size() < offset) {
+            long size = channel.size();
+            if (size < offset) {
                 // Truncated or replaced: start again from its beginning.
                 offset = 0;
                 partial.reset();
             }
-            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(1, Math.min(CHUNK, size - offset)));
             int read;
             while ((read = channel.read(buffer, offset)) > 0) {
                 offset += read;

@@ -24,6 +24,7 @@ public final class SlurmCli {
     static final String SBATCH = "sbatch";
     static final String SQUEUE = "squeue";
     static final String SCANCEL = "scancel";
+    static final String SCONTROL = "scontrol";
 
     /** squeue's output for thousands of jobs stays well under this; more would be a broken squeue. */
     private static final int MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
@@ -55,22 +56,27 @@ public final class SlurmCli {
      * @throws MagiException {@link ErrorCode#INVALID_CONFIGURATION} naming the missing commands
      */
     public static void requireInstalled() {
+        requireInstalled(pathVariable());
+    }
+
+    /** As {@link #requireInstalled()}, with {@code path} for the value of {@code PATH}. */
+    static void requireInstalled(String path) {
         List<String> missing = new ArrayList<>();
         for (String program : List.of(SBATCH, SQUEUE, SCANCEL)) {
-            if (onPath(program).isEmpty()) {
+            if (onPath(program, path).isEmpty()) {
                 missing.add(program);
             }
         }
         if (!missing.isEmpty()) {
             throw new MagiException(ErrorCode.INVALID_CONFIGURATION, "The slurm launcher needs the Slurm commands "
                     + String.join(", ", missing) + " on PATH; install Slurm's client commands or choose another "
-                    + "launcher (--launcher, MAGI_LAUNCHER)", Map.of("missing", missing, "path", pathVariable()));
+                    + "launcher (--launcher, MAGI_LAUNCHER)", Map.of("missing", missing, "path", path));
         }
     }
 
-    /** The executable file of {@code program} in a directory of {@code PATH}. */
-    static Optional<Path> onPath(String program) {
-        for (String dir : pathVariable().split(File.pathSeparator)) {
+    /** The executable file of {@code program} in a directory of {@code path}. */
+    static Optional<Path> onPath(String program, String path) {
+        for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
                 continue;
             }
@@ -129,16 +135,50 @@ public final class SlurmCli {
     }
 
     /**
+     * The exit code of a job that has ended, from {@code scontrol show job}: squeue does not print it.
+     * A job killed by a signal answers 128 plus the signal, as a shell would. Empty when Slurm no longer
+     * knows the job, or scontrol is missing or fails: the exit code is a detail, never worth a failure.
+     */
+    Optional<Integer> exitCode(String jobId) {
+        try {
+            CommandResult result = runner.run(List.of(SCONTROL, "--oneliner", "show", "job", jobId), null);
+            if (!result.succeeded()) {
+                return Optional.empty();
+            }
+            return ExitCodeField.parse(result.stdout());
+        } catch (CommandFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Cancels one job of this user. A job that has already ended is not an error.
      *
      * @return what scancel said when it failed, or empty when it succeeded
      * @throws CommandFailedException when scancel cannot be run or does not answer in time
      */
     Optional<String> cancel(String jobId) {
+        return scancel(jobId, List.of());
+    }
+
+    /**
+     * Kills one job of this user at once: SIGKILL to the batch script and every step, for a job whose
+     * server ignored the polite cancel.
+     */
+    Optional<String> kill(String jobId) {
+        return scancel(jobId, List.of("--full", "--signal=KILL"));
+    }
+
+    private Optional<String> scancel(String jobId, List<String> options) {
         if (!jobId.chars().allMatch(c -> Character.isDigit(c) || c == '_') || jobId.isEmpty()) {
             throw new IllegalArgumentException("not a job id: " + jobId);
         }
-        CommandResult result = runner.run(List.of(SCANCEL, "--user=" + user, jobId), null);
+        List<String> command = new ArrayList<>();
+        command.add(SCANCEL);
+        command.add("--user=" + user);
+        command.addAll(options);
+        command.add(jobId);
+        CommandResult result = runner.run(command, null);
         return result.succeeded() ? Optional.empty() : Optional.of(result.complaint());
     }
 

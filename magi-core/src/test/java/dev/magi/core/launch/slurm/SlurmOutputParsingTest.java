@@ -88,6 +88,29 @@ class SlurmOutputParsingTest {
     }
 
     @Nested
+    @DisplayName("scontrol show job")
+    class ExitCodes {
+        @Test
+        @DisplayName("gives the exit status of a job, not its derived exit code")
+        void status() {
+            assertThat(ExitCodeField.parse("JobId=7 JobState=FAILED Reason=NonZeroExitCode DerivedExitCode=9:0"
+                    + " ExitCode=3:0 RunTime=00:00:01")).contains(3);
+        }
+
+        @Test
+        @DisplayName("gives 128 and the signal for a job killed by one")
+        void signal() {
+            assertThat(ExitCodeField.parse("JobId=7 ExitCode=0:9")).contains(137);
+        }
+
+        @Test
+        @DisplayName("gives nothing when the field is missing")
+        void missing() {
+            assertThat(ExitCodeField.parse("slurm_load_jobs error: Invalid job id specified")).isEmpty();
+        }
+    }
+
+    @Nested
     @DisplayName("job states")
     class States {
         @Test

@@ -1,4 +1,4 @@
-package dev.magi.core.supervision;
+package dev.magi.core.launch.local;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code data/pids.json}: the servers this MAGI runs, so that the next MAGI can stop them if this one
+ * {@code data/pids.json}: the local servers this MAGI runs, so that the next MAGI can stop them if this one
  * is killed before it can. Each entry keeps the process's start instant as well as its pid, because a
  * pid is reused once its process is gone: only a process with the same pid <em>and</em> start instant
  * is the one that was recorded.
@@ -87,6 +87,18 @@ final class PidFile {
         }
     }
 
+    /**
+     * Takes over what the file holds (the servers of the previous MAGI) as if recorded here, so that
+     * each is forgotten only once it is dealt with, and answers them.
+     */
+    synchronized List<Entry> loadPrevious() {
+        List<Entry> previous = read();
+        for (Entry entry : previous) {
+            entries.putIfAbsent(entry.modelId(), entry);
+        }
+        return previous;
+    }
+
     /** Records the server process of {@code modelId}. */
     synchronized void put(String modelId, Process process, List<String> command) {
         String started = process.info().startInstant().map(Instant::toString).orElse(null);
@@ -101,12 +113,6 @@ final class PidFile {
             entries.remove(modelId);
             save();
         }
-    }
-
-    /** Forgets everything (after the previous MAGI's leftovers were dealt with). */
-    synchronized void clear() {
-        entries.clear();
-        save();
     }
 
     private void save() {

@@ -1,4 +1,4 @@
-package dev.magi.core.supervision;
+package dev.magi.core.launch.local;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
