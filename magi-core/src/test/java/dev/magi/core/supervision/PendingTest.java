@@ -1,5 +1,6 @@
 package dev.magi.core.supervision;
 
+import dev.magi.core.config.ConfigKey;
 import dev.magi.spi.launch.Launch;
 import dev.magi.spi.launch.LaunchListener;
 import dev.magi.spi.launch.LaunchSpec;
@@ -71,6 +72,28 @@ class PendingTest extends HarnessTest {
         assertThat(harness.runs()).isEmpty();
     }
 
+    @Test
+    @DisplayName("does not fail for MAX_STARTUP_TIME while it waits: the start's deadline counts from the moment it runs")
+    void deadlineFromRunning() throws Exception {
+        harness.set(ConfigKey.MAX_STARTUP_TIME, "8");
+        String id = harness.model("patient-1b-q4_0.gguf");
+        harness.install(harness.fake());
+        SupervisorOptions options = harness.options();
+        Queue queue = new Queue(Harness.localLauncher(options));
+        ServerSupervisor supervisor = harness.supervisor(options, queue);
+        supervisor.start(id, false);
+        Harness.await("the server is pending", () -> supervisor.server(id).orElseThrow().state() == ServerState.PENDING);
+
+        Harness.await("the job has waited longer than MAX_STARTUP_TIME",
+                () -> queue.last.pendingFor().compareTo(options.maxStartupTime().plusSeconds(1)) > 0);
+        assertThat(supervisor.server(id).orElseThrow().state()).isEqualTo(ServerState.PENDING);
+        queue.last.release();
+
+        ServerStatus ready = Harness.awaitValue("the server is ready or failed", () -> supervisor.server(id)
+                .orElseThrow(), status -> status.state() == ServerState.READY || status.state() == ServerState.FAILED);
+        assertThat(ready.state()).as(String.valueOf(ready.lastError())).isEqualTo(ServerState.READY);
+    }
+
     /** A launcher that queues every start until the test releases it, then runs it locally. */
     private static final class Queue implements Launcher {
         private final Launcher local;
@@ -104,11 +127,17 @@ class PendingTest extends HarnessTest {
         private final LaunchListener listener;
         private final CompletableFuture<LaunchState.Ended> ended = new CompletableFuture<>();
         private volatile Launch running;
+        private final long queuedAt = System.nanoTime();
 
         Queued(Launcher local, LaunchSpec spec, LaunchListener listener) {
             this.local = local;
             this.spec = spec;
             this.listener = listener;
+        }
+
+        /** How long it has been queued. */
+        Duration pendingFor() {
+            return Duration.ofNanos(System.nanoTime() - queuedAt);
         }
 
         synchronized void release() {
