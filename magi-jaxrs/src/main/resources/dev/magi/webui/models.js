@@ -30,7 +30,7 @@ function visibleModels() {
         if (tier && m.effectiveTier !== tier) {
             return false;
         }
-        const running = ['starting', 'ready', 'restarting'].includes(serverOf(m.modelId)?.state);
+        const running = ['pending', 'starting', 'ready', 'restarting'].includes(serverOf(m.modelId)?.state);
         if ((show === 'enabled' && !m.enabled) || (show === 'disabled' && m.enabled)
             || (show === 'running' && !running) || (show === 'problems' && !m.problems.length)) {
             return false;
@@ -96,7 +96,7 @@ function modelRow(model) {
         h('option', {value: 'off', selected: model.thinkingOverride === false}, 'off'));
     const enabled = h('input', {type: 'checkbox', checked: model.enabled, 'aria-label': `Enable ${name}`,
         'data-control': 'enabled'});
-    const running = ['starting', 'ready', 'restarting'].includes(serverOf(id)?.state);
+    const running = ['pending', 'starting', 'ready', 'restarting'].includes(serverOf(id)?.state);
     // Explicit roles: the table's parts are laid out as grids (see style.css), which would otherwise
     // cost the table its semantics in some browsers.
     return h('tr', {'data-id': id, role: 'row'},

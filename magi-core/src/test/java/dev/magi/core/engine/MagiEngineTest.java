@@ -112,6 +112,23 @@ class MagiEngineTest {
         assertThatThrownBy(() -> builder(false).set(ConfigKey.COMPLEXITY_SCORER, "dice").build())
                 .isInstanceOfSatisfying(MagiException.class,
                         e -> assertThat(e.getMessage()).contains("'dice'").contains("available: keywords"));
+        assertThatThrownBy(() -> builder(false).set(ConfigKey.LAUNCHER, "mainframe").build())
+                .isInstanceOfSatisfying(MagiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
+                    assertThat(e.getMessage()).contains("'mainframe'").contains("MAGI_LAUNCHER")
+                            .containsPattern("available: .*local");
+                });
+    }
+
+    @Test
+    @DisplayName("runs servers with the launcher chosen by name, local by default")
+    void launcherByName() {
+        try (MagiEngine engine = builder(false).build()) {
+            assertThat(engine.supervisor().launcherName()).isEqualTo("local");
+        }
+        try (MagiEngine engine = builder(false).set(ConfigKey.LAUNCHER, "LOCAL").build()) {
+            assertThat(engine.supervisor().launcherName()).isEqualTo("local");
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.PortRange;
 import dev.magi.spi.RegistrySnapshot;
 import dev.magi.spi.Settings;
+import dev.magi.spi.launch.Launcher;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
@@ -118,10 +119,18 @@ final class Harness implements AutoCloseable {
     }
 
     ServerSupervisor supervisor(SupervisorOptions options) {
-        ServerSupervisor supervisor = new ServerSupervisor(registry, options,
-                new LocalLauncher(options.llamaHost(), options.dataDir().resolve("pids.json")));
+        return supervisor(options, localLauncher(options));
+    }
+
+    ServerSupervisor supervisor(SupervisorOptions options, Launcher launcher) {
+        ServerSupervisor supervisor = new ServerSupervisor(registry, options, launcher);
         supervisors.add(supervisor);
         return supervisor;
+    }
+
+    /** The local launcher over this harness's data directory, as the engine opens it. */
+    static LocalLauncher localLauncher(SupervisorOptions options) {
+        return new LocalLauncher(options.llamaHost(), options.dataDir().resolve("pids.json"));
     }
 
     /** The arguments the fake received last. */

@@ -44,7 +44,7 @@ public final class LocalLauncher implements Launcher {
 
     @Override
     public Launch start(LaunchSpec spec, LaunchListener listener) {
-        LocalPlan plan = LocalPlan.prepare(spec, host);
+        LocalPlan plan = LocalPlan.prepare(spec, host, listener);
         return LocalLaunch.spawn(spec, plan, listener, pids);
     }
 

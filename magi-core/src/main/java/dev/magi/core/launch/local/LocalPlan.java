@@ -2,6 +2,7 @@ package dev.magi.core.launch.local;
 
 import dev.magi.core.launch.StartErrors;
 import dev.magi.spi.MagiException;
+import dev.magi.spi.launch.LaunchListener;
 import dev.magi.spi.launch.LaunchSpec;
 import dev.magi.spi.launch.PortAssignment;
 import org.slf4j.Logger;
@@ -38,11 +39,11 @@ record LocalPlan(List<String> command, int port, InetAddress address, URI endpoi
      * The checks that come before a process, in this order: the binary exists and is executable, the
      * bind address is known, and the model's port is free. An automatic port another program holds is
      * moved to the next free one of the range; a port the user chose is the user's, so a taken one
-     * fails the start with PortInUse.
+     * fails the start with PortInUse. A move is told to {@code listener}.
      *
      * @throws MagiException SERVER_START_FAILED, PORT_IN_USE or PORT_RANGE_EXHAUSTED
      */
-    static LocalPlan prepare(LaunchSpec spec, String host) {
+    static LocalPlan prepare(LaunchSpec spec, String host, LaunchListener listener) {
         String modelId = spec.modelId();
         checkBinary(modelId, Path.of(spec.binary()));
         InetAddress address = resolve(modelId, host);
@@ -55,6 +56,9 @@ record LocalPlan(List<String> command, int port, InetAddress address, URI endpoi
             int taken = port;
             port = moveOff(ports, taken, address);
             LOG.info("Port {} is in use by another program; model '{}' moves to port {}", taken, modelId, port);
+            // At DEBUG in MAGI's log, which said it at INFO just now; in the server's log among its lines.
+            listener.note(System.Logger.Level.DEBUG, "port " + taken + " is in use by another program; moved to port "
+                    + port);
         }
         return new LocalPlan(spec.command(host, Integer.toString(port)), port, address,
                 LocalNetwork.endpoint(host, port));

@@ -2,7 +2,9 @@ package dev.magi.core.launch.local;
 
 import dev.magi.spi.ErrorCode;
 import dev.magi.spi.MagiException;
+import dev.magi.spi.launch.LaunchListener;
 import dev.magi.spi.launch.LaunchSpec;
+import dev.magi.spi.launch.LaunchState;
 import dev.magi.spi.launch.PortAssignment;
 import dev.magi.testkit.FreePorts;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +28,17 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 @DisplayName("The local launcher's plan of a server")
 class LocalPlanTest {
+    /** A listener that hears nothing: the plan only says something when it moves a port. */
+    private static final LaunchListener QUIET = new LaunchListener() {
+        @Override
+        public void output(Stream stream, List<String> lines) {
+        }
+
+        @Override
+        public void stateChanged(LaunchState state) {
+        }
+    };
+
     @TempDir
     Path dir;
     Path binary;
@@ -45,7 +58,7 @@ class LocalPlanTest {
     void freePortKept() {
         RangePorts ports = new RangePorts(rangeStart, rangeStart + 4, rangeStart + 1, false);
 
-        LocalPlan plan = LocalPlan.prepare(spec(ports), "127.0.0.1");
+        LocalPlan plan = LocalPlan.prepare(spec(ports), "127.0.0.1", QUIET);
 
         assertThat(plan.port()).isEqualTo(rangeStart + 1);
         assertThat(plan.address()).isEqualTo(loopback);
@@ -59,7 +72,7 @@ class LocalPlanTest {
     void automaticPortMoves() throws Exception {
         RangePorts ports = new RangePorts(rangeStart, rangeStart + 4, rangeStart, false);
         try (ServerSocket other = listen(rangeStart)) {
-            LocalPlan plan = LocalPlan.prepare(spec(ports), "127.0.0.1");
+            LocalPlan plan = LocalPlan.prepare(spec(ports), "127.0.0.1", QUIET);
 
             assertThat(plan.port()).isNotEqualTo(rangeStart).isBetween(rangeStart, rangeStart + 4);
             assertThat(ports.current).isEqualTo(plan.port());
@@ -74,7 +87,7 @@ class LocalPlanTest {
         RangePorts ports = new RangePorts(rangeStart, rangeStart + 4, chosen, true);
         try (ServerSocket other = listen(chosen)) {
             MagiException e = catchThrowableOfType(MagiException.class,
-                    () -> LocalPlan.prepare(spec(ports), "127.0.0.1"));
+                    () -> LocalPlan.prepare(spec(ports), "127.0.0.1", QUIET));
 
             assertThat(e.code()).isEqualTo(ErrorCode.PORT_IN_USE);
             assertThat(e.getMessage()).isEqualTo("Port " + chosen + " of model 'tiny' is in use by another program");
@@ -100,7 +113,8 @@ class LocalPlanTest {
         Files.delete(binary);
         RangePorts ports = new RangePorts(rangeStart, rangeStart + 4, rangeStart, false);
 
-        MagiException e = catchThrowableOfType(MagiException.class, () -> LocalPlan.prepare(spec(ports), "127.0.0.1"));
+        MagiException e = catchThrowableOfType(MagiException.class,
+                () -> LocalPlan.prepare(spec(ports), "127.0.0.1", QUIET));
 
         assertThat(e.code()).isEqualTo(ErrorCode.SERVER_START_FAILED);
         assertThat(e.getMessage()).isEqualTo("llama-server not found at " + binary
