@@ -24,6 +24,8 @@ final class ModelLane {
     long readyAtNanos;
     /** When its last request ended, or when it became ready: what idle unload counts from. */
     Instant lastUsed;
+    /** When the gateway last received a request for it; null if never. */
+    Instant lastRequestAt;
     /** Being stopped for idleness: new requests wait and start it again once it has stopped. */
     boolean unloading;
 

@@ -145,6 +145,7 @@ public final class RegistryJson {
             gen.writeString(alias);
         }
         gen.writeEndArray();
+        writeNumber(gen, "ttlSeconds", m.ttlSeconds());
         gen.writeStringField("mmprojPath", m.mmprojPath());
         gen.writeStringField("metadataSource", m.metadataSource().wireName());
         gen.writeStringField("displayName", m.displayName());
@@ -267,6 +268,7 @@ public final class RegistryJson {
                 .extraArgs(extraArgs)
                 .env(env)
                 .aliases(aliases)
+                .ttlSeconds(integer(n, "ttlSeconds"))
                 .mmprojPath(text(n, "mmprojPath"))
                 .metadataSource(source == null ? null : MetadataSource.parse(source))
                 .displayName(text(n, "displayName"))

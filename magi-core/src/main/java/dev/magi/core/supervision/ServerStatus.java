@@ -32,9 +32,13 @@ import java.util.Objects;
  *                      more (it gets no new gateway request); true otherwise
  * @param traffic       what the gateway sends it, written as its own fields ({@code inFlight}, {@code queued},
  *                      {@code slots}, {@code requestsTotal}); {@link ServerTraffic#NONE} from the supervisor
+ * @param retention     who started it and when idle unload stops it, written as its own fields
+ *                      ({@code startedBy}, {@code pinned}, {@code lastRequestAt}, {@code idleExpiresAt});
+ *                      {@link ServerRetention#NONE} from the supervisor
  */
 @JsonPropertyOrder({"modelId", "displayName", "port", "pid", "state", "isReady", "isRunning", "uptimeSeconds",
-        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt", "healthy", "traffic"})
+        "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt", "healthy", "traffic",
+        "retention"})
 public record ServerStatus(
         String modelId,
         String displayName,
@@ -51,17 +55,25 @@ public record ServerStatus(
         String lastError,
         @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
         boolean healthy,
-        @JsonUnwrapped ServerTraffic traffic) {
+        @JsonUnwrapped ServerTraffic traffic,
+        @JsonUnwrapped ServerRetention retention) {
 
     public ServerStatus {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(state, "state");
         traffic = traffic == null ? ServerTraffic.NONE : traffic;
+        retention = retention == null ? ServerRetention.NONE : retention;
     }
 
     /** The same status with what the gateway sends the server. */
     public ServerStatus withTraffic(ServerTraffic traffic) {
         return new ServerStatus(modelId, displayName, port, pid, state, isReady, isRunning, uptimeSeconds, tier,
-                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic);
+                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic, retention);
+    }
+
+    /** The same status with who started the server and when idle unload stops it. */
+    public ServerStatus withRetention(ServerRetention retention) {
+        return new ServerStatus(modelId, displayName, port, pid, state, isReady, isRunning, uptimeSeconds, tier,
+                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic, retention);
     }
 }

@@ -524,7 +524,7 @@ final class SupervisedServer {
                 lastExitCode,
                 lastError,
                 r != null ? r.startedAt() : null,
-                state != ServerState.READY || health.healthy(), ServerTraffic.NONE);
+                state != ServerState.READY || health.healthy(), ServerTraffic.NONE, ServerRetention.NONE);
     }
 
     /**

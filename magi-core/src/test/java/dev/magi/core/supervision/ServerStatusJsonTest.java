@@ -16,13 +16,25 @@ class ServerStatusJsonTest {
     void serverShape() throws Exception {
         ServerStatus status = new ServerStatus("qwen3-4b", "Qwen3 4B", 8080, 1234L, ServerState.READY, true, true,
                 42L, Tier.FAST, true, 1, 134, "crashed", Instant.parse("2025-01-02T03:04:05Z"), false,
-                new ServerTraffic(1, 2, 4, 9));
+                new ServerTraffic(1, 2, 4, 9), new ServerRetention("gateway", false,
+                Instant.parse("2025-01-02T03:05:00Z"), Instant.parse("2025-01-02T03:20:00Z")));
 
         assertThat(JsonMapper.builder().build().writeValueAsString(status)).isEqualTo("{\"modelId\":\"qwen3-4b\","
                 + "\"displayName\":\"Qwen3 4B\",\"port\":8080,\"pid\":1234,\"state\":\"ready\",\"isReady\":true,"
                 + "\"isRunning\":true,\"uptimeSeconds\":42,\"tier\":\"fast\",\"isThinking\":true,\"restartCount\":1,"
                 + "\"lastExitCode\":134,\"lastError\":\"crashed\",\"startedAt\":\"2025-01-02T03:04:05Z\",\"healthy\":false,"
-                + "\"inFlight\":1,\"queued\":2,\"slots\":4,\"requestsTotal\":9}");
+                + "\"inFlight\":1,\"queued\":2,\"slots\":4,\"requestsTotal\":9,\"startedBy\":\"gateway\",\"pinned\":false,"
+                + "\"lastRequestAt\":\"2025-01-02T03:05:00Z\",\"idleExpiresAt\":\"2025-01-02T03:20:00Z\"}");
+    }
+
+    @Test
+    @DisplayName("of a server the gateway knows nothing of has null startedBy, lastRequestAt and idleExpiresAt")
+    void serverWithoutRetention() throws Exception {
+        ServerStatus status = new ServerStatus("m", "m", null, null, ServerState.STOPPED, false, false, null, Tier.FAST,
+                false, 0, null, null, null, true, null, null);
+
+        assertThat(JsonMapper.builder().build().writeValueAsString(status)).endsWith("\"requestsTotal\":0,"
+                + "\"startedBy\":null,\"pinned\":false,\"lastRequestAt\":null,\"idleExpiresAt\":null}");
     }
 
     @Test
