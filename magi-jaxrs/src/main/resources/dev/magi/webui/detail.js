@@ -46,6 +46,7 @@ export function openDetail(id) {
     $('rt-ctx').value = model.ctxSize ?? '';
     $('rt-threads').value = model.nThreads ?? '';
     $('rt-batch').value = model.batchSize ?? '';
+    $('rt-ttl').value = model.ttlSeconds ?? '';
     $('rt-args').value = model.extraArgs.join('\n');
     $('rt-env').value = Object.entries(model.env).map(([name, value]) => `${name}=${value}`).join('\n');
     $('rt-port').value = model.portPinned ? model.port : '';
@@ -109,7 +110,7 @@ async function saveRuntime(event) {
     }
     const body = {nGpuLayers: numberOrNull($('rt-ngl')), ctxSize: numberOrNull($('rt-ctx')),
         nThreads: numberOrNull($('rt-threads')), batchSize: numberOrNull($('rt-batch')),
-        extraArgs: lines($('rt-args')), env};
+        ttlSeconds: numberOrNull($('rt-ttl')), extraArgs: lines($('rt-args')), env};
     if (await attempt(() => api('PUT', `${API}/${encodeURIComponent(id)}/runtime-settings`, body), 'Runtime settings saved')) {
         await loadRegistry();
     }

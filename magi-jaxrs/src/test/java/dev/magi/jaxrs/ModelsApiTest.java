@@ -36,7 +36,7 @@ class ModelsApiTest {
             "family", "version", "sizeParams", "sizeLabel", "parameterCount", "quantization", "architecture",
             "contextLength", "isThinkingModel", "thinkingOverride", "isInstruct", "isCoder", "assignedTier",
             "tierOverride", "effectiveTier", "port", "enabled", "nGpuLayers", "ctxSize", "nThreads", "batchSize",
-            "extraArgs", "env", "aliases", "mmprojPath", "metadataSource", "displayName", "problems",
+            "extraArgs", "env", "aliases", "ttlSeconds", "mmprojPath", "metadataSource", "displayName", "problems",
             "tensorBytes", "kvBytesPerToken", "mmprojSizeBytes", "estimatedMemoryBytes");
 
     @TempDir
@@ -463,6 +463,40 @@ class ModelsApiTest {
             assertThat(model(FAST).get("ctxSize").asInt()).isEqualTo(4096);
             assertThat(model(FAST).get("nThreads").isNull()).isTrue();
             assertError(api.put("/api/models/nope/runtime-settings", "{}"), 404, "ModelNotFound");
+        }
+
+        @Test
+        @DisplayName("sets ttlSeconds (0 = never); an absent key keeps it, null follows --idle-ttl again")
+        void ttlSeconds() throws Exception {
+            assertThat(model(FAST).get("ttlSeconds").isNull()).isTrue();
+
+            ApiServer.Reply set = api.put(path, "{\"ttlSeconds\": 0}");
+            assertThat(set.status()).as(set.raw().body()).isEqualTo(200);
+            assertThat(set.json().get("ttlSeconds").isIntegralNumber()).isTrue();
+            assertThat(set.json().get("ttlSeconds").asInt()).isZero();
+
+            JsonNode kept = api.put(path, "{\"ctxSize\": 2048}").json();
+            assertThat(kept.get("ttlSeconds").asInt()).isZero();
+            assertThat(api.put(path, "{\"ttlSeconds\": 600}").json().get("ttlSeconds").asInt()).isEqualTo(600);
+            assertThat(api.get("/api/models/registry").json().get("models").get(FAST).get("ttlSeconds").asInt())
+                    .isEqualTo(600);
+
+            JsonNode cleared = api.put(path, "{\"ttlSeconds\": null}").json();
+            assertThat(cleared.get("ttlSeconds").isNull()).isTrue();
+            assertThat(cleared.get("ctxSize").asInt()).isEqualTo(2048);
+        }
+
+        @Test
+        @DisplayName("refuses a negative, fractional or textual ttlSeconds with 400 naming it, changing nothing")
+        void badTtlSeconds() throws Exception {
+            JsonNode before = api.put(path, "{\"ttlSeconds\": 30}").json();
+            for (String value : List.of("-1", "1.5", "\"60\"", "true", "[]", "99999999999")) {
+                JsonNode error = assertError(api.put(path, "{\"ctxSize\": 1024, \"ttlSeconds\": " + value + "}"),
+                        400, "InvalidRequest");
+                assertThat(error.get("message").asText()).as(value).contains("ttlSeconds");
+                assertThat(error.get("details").get("field").asText()).as(value).isEqualTo("ttlSeconds");
+            }
+            assertThat(model(FAST)).isEqualTo(before);
         }
 
         @Test

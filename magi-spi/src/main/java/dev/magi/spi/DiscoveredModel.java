@@ -13,7 +13,8 @@ import java.util.Objects;
  * settings) come from the user and survive rescans. {@code portPinned} tells a port the user chose
  * (kept even when taken by another program) from one handed out from the range (moved on when taken).
  * {@code aliases} are other names the gateway answers for the model (such as {@code gpt-4o-mini}),
- * also the user's, also kept across rescans; never null.
+ * also the user's, also kept across rescans; never null. {@code ttlSeconds} is the runtime setting
+ * that overrides {@code --idle-ttl} for this model (null follows it, 0 = never unloaded for idleness).
  *
  * <p>{@code tensorBytes}, {@code kvBytesPerToken} and {@code mmprojSizeBytes} are what the memory
  * estimate is made of, read by discovery: the model's tensor data (its files less their headers), its
@@ -55,7 +56,8 @@ public record DiscoveredModel(
         MetadataSource metadataSource,
         String displayName,
         List<Problem> problems,
-        List<String> aliases) {
+        List<String> aliases,
+        Integer ttlSeconds) {
 
     public DiscoveredModel {
         Objects.requireNonNull(modelId, "modelId");
@@ -89,7 +91,7 @@ public record DiscoveredModel(
 
     /** The per-model llama-server settings the user chose. */
     public RuntimeSettings runtimeSettings() {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, env);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, env);
     }
 
     /** A model can be started only when nothing in {@link #problems()} prevents it. */
@@ -143,6 +145,7 @@ public record DiscoveredModel(
         private List<String> extraArgs;
         private Map<String, String> env;
         private List<String> aliases;
+        private Integer ttlSeconds;
         private String mmprojPath;
         private Long mmprojSizeBytes;
         private MetadataSource metadataSource;
@@ -187,6 +190,7 @@ public record DiscoveredModel(
             extraArgs = m.extraArgs;
             env = m.env;
             aliases = m.aliases;
+            ttlSeconds = m.ttlSeconds;
             mmprojPath = m.mmprojPath;
             mmprojSizeBytes = m.mmprojSizeBytes;
             metadataSource = m.metadataSource;
@@ -225,6 +229,7 @@ public record DiscoveredModel(
         public Builder extraArgs(List<String> v) { extraArgs = v; return this; }
         public Builder env(Map<String, String> v) { env = v; return this; }
         public Builder aliases(List<String> v) { aliases = v; return this; }
+        public Builder ttlSeconds(Integer v) { ttlSeconds = v; return this; }
         public Builder mmprojPath(String v) { mmprojPath = v; return this; }
         public Builder mmprojSizeBytes(Long v) { mmprojSizeBytes = v; return this; }
         public Builder metadataSource(MetadataSource v) { metadataSource = v; return this; }
@@ -237,6 +242,7 @@ public record DiscoveredModel(
             ctxSize = s.ctxSize();
             nThreads = s.nThreads();
             batchSize = s.batchSize();
+            ttlSeconds = s.ttlSeconds();
             extraArgs = s.extraArgs();
             env = s.env();
             return this;
@@ -248,7 +254,7 @@ public record DiscoveredModel(
                     tensorBytes, kvBytesPerToken, isThinkingModel, thinkingOverride, isInstruct, isCoder, assignedTier, tierOverride, port,
                     portPinned, enabled, nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, env, mmprojPath,
                     mmprojSizeBytes, metadataSource, displayName,
-                    problems, aliases);
+                    problems, aliases, ttlSeconds);
         }
     }
 }

@@ -17,12 +17,14 @@ import java.util.TreeMap;
  * @param ctxSize    context size in tokens ({@code --ctx-size}), at least 0 (0 = the model's own)
  * @param nThreads   CPU threads ({@code --threads}), at least 1 (-1 for auto)
  * @param batchSize  logical batch size ({@code --batch-size}), at least 1
+ * @param ttlSeconds seconds a server the gateway started may stay unused before it is stopped, at
+ *                   least 0 (0 = never); null follows {@code --idle-ttl}. Not a llama-server flag.
  * @param extraArgs  arguments added to this model's llama-server command line, in order; never null
  * @param env        variables added to the environment of this model's llama-server, sorted by name;
  *                   never null
  */
 public record RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize,
-                              List<String> extraArgs, Map<String, String> env) {
+                              Integer ttlSeconds, List<String> extraArgs, Map<String, String> env) {
     public static final RuntimeSettings NONE = new RuntimeSettings(null, null, null, null);
 
     public RuntimeSettings {
@@ -33,23 +35,35 @@ public record RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThre
             throw MagiException.invalidRequest("nThreads must be -1 (auto) or at least 1, got 0", "nThreads");
         }
         check(batchSize, 1, "batchSize");
+        check(ttlSeconds, 0, "ttlSeconds");
         extraArgs = copyArgs(extraArgs);
         env = copyEnv(env);
     }
 
-    /** The four numeric settings, with no extra arguments and no variables. */
+    /** The four llama-server numbers, with no idle TTL of its own, no extra arguments and no variables. */
     public RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize) {
-        this(nGpuLayers, ctxSize, nThreads, batchSize, List.of(), Map.of());
+        this(nGpuLayers, ctxSize, nThreads, batchSize, null, List.of(), Map.of());
+    }
+
+    /** The settings as they were before {@code ttlSeconds}: the idle TTL follows {@code --idle-ttl}. */
+    public RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize,
+                           List<String> extraArgs, Map<String, String> env) {
+        this(nGpuLayers, ctxSize, nThreads, batchSize, null, extraArgs, env);
+    }
+
+    /** These settings with another idle TTL (null to follow {@code --idle-ttl}). */
+    public RuntimeSettings withTtlSeconds(Integer seconds) {
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, seconds, extraArgs, env);
     }
 
     /** These settings with other extra arguments (null for none). */
     public RuntimeSettings withExtraArgs(List<String> args) {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, args, env);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, args, env);
     }
 
     /** These settings with other variables (null for none). */
     public RuntimeSettings withEnv(Map<String, String> variables) {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, variables);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, variables);
     }
 
     private static void check(Integer value, int min, String field) {

@@ -9,12 +9,14 @@ import dev.magi.core.events.EventHub;
 import dev.magi.core.events.RegistryChanged;
 import dev.magi.core.events.ServerChanged;
 import dev.magi.core.gateway.Gateway;
+import dev.magi.core.gateway.StartedBy;
 import dev.magi.core.launch.InstallId;
 import dev.magi.core.plugin.PluginLoader;
 import dev.magi.core.profile.ProfileActivator;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.core.registry.RescanSummary;
+import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
 import dev.magi.core.supervision.StartAllResult;
 import dev.magi.core.supervision.SupervisorOptions;
@@ -145,8 +147,9 @@ public final class MagiEngine implements AutoCloseable {
             startedSupervisor = supervisor;
             supervisor.addListener(status -> events.publish(new ServerChanged(status)));
             supervisor.checkHealthEvery(this::healthCheckInterval);
-            this.activator = new ProfileActivator(profiles, registry, supervisor);
             this.gateway = new Gateway(registry, profiles, supervisor, scorer, config);
+            this.activator = new ProfileActivator(profiles, registry, supervisor,
+                    ids -> ids.forEach(id -> gateway.startedThrough(id, StartedBy.PROFILE)));
             gateway.publishTo(events);
             restoreActiveProfile();
             this.watcher = config.watch() ? startWatcher() : null;
@@ -350,7 +353,23 @@ public final class MagiEngine implements AutoCloseable {
                 enabled.add(model.modelId());
             }
         }
-        return supervisor.startAll(enabled);
+        StartAllResult result = supervisor.startAll(enabled);
+        result.started().forEach(id -> gateway.startedThrough(id, StartedBy.API));
+        result.alreadyRunning().forEach(id -> gateway.startedThrough(id, StartedBy.API));
+        return result;
+    }
+
+    /**
+     * Starts one model's server for the API ({@code POST /servers/{id}/start}), or finds it running,
+     * and pins it: a server someone asked for runs until someone stops it, even one the gateway had
+     * started on demand.
+     *
+     * @see ServerSupervisor#start(String, boolean)
+     */
+    public ServerStatus startServer(String modelId, boolean waitUntilReady) {
+        ServerStatus status = supervisor.start(modelId, waitUntilReady);
+        gateway.startedThrough(modelId, StartedBy.API);
+        return status;
     }
 
     /** A model whose file is gone keeps no server running; the summary's message says which stop. */

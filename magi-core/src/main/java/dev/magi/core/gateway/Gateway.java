@@ -8,6 +8,7 @@ import dev.magi.core.memory.LoadedServer;
 import dev.magi.core.memory.ModelMemory;
 import dev.magi.core.profile.ProfileService;
 import dev.magi.core.registry.ModelRegistry;
+import dev.magi.core.supervision.ServerRetention;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.core.supervision.ServerSupervisor;
@@ -44,7 +45,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,7 +91,8 @@ public final class Gateway implements AutoCloseable {
     private final SlotProbe slotProbe = new SlotProbe();
     private final IdleUnload idleUnload;
     private final MemoryAdmission memory;
-    private final Map<String, StartedBy> startedBy = new ConcurrentHashMap<>();
+    private final ServerOrigins origins = new ServerOrigins();
+    private final StartBackOff startBackOff;
     private final ExecutorService starters;
     private final ScheduledExecutorService timers;
     private final Subscription serverListener;
@@ -118,12 +119,17 @@ public final class Gateway implements AutoCloseable {
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("magi-gateway-timer"));
         this.idleUnload = new IdleUnload(config.idleTtl());
         this.memory = new MemoryAdmission(config.memoryBudget(), config.maxLoadedModels());
+        this.startBackOff = new StartBackOff(supervisor.options().firstRestartDelay(),
+                supervisor.options().maxRestartDelay());
         timers.scheduleWithFixedDelay(this::unloadIdle, 1, 1, TimeUnit.SECONDS);
-        // A server that stopped, whoever stopped it, was started by nobody as far as unloading goes.
         this.serverListener = supervisor.addListener(status -> {
+            // A server that stopped, whoever stopped it, was started by nobody as far as unloading goes.
             if (status.state() == ServerState.STOPPED || status.state() == ServerState.FAILED) {
-                startedBy.remove(status.modelId());
+                origins.stopped(status.modelId());
                 roomMayHaveChanged();
+            }
+            if (status.state() == ServerState.READY) {
+                startBackOff.ready(status.modelId());
             }
         });
     }
@@ -191,9 +197,36 @@ public final class Gateway implements AutoCloseable {
         });
     }
 
-    /** Who started a model's server, when the gateway knows: only its own starts, for now. */
+    /** Who started a model's running server, when someone said: the gateway, the API or a profile. */
     public Optional<StartedBy> startedBy(String modelId) {
-        return Optional.ofNullable(startedBy.get(modelId));
+        return origins.of(modelId);
+    }
+
+    /**
+     * Notes that {@code modelId}'s server was started, or found running, through the API or a profile
+     * activation: it is pinned from now on (never unloaded for idleness), even if the gateway started it.
+     */
+    public void startedThrough(String modelId, StartedBy by) {
+        origins.startedThrough(modelId, by);
+    }
+
+    /** Who started {@code modelId}'s server and when idle unload stops it, for its record in {@code GET /servers}. */
+    public ServerRetention retention(String modelId) {
+        Integer ttl = Optional.ofNullable(registry.snapshot().models().get(modelId))
+                .map(DiscoveredModel::ttlSeconds).orElse(null);
+        Instant expires = null;
+        Instant lastRequest;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(modelId);
+            lastRequest = lane == null ? null : lane.lastRequestAt;
+            if (lane != null && unloadableLocked(lane)) {
+                expires = idleUnload.expiresAt(new IdleUnload.Server(modelId, false, lane.busy(), lane.lastUsed, ttl))
+                        .orElse(null);
+            }
+        }
+        Optional<StartedBy> by = origins.of(modelId);
+        return new ServerRetention(by.map(StartedBy::wireName).orElse(null), origins.pinned(modelId), lastRequest,
+                expires);
     }
 
     /** Adds a watcher of requests, starts and unloads; it is told from now on. */
@@ -349,10 +382,19 @@ public final class Gateway implements AutoCloseable {
             route = Route.AUTO;
         }
         Candidates.TierCandidates candidates = Candidates.forTier(asked, models.values(), order);
-        Decision decision = balancer.choose(candidates.tier().wireName(), candidates.modelIds(), running,
+        Instant now = Instant.now();
+        List<String> servable = BackOffAvoidance.servable(candidates.modelIds(),
+                id -> inBackOff(id, running.containsKey(id), now));
+        Decision decision = balancer.choose(candidates.tier().wireName(), servable, running,
                 balancing, sessionModel, this::startsNow);
         sessions.served(request.session(), decision.modelId(), candidates.tier());
         return new Routed(decision.modelId(), candidates.tier(), route, score);
+    }
+
+    /** A crashed server waiting for its restart, or a model that does not run whose start failed not long ago. */
+    private boolean inBackOff(String modelId, boolean running, Instant now) {
+        return supervisor.restartDue(modelId).isPresent()
+                || !running && startBackOff.until(modelId, now).isPresent();
     }
 
     private ModelProfile activeProfile() {
@@ -403,13 +445,16 @@ public final class Gateway implements AutoCloseable {
      * {@code --stop-timeout}.
      */
     private void unloadIdle() {
+        // Read before taking the lock: a model's own ttlSeconds overrides --idle-ttl.
+        Map<String, DiscoveredModel> models = registry.snapshot().models();
         List<String> due;
         synchronized (lock) {
             List<IdleUnload.Server> idle = new ArrayList<>();
             for (ModelLane lane : lanes.values()) {
-                if (lane.ready && !lane.unloading && lane.lastUsed != null
-                        && startedBy.get(lane.modelId) == StartedBy.GATEWAY) {
-                    idle.add(new IdleUnload.Server(lane.modelId, false, lane.busy(), lane.lastUsed, null));
+                if (unloadableLocked(lane)) {
+                    DiscoveredModel model = models.get(lane.modelId);
+                    idle.add(new IdleUnload.Server(lane.modelId, false, lane.busy(), lane.lastUsed,
+                            model == null ? null : model.ttlSeconds()));
                 }
             }
             due = idleUnload.due(idle, Instant.now());
@@ -427,6 +472,11 @@ public final class Gateway implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** A ready server the gateway started that nobody pinned since: idle unload may stop it. */
+    private boolean unloadableLocked(ModelLane lane) {
+        return lane.ready && !lane.unloading && lane.lastUsed != null && origins.unpinnedGatewayStart(lane.modelId);
     }
 
     private void unload(String id, String reason, String why) {
@@ -540,7 +590,7 @@ public final class Gateway implements AutoCloseable {
         ModelLane lane = lanes.get(id);
         DiscoveredModel model = models.get(id);
         long bytes = model == null ? 0 : ModelMemory.estimateOrZero(model);
-        boolean pinned = startedBy.get(id) != StartedBy.GATEWAY;
+        boolean pinned = !origins.unpinnedGatewayStart(id);
         boolean busy = lane != null && (lane.busy() || lane.unloading || lane.admitted);
         Instant lastUsed = lane == null || lane.lastUsed == null ? Instant.EPOCH : lane.lastUsed;
         return new LoadedServer(id, bytes, pinned, busy, lastUsed);
@@ -586,8 +636,14 @@ public final class Gateway implements AutoCloseable {
     private CompletableFuture<Lease> enqueue(Routed routed) {
         String id = routed.modelId();
         // Asked before taking the lock: the supervisor has locks of its own.
-        boolean serverReady = supervisor.server(id).map(ServerStatus::isReady).orElse(false);
-        Optional<GatewayException> backOff = BackOffRefusal.of(id, supervisor.restartDue(id), Instant.now());
+        ServerState state = supervisor.server(id).map(ServerStatus::state).orElse(ServerState.STOPPED);
+        boolean serverReady = state == ServerState.READY;
+        Instant arrived = Instant.now();
+        // Only a server that does not run waits out a failed start: one started since (by the API) serves.
+        boolean notRunning = state == ServerState.STOPPED || state == ServerState.FAILED;
+        Optional<GatewayException> backOff = BackOffRefusal.of(id, supervisor.restartDue(id), arrived)
+                .or(() -> BackOffRefusal.afterFailure(id, notRunning ? startBackOff.until(id, arrived)
+                        : Optional.empty(), arrived));
         if (backOff.isPresent()) {
             throw backOff.get();
         }
@@ -599,6 +655,7 @@ public final class Gateway implements AutoCloseable {
                 throw new GatewayException(GatewayError.SHUTTING_DOWN, "MAGI is shutting down", null, null);
             }
             ModelLane lane = lanes.computeIfAbsent(id, ModelLane::new);
+            lane.lastRequestAt = arrived;
             if (lane.ready && !serverReady) {
                 // Stopped or crashed since: start it again and read its slots again.
                 lane.ready = false;
@@ -650,7 +707,7 @@ public final class Gateway implements AutoCloseable {
                 return;
             }
             if (!running) {
-                startedBy.putIfAbsent(id, StartedBy.GATEWAY);
+                origins.startedByGateway(id);
                 LOG.info("Starting '{}' on demand for a request", id);
                 observers.forEach(observer -> observer.startedOnDemand(id));
             }
@@ -673,6 +730,10 @@ public final class Gateway implements AutoCloseable {
         } catch (GatewayException e) {
             fail(id, e);
         } catch (MagiException e) {
+            if (e.code() == ErrorCode.SERVER_START_FAILED || e.code() == ErrorCode.SERVER_START_TIMEOUT) {
+                // Before the waiters hear of it: whoever asks next is told to wait out the back-off.
+                startBackOff.failed(id, Instant.now());
+            }
             fail(id, loadFailure(id, e));
         } catch (RuntimeException e) {
             LOG.error("Starting '{}' for the gateway failed unexpectedly", id, e);

@@ -24,6 +24,8 @@ final class ModelLane {
     long readyAtNanos;
     /** When its last request ended, or when it became ready: what idle unload counts from. */
     Instant lastUsed;
+    /** When the gateway last received a request for it; null if never. */
+    Instant lastRequestAt;
     /** Being stopped (idle, or evicted to make room): new requests wait and start it again once it has stopped. */
     boolean unloading;
     /** The memory rules let it start, and its start is under way: its memory counts as taken. */

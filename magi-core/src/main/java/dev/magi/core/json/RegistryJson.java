@@ -148,6 +148,7 @@ public final class RegistryJson {
             gen.writeString(alias);
         }
         gen.writeEndArray();
+        writeNumber(gen, "ttlSeconds", m.ttlSeconds());
         gen.writeStringField("mmprojPath", m.mmprojPath());
         writeNumber(gen, "mmprojSizeBytes", m.mmprojSizeBytes());
         gen.writeStringField("metadataSource", m.metadataSource().wireName());
@@ -275,6 +276,7 @@ public final class RegistryJson {
                 .extraArgs(extraArgs)
                 .env(env)
                 .aliases(aliases)
+                .ttlSeconds(integer(n, "ttlSeconds"))
                 .mmprojPath(text(n, "mmprojPath"))
                 .mmprojSizeBytes(longValue(n, "mmprojSizeBytes"))
                 .metadataSource(source == null ? null : MetadataSource.parse(source))

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Switches MAGI to a profile: its models and only those are enabled, the running servers outside it
@@ -25,12 +26,24 @@ public final class ProfileActivator {
     private final ProfileService profiles;
     private final ModelRegistry registry;
     private final ServerSupervisor supervisor;
+    private final Consumer<List<String>> running;
     private final Object lock = new Object();
 
     public ProfileActivator(ProfileService profiles, ModelRegistry registry, ServerSupervisor supervisor) {
+        this(profiles, registry, supervisor, ids -> {
+        });
+    }
+
+    /**
+     * @param running told, after each activation, the profile's models whose servers run now (started
+     *                by it or already running): the engine pins them, so idle unload leaves them alone
+     */
+    public ProfileActivator(ProfileService profiles, ModelRegistry registry, ServerSupervisor supervisor,
+                            Consumer<List<String>> running) {
         this.profiles = profiles;
         this.registry = registry;
         this.supervisor = supervisor;
+        this.running = running;
     }
 
     /** What an activation did. */
@@ -70,6 +83,9 @@ public final class ProfileActivator {
                 }
             }
             StartAllResult starts = supervisor.startAll(wanted);
+            List<String> runningNow = new ArrayList<>(starts.started());
+            runningNow.addAll(starts.alreadyRunning());
+            running.accept(runningNow);
             LOG.info("Profile '{}' active: started {}, stopped {}, failed {}, unknown models {}", name,
                     starts.started(), stopped, starts.failed().size(), unknown);
             return new Result(name, starts.started(), stopped, starts.failed(), unknown);

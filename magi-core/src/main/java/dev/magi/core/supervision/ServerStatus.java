@@ -38,6 +38,9 @@ import java.util.TreeMap;
  *                      more (it gets no new gateway request); true otherwise
  * @param traffic       what the gateway sends it, written as its own fields ({@code inFlight}, {@code queued},
  *                      {@code slots}, {@code requestsTotal}); {@link ServerTraffic#NONE} from the supervisor
+ * @param retention     who started it and when idle unload stops it, written as its own fields
+ *                      ({@code startedBy}, {@code pinned}, {@code lastRequestAt}, {@code idleExpiresAt});
+ *                      {@link ServerRetention#NONE} from the supervisor
  * @param launcher      the name of the launcher that runs it ({@code local}, {@code slurm}...)
  * @param endpoint      its base URL while it runs, else null
  * @param launch        what its launch shows of itself besides the pid ({@code jobId}, {@code node}...),
@@ -45,7 +48,7 @@ import java.util.TreeMap;
  */
 @JsonPropertyOrder({"modelId", "displayName", "port", "pid", "state", "isReady", "isRunning", "uptimeSeconds",
         "tier", "isThinking", "restartCount", "lastExitCode", "lastError", "startedAt", "healthy", "traffic",
-        "launcher", "endpoint"})
+        "retention", "launcher", "endpoint"})
 public record ServerStatus(
         String modelId,
         String displayName,
@@ -63,6 +66,7 @@ public record ServerStatus(
         @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
         boolean healthy,
         @JsonUnwrapped ServerTraffic traffic,
+        @JsonUnwrapped ServerRetention retention,
         String launcher,
         @JsonSerialize(using = ToStringSerializer.class) URI endpoint,
         @JsonIgnore Map<String, Object> launch) {
@@ -71,14 +75,22 @@ public record ServerStatus(
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(state, "state");
         traffic = traffic == null ? ServerTraffic.NONE : traffic;
+        retention = retention == null ? ServerRetention.NONE : retention;
         launch = launch == null ? Map.of() : Map.copyOf(launch);
     }
 
     /** The same status with what the gateway sends the server. */
     public ServerStatus withTraffic(ServerTraffic traffic) {
         return new ServerStatus(modelId, displayName, port, pid, state, isReady, isRunning, uptimeSeconds, tier,
-                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic, launcher, endpoint,
-                launch);
+                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic, retention, launcher,
+                endpoint, launch);
+    }
+
+    /** The same status with who started the server and when idle unload stops it. */
+    public ServerStatus withRetention(ServerRetention retention) {
+        return new ServerStatus(modelId, displayName, port, pid, state, isReady, isRunning, uptimeSeconds, tier,
+                isThinking, restartCount, lastExitCode, lastError, startedAt, healthy, traffic, retention, launcher,
+                endpoint, launch);
     }
 
     /** The launch's own fields, written after the others in a stable order. */

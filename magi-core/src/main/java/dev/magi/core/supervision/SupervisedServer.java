@@ -589,7 +589,7 @@ final class SupervisedServer {
                 lastExitCode,
                 state == ServerState.PENDING && pendingReason != null ? pendingReason : lastError,
                 startedAt,
-                state != ServerState.READY || health.healthy(), ServerTraffic.NONE,
+                state != ServerState.READY || health.healthy(), ServerTraffic.NONE, ServerRetention.NONE,
                 shared.launcher().name(),
                 r != null ? r.endpoint() : null,
                 r != null ? launchDetails(r) : Map.of());

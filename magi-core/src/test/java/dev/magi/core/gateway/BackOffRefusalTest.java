@@ -38,4 +38,17 @@ class BackOffRefusalTest {
     void noBackOff() {
         assertThat(BackOffRefusal.of("m", Optional.empty(), NOW)).isEmpty();
     }
+
+    @Test
+    @DisplayName("after a failed start is 503 model_backoff, saying the start failed and when to ask again")
+    void afterFailedStart() {
+        GatewayException refusal = BackOffRefusal.afterFailure("qwen3-4b", Optional.of(NOW.plusMillis(1_500)), NOW)
+                .orElseThrow();
+
+        assertThat(refusal.error()).isEqualTo(GatewayError.MODEL_BACKOFF);
+        assertThat(refusal.retryAfterSeconds()).isEqualTo(2);
+        assertThat(refusal.param()).isEqualTo("model");
+        assertThat(refusal.getMessage()).contains("qwen3-4b").contains("failed to start").contains("2 s");
+        assertThat(BackOffRefusal.afterFailure("m", Optional.empty(), NOW)).isEmpty();
+    }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,6 +43,8 @@ class GatewayTest {
     private MagiEngine engine;
     /** {@code --idle-ttl} of the next engine. */
     private String idleTtl = "900";
+    /** The restart (and start) back-off of the next engine; null for the default. */
+    private Duration backOff;
 
     @AfterEach
     void close() {
@@ -79,6 +82,8 @@ class GatewayTest {
                 .set(ConfigKey.STOP_TIMEOUT, "1")
                 .set(ConfigKey.QUEUE_TIMEOUT, queueTimeout)
                 .set(ConfigKey.IDLE_TTL, idleTtl)
+                .supervision(options -> backOff == null ? options
+                        : options.withRestartPolicy(backOff, backOff, 5, Duration.ofMinutes(10)))
                 .build();
         engine.registry().setAllEnabled(true);
         return engine.gateway();
@@ -196,6 +201,51 @@ class GatewayTest {
             }
             assertThat(runs()).isEqualTo(1);
             assertThat(gateway.queued("small-1b-q4_0")).isZero();
+        }
+
+        @Test
+        @DisplayName("after a failed start, requests for the model are refused model_backoff until its back-off"
+                + " ends, and no new start is tried")
+        void backOffAfterFailedStart() throws Exception {
+            backOff = Duration.ofSeconds(60);
+            Gateway gateway = gateway(FakeLlamaServer.launcher().exitDuringLoad(3), "300", "small-1b-q4_0.gguf");
+            CompletableFuture<Lease> first = gateway.admit(chat("small-1b-q4_0"));
+            Eventually.await(PATIENCE, "the start to fail", first::isDone);
+            assertThat(errorOf(first)).isEqualTo(GatewayError.MODEL_LOAD_FAILED);
+
+            CompletableFuture<Lease> next = gateway.admit(chat("small-1b-q4_0"));
+
+            assertThat(next).isDone();
+            assertThat(errorOf(next)).isEqualTo(GatewayError.MODEL_BACKOFF);
+            Throwable failure = next.handle((lease, thrown) -> thrown).join();
+            GatewayException refusal = (GatewayException) (failure instanceof CompletionException
+                    ? failure.getCause() : failure);
+            assertThat(refusal.retryAfterSeconds()).isBetween(1, 60);
+            assertThat(refusal.getMessage()).contains("small-1b-q4_0", "failed to start");
+            assertThat(runs()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a tier falls to its other candidate while one is in start back-off")
+        void tierAvoidsBackOff() throws Exception {
+            backOff = Duration.ofSeconds(60);
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf", "tiny-1b-q4_0.gguf");
+            engine.registry().setTierOverride("small-1b-q4_0", Tier.FAST);
+            engine.registry().setTierOverride("tiny-1b-q4_0", Tier.FAST);
+            // Only the first candidate (by id) fails to load: the fake reads its knobs from its environment.
+            engine.registry().updateRuntimeSettings("small-1b-q4_0",
+                    settings -> settings.withEnv(Map.of("FAKE_LLAMA_LOAD_EXIT", "3")));
+            CompletableFuture<Lease> first = gateway.admit(chat("small-1b-q4_0"));
+            Eventually.await(PATIENCE, "the start to fail", first::isDone);
+            assertThat(errorOf(first)).isEqualTo(GatewayError.MODEL_LOAD_FAILED);
+
+            for (int i = 0; i < 3; i++) {
+                try (Lease lease = await(gateway.admit(chat("fast")))) {
+                    assertThat(lease.modelId()).isEqualTo("tiny-1b-q4_0");
+                }
+            }
+            assertThat(errorOf(gateway.admit(chat("small-1b-q4_0")))).isEqualTo(GatewayError.MODEL_BACKOFF);
+            assertThat(runs()).isEqualTo(2);
         }
 
         @Test
@@ -343,11 +393,65 @@ class GatewayTest {
         }
 
         @Test
+        @DisplayName("a model's ttlSeconds 0 keeps a server the gateway started past a 1 s --idle-ttl")
+        void ttlZeroKeeps() throws Exception {
+            idleTtl = "1";
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf", "big-70b-q4_0.gguf");
+            engine.registry().updateRuntimeSettings("big-70b-q4_0", settings -> settings.withTtlSeconds(0));
+            await(gateway.admit(chat("big-70b-q4_0"))).close();
+            // Used after the kept one, so were ttlSeconds ignored, the kept one would be due no later.
+            await(gateway.admit(chat("small-1b-q4_0"))).close();
+
+            Eventually.await(PATIENCE, "the idle witness to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
+
+            assertThat(state("big-70b-q4_0")).isEqualTo(ServerState.READY);
+            assertThat(gateway.startedBy("big-70b-q4_0")).contains(StartedBy.GATEWAY);
+            assertThat(gateway.retention("big-70b-q4_0").idleExpiresAt()).isNull();
+            assertThat(gateway.retention("big-70b-q4_0").pinned()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a model's ttlSeconds of 1 s unloads its server, though --idle-ttl is 900 s")
+        void ownTtlUnloads() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf");
+            engine.registry().updateRuntimeSettings("small-1b-q4_0", settings -> settings.withTtlSeconds(1));
+            Lease lease = await(gateway.admit(chat("small-1b-q4_0")));
+            assertThat(gateway.retention("small-1b-q4_0").idleExpiresAt()).as("busy").isNull();
+            assertThat(gateway.retention("small-1b-q4_0").lastRequestAt()).isNotNull();
+            lease.close();
+
+            Eventually.await(PATIENCE, "the idle server to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
+        }
+
+        @Test
+        @DisplayName("a start through the API of a running server the gateway started pins it: it is never unloaded")
+        void apiStartPinsGatewayServer() throws Exception {
+            idleTtl = "1";
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf", "big-70b-q4_0.gguf");
+            // Held while it is started through the API, so that it cannot go idle before.
+            try (Lease held = await(gateway.admit(chat("big-70b-q4_0")))) {
+                assertThat(gateway.startedBy("big-70b-q4_0")).contains(StartedBy.GATEWAY);
+                ServerStatus started = engine.startServer("big-70b-q4_0", true);
+                assertThat(started.state()).isEqualTo(ServerState.READY);
+            }
+            assertThat(gateway.startedBy("big-70b-q4_0")).contains(StartedBy.API);
+            assertThat(gateway.retention("big-70b-q4_0").pinned()).isTrue();
+            assertThat(gateway.retention("big-70b-q4_0").idleExpiresAt()).isNull();
+            await(gateway.admit(chat("small-1b-q4_0"))).close();
+
+            Eventually.await(PATIENCE, "the idle witness to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
+
+            assertThat(state("big-70b-q4_0")).isEqualTo(ServerState.READY);
+            // The API start found the gateway's process running and started none of its own.
+            assertThat(runs()).isEqualTo(2);
+        }
+
+        @Test
         @DisplayName("a server started through the API is pinned: never unloaded for idleness")
         void keepsPinnedServer() throws Exception {
             idleTtl = "1";
             Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", "small-1b-q4_0.gguf", "big-70b-q4_0.gguf");
-            engine.supervisor().start("big-70b-q4_0", true);
+            engine.startServer("big-70b-q4_0", true);
             await(gateway.admit(chat("big-70b-q4_0"))).close();
             // Used after the pinned one, so were pinned servers due, the pinned one would be due no later.
             await(gateway.admit(chat("small-1b-q4_0"))).close();
@@ -355,7 +459,7 @@ class GatewayTest {
             Eventually.await(PATIENCE, "the idle witness to stop", () -> state("small-1b-q4_0") == ServerState.STOPPED);
 
             assertThat(state("big-70b-q4_0")).isEqualTo(ServerState.READY);
-            assertThat(gateway.startedBy("big-70b-q4_0")).isEmpty();
+            assertThat(gateway.startedBy("big-70b-q4_0")).contains(StartedBy.API);
             // Served by the process started through the API, not by a new one.
             await(gateway.admit(chat("big-70b-q4_0"))).close();
             assertThat(runs()).isEqualTo(2);

@@ -35,9 +35,10 @@ import java.util.Objects;
 @Consumes(MediaType.APPLICATION_JSON)
 public final class ModelsResource {
     /** The numeric runtime settings, in the order of {@link RuntimeSettings}'s components. */
-    private static final List<String> NUMBERS = List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize");
+    private static final List<String> NUMBERS = List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize",
+            "ttlSeconds");
     private static final List<String> RUNTIME_SETTINGS =
-            List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize", "extraArgs", "env");
+            List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize", "ttlSeconds", "extraArgs", "env");
 
     private final MagiEngine engine;
     private final ModelRegistry registry;
@@ -165,6 +166,7 @@ public final class ModelsResource {
                 patch.has(NUMBERS.get(1)) ? numbers[1] : current.ctxSize(),
                 patch.has(NUMBERS.get(2)) ? numbers[2] : current.nThreads(),
                 patch.has(NUMBERS.get(3)) ? numbers[3] : current.batchSize(),
+                patch.has(NUMBERS.get(4)) ? numbers[4] : current.ttlSeconds(),
                 patch.has("extraArgs") ? extraArgs : current.extraArgs(),
                 patch.has("env") ? env : current.env()));
     }

@@ -48,7 +48,8 @@ public final class ServersResource {
     @GET
     public Map<String, Object> servers() {
         List<ServerStatus> servers = supervisor.servers().stream()
-                .map(status -> status.withTraffic(engine.gateway().traffic(status.modelId()))).toList();
+                .map(status -> status.withTraffic(engine.gateway().traffic(status.modelId()))
+                        .withRetention(engine.gateway().retention(status.modelId()))).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("totalServers", servers.size());
         body.put("readyServers", servers.stream().filter(ServerStatus::isReady).count());
@@ -68,7 +69,7 @@ public final class ServersResource {
     @Path("{id}/start")
     public Response start(@PathParam("id") String id, @QueryParam("wait") @DefaultValue("true") String wait) {
         boolean waitUntilReady = parseWait(wait);
-        ServerStatus status = supervisor.start(id, waitUntilReady);
+        ServerStatus status = engine.startServer(id, waitUntilReady);
         return Response.status(waitUntilReady ? 200 : 202).entity(status).build();
     }
 

@@ -221,7 +221,8 @@ class WebUiBrowserTest {
     }
 
     @Test
-    @DisplayName("edits a model's extra arguments and environment, keeps them, and shows a refused flag's message")
+    @DisplayName("edits a model's extra arguments, environment and idle TTL, keeps them, and shows a refused flag's"
+            + " message")
     void extraArgumentsAndEnvironment() throws Exception {
         model("Small-1B-Q4_K_M.gguf");
         startServer(Map.of());
@@ -232,6 +233,8 @@ class WebUiBrowserTest {
         wait.until(d -> dialog.isDisplayed());
         type(By.id("rt-args"), "--jinja\n--cache-type-k\nq8_0\n\n--chat-template-file\n/t/with space.jinja");
         type(By.id("rt-env"), "CUDA_VISIBLE_DEVICES=0,1\nHF_HOME=/srv/a=b");
+        assertThat(driver.findElement(By.id("rt-ttl")).getAttribute("value")).as("follows --idle-ttl").isEmpty();
+        type(By.id("rt-ttl"), "0");
         click(By.cssSelector("#runtime-form button[type=submit]"));
         waitForToast("Runtime settings saved");
 
@@ -240,6 +243,7 @@ class WebUiBrowserTest {
                 "/t/with space.jinja");
         assertThat(saved.env()).containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", "0,1"),
                 Map.entry("HF_HOME", "/srv/a=b"));
+        assertThat(saved.ttlSeconds()).as("0: never unloaded for idleness").isZero();
         chromium.screenshot(SCREENSHOTS.resolve("detail-settings-1280x800.png"));
 
         // After a reload the dialog shows what was saved, one argument and one variable per line.
@@ -251,6 +255,7 @@ class WebUiBrowserTest {
                 .isEqualTo("--jinja\n--cache-type-k\nq8_0\n--chat-template-file\n/t/with space.jinja");
         assertThat(driver.findElement(By.id("rt-env")).getAttribute("value"))
                 .isEqualTo("CUDA_VISIBLE_DEVICES=0,1\nHF_HOME=/srv/a=b");
+        assertThat(driver.findElement(By.id("rt-ttl")).getAttribute("value")).isEqualTo("0");
 
         // A flag MAGI sets itself: the API's refusal is shown, and nothing changes.
         type(By.id("rt-args"), "--jinja\n--port=9000");

@@ -119,7 +119,7 @@ public abstract class RegistryStoreContract {
                 .isThinkingModel(true).thinkingOverride(false).isInstruct(true).isCoder(false)
                 .assignedTier(Tier.FAST).tierOverride(Tier.POWERFUL)
                 .port(8081).portPinned(true).enabled(true)
-                .nGpuLayers(99).ctxSize(8192).nThreads(6).batchSize(512)
+                .nGpuLayers(99).ctxSize(8192).nThreads(6).batchSize(512).ttlSeconds(1800)
                 // Text that a careless format would turn into another type, split or trim.
                 .extraArgs(List.of("--jinja", "--cache-type-k", "q8_0", "--chat-template-file", "/t/模板 ü.jinja",
                         "", "  spaced  ", "null", "true", "0x1F", "1e3", "~", "a=b", "# not a comment"))
@@ -262,6 +262,22 @@ public abstract class RegistryStoreContract {
             assertThat(loaded.extraArgs()).isEmpty();
             assertThat(loaded.env()).isEmpty();
             assertThat(loaded.aliases()).isEmpty();
+            assertThat(loaded.ttlSeconds()).isNull();
+        }
+
+        @Test
+        @DisplayName("keeps ttlSeconds apart: 0 (never unloaded), a number, and null (follows --idle-ttl)")
+        void ttlSeconds() {
+            DiscoveredModel never = model("never").toBuilder().ttlSeconds(0).build();
+            DiscoveredModel minute = model("minute").toBuilder().ttlSeconds(60).build();
+            DiscoveredModel follows = model("follows").toBuilder().ttlSeconds(null).build();
+            store.saveRegistry(registryOf(List.of(never, minute, follows)));
+
+            Map<String, DiscoveredModel> loaded = reopen().loadRegistry().orElseThrow().models();
+            assertThat(loaded.get("never").ttlSeconds()).isZero();
+            assertThat(loaded.get("minute").ttlSeconds()).isEqualTo(60);
+            assertThat(loaded.get("follows").ttlSeconds()).isNull();
+            assertThat(loaded.get("never").runtimeSettings().ttlSeconds()).isZero();
         }
 
         @Test

@@ -99,6 +99,7 @@ final class PropertiesCodec {
         put(p, at + "ctxSize", m.ctxSize());
         put(p, at + "nThreads", m.nThreads());
         put(p, at + "batchSize", m.batchSize());
+        put(p, at + "ttlSeconds", m.ttlSeconds());
         putList(p, at + "extraArgs", m.extraArgs(), Function.identity());
         putList(p, at + "aliases", m.aliases(), Function.identity());
         // A variable's name cannot hold '=', so NAME=VALUE splits back at the first one.
@@ -202,6 +203,7 @@ final class PropertiesCodec {
                 .ctxSize(k.integer(at + "ctxSize"))
                 .nThreads(k.integer(at + "nThreads"))
                 .batchSize(k.integer(at + "batchSize"))
+                .ttlSeconds(k.integer(at + "ttlSeconds"))
                 .extraArgs(k.list(at + "extraArgs"))
                 .aliases(k.list(at + "aliases"))
                 .env(k.variables(at + "env"))

@@ -1,0 +1,191 @@
+package dev.magi.jaxrs.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.core.config.ConfigKey;
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.jaxrs.ApiServer;
+import dev.magi.spi.Tier;
+import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
+import dev.magi.testkit.GgufWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Who started a server, pinning and the start back-off over real HTTP, with the fake llama-server")
+class PinningAndBackOffOverHttpTest {
+    private static final String SMALL = "small-1b-q4_0";
+    private static final String BIG = "big-70b-q4_0";
+
+    @TempDir
+    Path dir;
+    private MagiEngine engine;
+    private ApiServer api;
+
+    @AfterEach
+    void close() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** MAGI over two enabled models, a restart (and start) back-off of a minute, the fake as llama-server. */
+    private void start(FakeLlamaServer.Launcher fake) throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(SMALL + ".gguf"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(BIG + ".gguf"));
+        fake.runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
+        int ports = FreePorts.rangeStart(10);
+        engine = MagiEngine.builder().withoutEnvironment()
+                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
+                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
+                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
+                .set(ConfigKey.WATCH, "false")
+                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
+                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
+                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
+                .set(ConfigKey.MAX_STARTUP_TIME, "30")
+                .set(ConfigKey.READINESS_INTERVAL, "0.2")
+                .set(ConfigKey.STOP_TIMEOUT, "1")
+                .supervision(options -> options.withRestartPolicy(Duration.ofSeconds(60), Duration.ofSeconds(60), 5,
+                        Duration.ofMinutes(10)))
+                .build();
+        engine.registry().setAllEnabled(true);
+        engine.registry().setTierOverride(SMALL, Tier.FAST);
+        engine.registry().setTierOverride(BIG, Tier.POWERFUL);
+        api = new ApiServer(engine);
+    }
+
+    private int runs() throws Exception {
+        return Files.exists(dir.resolve("runs.txt")) ? Files.readAllLines(dir.resolve("runs.txt")).size() : 0;
+    }
+
+    private static String chat(String model) {
+        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+    }
+
+    private JsonNode server(String id) throws Exception {
+        ApiServer.Reply reply = api.get("/api/models/servers");
+        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+        for (JsonNode server : reply.json().path("servers")) {
+            if (server.path("modelId").asText().equals(id)) {
+                return server;
+            }
+        }
+        throw new AssertionError("no server record for " + id + " in " + reply.raw().body());
+    }
+
+    @Test
+    @DisplayName("a server record ends with startedBy, pinned, lastRequestAt and idleExpiresAt; a start through"
+            + " the API pins a server the gateway started")
+    void fieldsAndPinning() throws Exception {
+        start(FakeLlamaServer.launcher());
+        Instant before = Instant.now().minusSeconds(1);
+        assertThat(api.post("/v1/chat/completions", chat(SMALL)).status()).isEqualTo(200);
+
+        JsonNode onDemand = server(SMALL);
+        List<String> names = new ArrayList<>();
+        onDemand.fieldNames().forEachRemaining(names::add);
+        assertThat(names.subList(names.size() - 4, names.size()))
+                .containsExactly("startedBy", "pinned", "lastRequestAt", "idleExpiresAt");
+        assertThat(onDemand.path("startedBy").asText()).isEqualTo("gateway");
+        assertThat(onDemand.path("pinned").asBoolean()).isFalse();
+        Instant lastRequest = Instant.parse(onDemand.path("lastRequestAt").asText());
+        assertThat(lastRequest).isAfter(before);
+        // --idle-ttl's default, 900 s, counted from when the request ended.
+        assertThat(Instant.parse(onDemand.path("idleExpiresAt").asText())).isAfter(lastRequest.plusSeconds(899));
+
+        ApiServer.Reply started = api.post("/api/models/servers/" + SMALL + "/start", "");
+        assertThat(started.status()).as(started.raw().body()).isEqualTo(200);
+        assertThat(started.json().path("state").asText()).isEqualTo("ready");
+
+        JsonNode pinned = server(SMALL);
+        assertThat(pinned.path("startedBy").asText()).isEqualTo("api");
+        assertThat(pinned.path("pinned").asBoolean()).isTrue();
+        assertThat(pinned.path("idleExpiresAt").isNull()).isTrue();
+        assertThat(pinned.path("lastRequestAt").asText()).isEqualTo(onDemand.path("lastRequestAt").asText());
+        assertThat(runs()).as("the API start found the server running").isEqualTo(1);
+
+        assertThat(api.post("/api/models/servers/" + SMALL + "/stop", "").status()).isEqualTo(200);
+        JsonNode stopped = server(SMALL);
+        assertThat(stopped.path("startedBy").isNull()).isTrue();
+        assertThat(stopped.path("pinned").asBoolean()).isFalse();
+        assertThat(stopped.path("idleExpiresAt").isNull()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a model's ttlSeconds 0 leaves a server the gateway started without idleExpiresAt")
+    void ttlZeroHasNoExpiry() throws Exception {
+        start(FakeLlamaServer.launcher());
+        assertThat(api.put("/api/models/" + SMALL + "/runtime-settings", "{\"ttlSeconds\": 0}").status())
+                .isEqualTo(200);
+        assertThat(api.post("/v1/chat/completions", chat(SMALL)).status()).isEqualTo(200);
+
+        JsonNode server = server(SMALL);
+        assertThat(server.path("startedBy").asText()).isEqualTo("gateway");
+        assertThat(server.path("idleExpiresAt").isNull()).isTrue();
+        assertThat(server.path("lastRequestAt").isTextual()).isTrue();
+    }
+
+    @Test
+    @DisplayName("servers started by a profile activation show startedBy profile and are pinned")
+    void profileStart() throws Exception {
+        start(FakeLlamaServer.launcher());
+        ApiServer.Reply created = api.post("/api/models/profiles",
+                "{\"name\": \"work\", \"enabledModels\": [\"" + BIG + "\"]}");
+        assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+        ApiServer.Reply activated = api.post("/api/models/profiles/work/activate", "");
+        assertThat(activated.status()).as(activated.raw().body()).isEqualTo(200);
+
+        JsonNode server = server(BIG);
+        assertThat(server.path("state").asText()).isEqualTo("ready");
+        assertThat(server.path("startedBy").asText()).isEqualTo("profile");
+        assertThat(server.path("pinned").asBoolean()).isTrue();
+        assertThat(server.path("lastRequestAt").isNull()).isTrue();
+        assertThat(server.path("idleExpiresAt").isNull()).isTrue();
+    }
+
+    @Test
+    @DisplayName("after a failed start, a request is 503 model_backoff with Retry-After in OpenAI's shape, and"
+            + " starts nothing; the tier is answered by its other candidate meanwhile")
+    void backOffAfterFailedStart() throws Exception {
+        start(FakeLlamaServer.launcher());
+        engine.registry().setTierOverride(BIG, Tier.FAST);
+        // Only this model's server fails to load: the fake reads its knobs from its environment.
+        assertThat(api.put("/api/models/" + SMALL + "/runtime-settings",
+                "{\"env\": {\"FAKE_LLAMA_LOAD_EXIT\": \"3\"}}").status()).isEqualTo(200);
+
+        ApiServer.Reply failed = api.post("/v1/chat/completions", chat(SMALL));
+        assertThat(failed.status()).as(failed.raw().body()).isEqualTo(503);
+        assertThat(failed.json().path("error").path("code").asText()).isEqualTo("model_load_failed");
+
+        ApiServer.Reply refused = api.post("/v1/chat/completions", chat(SMALL));
+
+        assertThat(refused.status()).as(refused.raw().body()).isEqualTo(503);
+        JsonNode error = refused.json().path("error");
+        assertThat(error.path("type").asText()).isEqualTo("server_error");
+        assertThat(error.path("code").asText()).isEqualTo("model_backoff");
+        assertThat(error.path("param").asText()).isEqualTo("model");
+        assertThat(error.path("message").asText()).contains(SMALL, "failed to start");
+        assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 60);
+        assertThat(runs()).isEqualTo(1);
+
+        ApiServer.Reply tier = api.post("/v1/chat/completions", chat("fast"));
+        assertThat(tier.status()).as(tier.raw().body()).isEqualTo(200);
+        assertThat(tier.header("X-MAGI-Model")).isEqualTo(BIG);
+        assertThat(runs()).isEqualTo(2);
+    }
+}
