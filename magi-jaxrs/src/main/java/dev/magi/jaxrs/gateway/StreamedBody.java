@@ -19,7 +19,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     private final ServletInputStream in;
     private final long length;
     private final long limit;
-    private final byte[] buffer = new byte[16 * 1024];
+    private final byte[] buffer = new byte[64 * 1024];
     private long read;
     private boolean finished;
 

@@ -8,7 +8,6 @@ import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +24,6 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("A client that goes away while its request waits in the queue leaves the queue")
-@Disabled("Not built yet: Jersey's servlet container on Jetty 12 does not call a ConnectionCallback when the"
-        + " client of a suspended request closes its connection, so the wait is not cancelled (docs/gateway.md,"
-        + " Not done yet)")
 class QueueDisconnectOverHttpTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String MODEL = "small-1b-q4_0";
