@@ -5,6 +5,7 @@ import dev.magi.jaxrs.errors.JsonExceptionMapper;
 import dev.magi.jaxrs.errors.MagiExceptionMapper;
 import dev.magi.jaxrs.errors.UnexpectedExceptionMapper;
 import dev.magi.jaxrs.errors.WebApplicationExceptionMapper;
+import dev.magi.jaxrs.gateway.ClientWatch;
 import dev.magi.jaxrs.gateway.GatewayExceptionMapper;
 import dev.magi.jaxrs.gateway.GatewayServlet;
 import dev.magi.jaxrs.gateway.ModelListResource;
@@ -99,8 +100,16 @@ public final class MagiJaxrs {
      * paths win over {@code /*} in every container). With {@code --gateway false}, nothing is mounted.
      */
     public static GatewayServlet gatewayServlet(MagiEngine engine) {
+        return gatewayServlet(engine, ClientWatch.NONE);
+    }
+
+    /**
+     * As {@link #gatewayServlet(MagiEngine)}, told by {@code watch} of clients that close their
+     * connection while their request waits for a slot (the standalone's Jetty can tell).
+     */
+    public static GatewayServlet gatewayServlet(MagiEngine engine, ClientWatch watch) {
         return new GatewayServlet(engine, new GatewayRequestGuard(HostOriginPolicy.of(engine.config()),
-                engine.config().apiKey()));
+                engine.config().apiKey()), watch);
     }
 
     /** A new Jersey application holding only the MAGI API. */

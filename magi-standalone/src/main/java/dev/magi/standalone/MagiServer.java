@@ -59,7 +59,8 @@ public final class MagiServer implements AutoCloseable {
         context.addServlet(jersey, "/*");
         if (engine.config().gateway()) {
             // The gateway's byte-moving paths, apart from Jersey: exact paths win over /*.
-            ServletHolder gateway = new ServletHolder("magi-gateway", MagiJaxrs.gatewayServlet(engine));
+            ServletHolder gateway = new ServletHolder("magi-gateway", MagiJaxrs.gatewayServlet(engine,
+                    new ClosedConnectionWatch()));
             gateway.setAsyncSupported(true);
             GatewayServlet.PATHS.forEach(path -> context.addServlet(gateway, path));
         }

@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The client's side of one gateway request, answered asynchronously: no thread waits for the answer,
@@ -43,7 +44,9 @@ final class Exchange implements WriteListener, AsyncListener {
     }
 
     private final AsyncContext async;
+    private final HttpServletRequest request;
     private final HttpServletResponse response;
+    private final ClientWatch watch;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final List<Runnable> goneListeners = new ArrayList<>();
     private ServletOutputStream out;
@@ -52,17 +55,19 @@ final class Exchange implements WriteListener, AsyncListener {
     private boolean completed;
     private boolean gone;
 
-    private Exchange(AsyncContext async, HttpServletResponse response) {
+    private Exchange(AsyncContext async, HttpServletRequest request, HttpServletResponse response, ClientWatch watch) {
         this.async = async;
+        this.request = request;
         this.response = response;
+        this.watch = watch;
     }
 
     /** Suspends the request: the container's thread returns, and the answer is written later. */
-    static Exchange start(HttpServletRequest request, HttpServletResponse response) {
+    static Exchange start(HttpServletRequest request, HttpServletResponse response, ClientWatch watch) {
         AsyncContext async = request.startAsync(request, response);
         // A generation may take minutes before its first byte; the queue has its own timeout.
         async.setTimeout(0);
-        Exchange exchange = new Exchange(async, response);
+        Exchange exchange = new Exchange(async, request, response, watch);
         async.addListener(exchange);
         return exchange;
     }
@@ -76,6 +81,19 @@ final class Exchange implements WriteListener, AsyncListener {
             }
         }
         listener.run();
+    }
+
+    /**
+     * While {@code wait} (a wait for a slot) is not done, watches the client's connection, so that a
+     * client that closes it is gone at once rather than at the end of the wait.
+     */
+    void watchWhile(CompletableFuture<?> wait) {
+        if (wait.isDone()) {
+            return;
+        }
+        Runnable stop = watch.watch(request, () -> failed(new IOException("The client closed its connection while"
+                + " its request waited")));
+        wait.whenComplete((result, failure) -> stop.run());
     }
 
     synchronized boolean gone() {

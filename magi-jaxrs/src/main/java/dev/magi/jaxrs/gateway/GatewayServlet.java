@@ -38,12 +38,19 @@ public final class GatewayServlet extends HttpServlet {
 
     private final transient MagiEngine engine;
     private final transient GatewayGuard guard;
+    private final transient ClientWatch watch;
     private transient Upstream upstream;
     private transient Inference inference;
 
     public GatewayServlet(MagiEngine engine, GatewayGuard guard) {
+        this(engine, guard, ClientWatch.NONE);
+    }
+
+    /** @param watch how the container tells of a client that left while its request waits */
+    public GatewayServlet(MagiEngine engine, GatewayGuard guard, ClientWatch watch) {
         this.engine = engine;
         this.guard = guard;
+        this.watch = watch;
     }
 
     @Override
@@ -79,7 +86,7 @@ public final class GatewayServlet extends HttpServlet {
     }
 
     private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint) throws IOException {
-        Exchange exchange = Exchange.start(request, response);
+        Exchange exchange = Exchange.start(request, response, watch);
         WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES).whenComplete((body, failure) -> {
             if (failure != null) {
                 exchange.refuse(failure);
@@ -104,7 +111,7 @@ public final class GatewayServlet extends HttpServlet {
         String id = rest.length() <= 1 ? "" : URLDecoder.decode(slash < 0 ? rest.substring(1) : rest.substring(1,
                 slash), StandardCharsets.UTF_8);
         String method = request.getMethod();
-        Exchange exchange = Exchange.start(request, response);
+        Exchange exchange = Exchange.start(request, response, watch);
         try {
             if (id.isEmpty()) {
                 throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "/upstream needs a model id:"
@@ -131,6 +138,7 @@ public final class GatewayServlet extends HttpServlet {
                     InferenceRequest.MAX_BODY_BYTES).start() : null;
             CompletableFuture<Lease> admitted = engine.gateway().admit(new Admission(id, null, null, false));
             exchange.onGone(() -> admitted.cancel(false));
+            exchange.watchWhile(admitted);
             Map<String, List<String>> headers = headers(request);
             Inference.deliver(admitted.thenCompose(lease -> exchange.gone() ? Inference.goneBeforeSending(lease)
                     : upstream.pass(lease, method, target, headers, body)), exchange, null);

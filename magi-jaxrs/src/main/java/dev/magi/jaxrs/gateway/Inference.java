@@ -80,6 +80,7 @@ final class Inference {
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
         // A client that goes away while it waits leaves the queue at once.
         exchange.onGone(() -> admitted.cancel(false));
+        exchange.watchWhile(admitted);
         deliver(OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
                 lease -> exchange.gone() ? goneBeforeSending(lease)
                         : upstream.forward(lease, "/" + path, request.body(), passed, decorate, clock)),

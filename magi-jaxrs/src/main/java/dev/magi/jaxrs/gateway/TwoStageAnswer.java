@@ -98,6 +98,7 @@ final class TwoStageAnswer {
         CompletableFuture<Lease> admitted = gateway.admit(new Admission(plan.stage2Tier().wireName(), request.text(),
                 session, true));
         exchange.onGone(() -> admitted.cancel(false));
+        exchange.watchWhile(admitted);
         admitted.thenCompose(lease -> exchange.gone() ? Inference.<Upstream.Answer>goneBeforeSending(lease)
                         : upstream.forward(lease, PATH, body, headers, decorate, null))
                 .whenComplete((answer, failure) -> {
