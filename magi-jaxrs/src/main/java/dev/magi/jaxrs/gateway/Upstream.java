@@ -58,6 +58,10 @@ final class Upstream implements AutoCloseable {
         client.setExecutor(threads);
         client.setConnectTimeout(10_000);
         client.setFollowRedirects(false);
+        // No idle timeout (Jetty's default is 30 s): an answer that is not streamed may take minutes to
+        // begin while llama-server generates it. Idle pooled connections closed by the server are noticed
+        // by the client's selector and dropped.
+        client.setIdleTimeout(0);
         // The bytes pass unchanged: no decoding of a compressed answer, and no user agent of MAGI's own.
         client.getContentDecoderFactories().clear();
         client.setUserAgentField(null);
