@@ -55,7 +55,7 @@ final class GatewayBenchmark {
 
     static Result run(List<String> args, PrintStream out) throws Exception {
         Options options = new Options(args, List.of("connections", "trial-ms", "trials", "streams",
-                "cold-runs", "queued", "load-ms", "dir"));
+                "cold-runs", "queued", "load-ms", "warmup-ms", "dir"));
         int connections = options.integer("connections", 16);
         int trialMillis = options.integer("trial-ms", 3000);
         int trials = options.integer("trials", 3);
@@ -63,6 +63,7 @@ final class GatewayBenchmark {
         int coldRuns = options.integer("cold-runs", 5);
         int queued = options.integer("queued", 500);
         int loadMillis = options.integer("load-ms", 300);
+        int warmupMillis = options.integer("warmup-ms", 5000);
         Path parent = options.path("dir") != null ? options.path("dir")
                 : Path.of(System.getProperty("java.io.tmpdir"));
         Path dir = Files.createTempDirectory(Files.createDirectories(parent), "magi-gateway-bench");
@@ -71,6 +72,9 @@ final class GatewayBenchmark {
                 + " %d queued, fake load %d ms%n", connections, trials, trialMillis, streams, coldRuns, queued, loadMillis);
         try (Setup setup = new Setup(dir, queued, loadMillis)) {
             int serverPort = setup.warm();
+            // Untimed: the JIT compiles both paths before the trials, as it has in a server that has run a while.
+            load(serverPort, chatBody(false), connections, warmupMillis / 2);
+            load(setup.magiPort(), chatBody(false), connections, warmupMillis);
             throughput(setup, serverPort, connections, trials, trialMillis, out);
             firstByte(setup, serverPort, streams, out);
             cold(setup, coldRuns, out);

@@ -86,7 +86,7 @@ class BenchmarksSmokeTest {
     void gateway() throws Exception {
         GatewayBenchmark.Result result = GatewayBenchmark.run(List.of("--connections", "2", "--trial-ms", "200",
                 "--trials", "1", "--streams", "3", "--cold-runs", "1", "--queued", "20", "--load-ms", "50",
-                "--dir", dir.toString()), QUIET);
+                "--warmup-ms", "200", "--dir", dir.toString()), QUIET);
         assertThat(result).isEqualTo(new GatewayBenchmark.Result(20, 0, 1));
         assertThat(dir).isEmptyDirectory();
     }

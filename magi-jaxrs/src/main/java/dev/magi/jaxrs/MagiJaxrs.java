@@ -5,11 +5,11 @@ import dev.magi.jaxrs.errors.JsonExceptionMapper;
 import dev.magi.jaxrs.errors.MagiExceptionMapper;
 import dev.magi.jaxrs.errors.UnexpectedExceptionMapper;
 import dev.magi.jaxrs.errors.WebApplicationExceptionMapper;
+import dev.magi.jaxrs.gateway.ClientWatch;
 import dev.magi.jaxrs.gateway.GatewayExceptionMapper;
-import dev.magi.jaxrs.gateway.LlamaEndpointsResource;
+import dev.magi.jaxrs.gateway.GatewayServlet;
 import dev.magi.jaxrs.gateway.ModelListResource;
 import dev.magi.jaxrs.gateway.OpenAiResource;
-import dev.magi.jaxrs.gateway.UpstreamResource;
 import dev.magi.jaxrs.json.ObjectMapperResolver;
 import dev.magi.jaxrs.metrics.GatewayMeters;
 import dev.magi.jaxrs.metrics.GatewayRequestsResource;
@@ -24,6 +24,7 @@ import dev.magi.jaxrs.resources.UnknownPathResource;
 import dev.magi.jaxrs.resources.WebUiResource;
 import dev.magi.jaxrs.security.ApiKeyFilter;
 import dev.magi.jaxrs.security.BodySizeLimitFilter;
+import dev.magi.jaxrs.security.GatewayRequestGuard;
 import dev.magi.jaxrs.security.HostOriginFilter;
 import dev.magi.jaxrs.security.HostOriginPolicy;
 import dev.magi.jaxrs.security.OptionsAsJsonFilter;
@@ -87,13 +88,29 @@ public final class MagiJaxrs {
         if (engine.config().gateway()) {
             config.register(OpenAiResource.class);
             config.register(ModelListResource.class);
-            config.register(LlamaEndpointsResource.class);
-            config.register(UpstreamResource.class);
         }
         // In a servlet container, sendError() would replace the JSON error body with the container's page.
         config.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
         config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
         return config;
+    }
+
+    /**
+     * The gateway's inference and {@code /upstream} paths, served apart from Jersey; the host mounts it
+     * at {@link GatewayServlet#PATHS} with asynchronous requests on, beside Jersey at {@code /*} (exact
+     * paths win over {@code /*} in every container). With {@code --gateway false}, nothing is mounted.
+     */
+    public static GatewayServlet gatewayServlet(MagiEngine engine) {
+        return gatewayServlet(engine, ClientWatch.NONE);
+    }
+
+    /**
+     * As {@link #gatewayServlet(MagiEngine)}, told by {@code watch} of clients that close their
+     * connection while their request waits for a slot (the standalone's Jetty can tell).
+     */
+    public static GatewayServlet gatewayServlet(MagiEngine engine, ClientWatch watch) {
+        return new GatewayServlet(engine, new GatewayRequestGuard(HostOriginPolicy.of(engine.config()),
+                engine.config().apiKey()), watch);
     }
 
     /** A new Jersey application holding only the MAGI API. */

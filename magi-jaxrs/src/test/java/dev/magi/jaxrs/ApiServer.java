@@ -3,6 +3,7 @@ package dev.magi.jaxrs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.jaxrs.gateway.GatewayServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpFields;
@@ -61,6 +62,11 @@ public final class ApiServer implements AutoCloseable {
         ServletHolder jersey = new ServletHolder(new ServletContainer(application));
         jersey.setAsyncSupported(true);
         context.addServlet(jersey, "/*");
+        if (engine.config().gateway()) {
+            ServletHolder gateway = new ServletHolder(MagiJaxrs.gatewayServlet(engine));
+            gateway.setAsyncSupported(true);
+            GatewayServlet.PATHS.forEach(path -> context.addServlet(gateway, path));
+        }
         server.setHandler(context);
         // Jetty refuses some URIs (an encoded '/', '%2e%2e', an empty segment) before Jersey sees them,
         // with its own HTML page; a host installs a JSON error handler, as the standalone does.

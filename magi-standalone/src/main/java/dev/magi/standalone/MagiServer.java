@@ -2,6 +2,7 @@ package dev.magi.standalone;
 
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.MagiJaxrs;
+import dev.magi.jaxrs.gateway.GatewayServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -56,6 +57,13 @@ public final class MagiServer implements AutoCloseable {
         // Server-sent events (the log stream, /events) need asynchronous requests.
         jersey.setAsyncSupported(true);
         context.addServlet(jersey, "/*");
+        if (engine.config().gateway()) {
+            // The gateway's byte-moving paths, apart from Jersey: exact paths win over /*.
+            ServletHolder gateway = new ServletHolder("magi-gateway", MagiJaxrs.gatewayServlet(engine,
+                    new ClosedConnectionWatch()));
+            gateway.setAsyncSupported(true);
+            GatewayServlet.PATHS.forEach(path -> context.addServlet(gateway, path));
+        }
         context.setErrorHandler(new JsonErrorHandler());
 
         // Bodies are gathered before the API runs, so a slow client holds no thread while it sends one.

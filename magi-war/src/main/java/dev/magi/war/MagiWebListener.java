@@ -3,6 +3,7 @@ package dev.magi.war;
 import dev.magi.core.config.MagiConfig;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.MagiJaxrs;
+import dev.magi.jaxrs.gateway.GatewayServlet;
 import dev.magi.spi.MagiException;
 import dev.magi.spi.Settings;
 import jakarta.servlet.ServletContext;
@@ -50,6 +51,13 @@ public final class MagiWebListener implements ServletContextListener {
         api.setLoadOnStartup(1);
         // Server-sent events (the log stream, /events) need asynchronous requests.
         api.setAsyncSupported(true);
+        if (engine.config().gateway()) {
+            // The gateway's byte-moving paths, apart from Jersey: exact paths win over /*.
+            ServletRegistration.Dynamic gateway = context.addServlet("magi-gateway",
+                    MagiJaxrs.gatewayServlet(engine));
+            gateway.addMapping(GatewayServlet.PATHS.toArray(String[]::new));
+            gateway.setAsyncSupported(true);
+        }
         context.setAttribute(ENGINE_ATTRIBUTE, engine);
         LOG.info("MAGI deployed at context path '{}'", context.getContextPath());
     }

@@ -1,7 +1,6 @@
 package dev.magi.jaxrs.gateway;
 
 import dev.magi.core.gateway.Lease;
-import jakarta.ws.rs.core.Response;
 
 import java.util.Locale;
 
@@ -10,14 +9,14 @@ final class GatewayHeaders {
     private GatewayHeaders() {
     }
 
-    static void add(Response.ResponseBuilder response, Lease lease) {
-        response.header("X-MAGI-Model", lease.modelId())
-                .header("X-MAGI-Tier", lease.tier().wireName())
-                .header("X-MAGI-Route", lease.route().wireName())
-                .header("X-MAGI-Queue-Ms", lease.queueMs())
-                .header("X-MAGI-Load-Ms", lease.loadMs());
+    static void add(AnswerHeaders headers, Lease lease) {
+        headers.set("X-MAGI-Model", lease.modelId())
+                .set("X-MAGI-Tier", lease.tier().wireName())
+                .set("X-MAGI-Route", lease.route().wireName())
+                .set("X-MAGI-Queue-Ms", lease.queueMs())
+                .set("X-MAGI-Load-Ms", lease.loadMs());
         if (lease.score() != null) {
-            response.header("X-MAGI-Score", String.format(Locale.ROOT, "%.4f", lease.score()));
+            headers.set("X-MAGI-Score", String.format(Locale.ROOT, "%.4f", lease.score()));
         }
     }
 }

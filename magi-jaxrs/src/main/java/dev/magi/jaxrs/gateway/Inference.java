@@ -10,21 +10,19 @@ import dev.magi.core.gateway.GatewayException;
 import dev.magi.core.gateway.Lease;
 import dev.magi.core.gateway.twostage.TwoStagePlan;
 import dev.magi.core.gateway.twostage.TwoStageRules;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One inference request, whichever endpoint: read the body's {@code model}, wait (without a thread)
@@ -36,69 +34,81 @@ final class Inference {
     private static final String CHAT = "v1/chat/completions";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ONE_MODEL_ONLY = Set.of("v1/embeddings", "v1/rerank", "tokenize", "detokenize");
-    /** Shared by every request: the JDK client keeps connections to each server alive between requests. */
-    static final Upstream UPSTREAM = new Upstream();
 
-    private Inference() {
+    private final MagiEngine engine;
+    private final Upstream upstream;
+
+    Inference(MagiEngine engine, Upstream upstream) {
+        this.engine = engine;
+        this.upstream = upstream;
     }
 
-    /** @param path the endpoint's path under the server's root, such as {@code v1/chat/completions} */
-    static void serve(MagiEngine engine, String path, HttpHeaders headers, InputStream body, AsyncResponse async)
-            throws IOException {
-        InferenceRequest request = InferenceRequest.read(body);
-        String session = headers.getHeaderString("X-Session-Id");
+    /**
+     * @param path    the endpoint's path under the server's root, such as {@code v1/chat/completions}
+     * @param headers the client's headers MAGI reads: {@code X-Session-Id}, {@code Content-Type},
+     *                {@code Accept}
+     */
+    void serve(String path, Function<String, String> headers, byte[] body, Exchange exchange) throws IOException {
+        InferenceRequest request = InferenceRequest.parse(body);
+        String session = headers.apply("X-Session-Id");
         Admission admission = new Admission(request.model(), request.text(), session != null ? session
                 : request.user(), !ONE_MODEL_ONLY.contains(path));
         Map<String, String> passed = new HashMap<>();
-        passed.put("Content-Type", headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
-        passed.put("Accept", headers.getHeaderString(HttpHeaders.ACCEPT));
+        passed.put("Content-Type", headers.apply("Content-Type"));
+        passed.put("Accept", headers.apply("Accept"));
         if (path.equals(CHAT)) {
             Optional<AutoScore> auto = engine.gateway().scoreAuto(admission);
             if (auto.isPresent() && auto.get().twoStage().enabled()) {
                 ObjectNode root = (ObjectNode) JSON.readTree(request.body());
                 TwoStagePlan plan = TwoStageRules.plan(auto.get().twoStage(), auto.get().tier(), root);
                 if (plan.twoStages()) {
-                    TwoStageAnswer.serve(engine.gateway(), UPSTREAM, root, request, admission.session(), auto.get(),
-                            plan, passed, async);
+                    TwoStageAnswer.serve(engine.gateway(), upstream, root, request, admission.session(), auto.get(),
+                            plan, passed, exchange);
                 } else {
-                    forward(engine, admission, path, request, passed, async,
-                            response -> response.header("X-MAGI-Two-Stage", "skipped:" + plan.skipReason()));
+                    forward(admission, path, request, passed, exchange,
+                            answer -> answer.set("X-MAGI-Two-Stage", "skipped:" + plan.skipReason()));
                 }
                 return;
             }
         }
-        forward(engine, admission, path, request, passed, async, response -> { });
+        forward(admission, path, request, passed, exchange, answer -> { });
     }
 
-    private static void forward(MagiEngine engine, Admission admission, String path, InferenceRequest request,
-                                Map<String, String> passed, AsyncResponse async,
-                                Consumer<Response.ResponseBuilder> decorate) {
+    private void forward(Admission admission, String path, InferenceRequest request, Map<String, String> passed,
+                         Exchange exchange, Consumer<AnswerHeaders> decorate) {
         RequestClock clock = new RequestClock(engine.gateway(), request.model());
         CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
+        // A client that goes away while it waits leaves the queue at once.
+        exchange.onGone(() -> admitted.cancel(false));
+        exchange.watchWhile(admitted);
         deliver(OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
-                lease -> UPSTREAM.forward(lease, "/" + path, request.body(), passed, decorate, clock)), async, clock);
+                lease -> exchange.gone() ? goneBeforeSending(lease)
+                        : upstream.forward(lease, "/" + path, request.body(), passed, decorate, clock)),
+                exchange, clock);
     }
 
-    /** Passes any request to one model's server, for {@code /upstream}. */
-    static void pass(CompletableFuture<Lease> admitted, String method, String pathAndQuery, InputStream body,
-                     HttpHeaders headers, AsyncResponse async) {
-        deliver(admitted.thenCompose(lease -> UPSTREAM.pass(lease, method, pathAndQuery, body,
-                headers.getRequestHeaders())), async, null);
+    /** The client went away before its request was sent: its slot is given back at once. */
+    static <A> CompletableFuture<A> goneBeforeSending(Lease lease) {
+        lease.close();
+        return CompletableFuture.failedFuture(new CancellationException("The client went away"));
     }
 
     /** Writes the answer once there is one, or the reason there is none. */
-    private static void deliver(CompletableFuture<Upstream.Answer> answered, AsyncResponse async, RequestClock clock) {
+    static void deliver(CompletableFuture<Upstream.Answer> answered, Exchange exchange, RequestClock clock) {
         answered.whenComplete((answer, failure) -> {
             if (failure != null) {
                 Throwable cause = unwrap(failure);
                 if (clock != null) {
-                    clock.refused(cause instanceof GatewayException refusal ? refusal.error().httpStatus() : 500);
+                    clock.refused(cause instanceof GatewayException refusal ? refusal.error().httpStatus()
+                            : exchange.gone() ? 499 : 500);
                 }
-                async.resume(cause);
-            } else if (async.resume(answer.response())) {
-                answer.pump();
-            } else {
+                if (!exchange.gone()) {
+                    exchange.refuse(cause);
+                }
+            } else if (exchange.gone()) {
                 answer.abandon();
+            } else {
+                answer.pipe(exchange);
             }
         });
     }

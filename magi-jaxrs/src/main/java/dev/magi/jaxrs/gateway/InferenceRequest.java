@@ -7,7 +7,6 @@ import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.GatewayException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,27 +22,23 @@ import java.util.List;
  */
 record InferenceRequest(byte[] body, String model, String text, String user) {
     static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
-    /** How much of a refused body is read past the limit, so the client hears the 413 before the close. */
-    static final long MAX_DISCARDED_BYTES = 16L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * @throws GatewayException {@code payload_too_large}, {@code invalid_json}, {@code model_required}
-     *                          (a {@code model} that is not a string)
+     * @param body the whole body, read within {@link #MAX_BODY_BYTES}
+     * @throws GatewayException {@code invalid_json}, {@code model_required} (a {@code model} that is not
+     *                          a string)
      */
-    static InferenceRequest read(InputStream in) throws IOException {
-        byte[] body = in == null ? new byte[0] : in.readNBytes((int) MAX_BODY_BYTES + 1);
-        if (body.length > MAX_BODY_BYTES) {
-            discard(in);
-            throw new GatewayException(GatewayError.PAYLOAD_TOO_LARGE, "The request body is larger than 32 MiB",
-                    null, null);
-        }
+    static InferenceRequest parse(byte[] body) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new GatewayException(GatewayError.INVALID_JSON, "The request body is not valid JSON: "
                     + e.getOriginalMessage(), null, null);
+        } catch (IOException e) {
+            throw new GatewayException(GatewayError.INVALID_JSON, "The request body is not valid JSON: "
+                    + e.getMessage(), null, null);
         }
         if (root == null || !root.isObject()) {
             throw new GatewayException(GatewayError.INVALID_JSON, "The request body must be a JSON object", null,
@@ -92,17 +87,5 @@ record InferenceRequest(byte[] body, String model, String text, String user) {
             }
         }
         return String.join(" ", parts);
-    }
-
-    private static void discard(InputStream in) {
-        byte[] buffer = new byte[64 * 1024];
-        long left = MAX_DISCARDED_BYTES;
-        try {
-            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
-                left -= n;
-            }
-        } catch (IOException e) {
-            // The client went away: nobody is left to hear the answer.
-        }
     }
 }

@@ -1,55 +1,22 @@
 package dev.magi.jaxrs.gateway;
 
-import dev.magi.core.engine.MagiEngine;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import java.io.IOException;
-import java.io.InputStream;
-
-/** OpenAI's inference endpoints under {@code /v1}; any other path there is 404 in OpenAI's shape. */
+/**
+ * Any path under {@code /v1} that is not served: 404 in OpenAI's shape. The inference endpoints are
+ * {@link GatewayServlet}'s, the model list {@link ModelListResource}'s.
+ */
 @Path("v1")
 public final class OpenAiResource {
-    @Inject
-    private MagiEngine engine;
-    @Context
-    private HttpHeaders headers;
     @Context
     private UriInfo uriInfo;
-
-    @POST
-    @Path("chat/completions")
-    public void chat(InputStream body, @Suspended AsyncResponse async) throws IOException {
-        Inference.serve(engine, "v1/chat/completions", headers, body, async);
-    }
-
-    @POST
-    @Path("completions")
-    public void completions(InputStream body, @Suspended AsyncResponse async) throws IOException {
-        Inference.serve(engine, "v1/completions", headers, body, async);
-    }
-
-    @POST
-    @Path("embeddings")
-    public void embeddings(InputStream body, @Suspended AsyncResponse async) throws IOException {
-        Inference.serve(engine, "v1/embeddings", headers, body, async);
-    }
-
-    @POST
-    @Path("rerank")
-    public void rerank(InputStream body, @Suspended AsyncResponse async) throws IOException {
-        Inference.serve(engine, "v1/rerank", headers, body, async);
-    }
 
     @GET
     @Path("{rest: .*}")

@@ -11,17 +11,14 @@ import dev.magi.core.gateway.Route;
 import dev.magi.core.gateway.twostage.DraftAsStream;
 import dev.magi.core.gateway.twostage.StageRequests;
 import dev.magi.core.gateway.twostage.TwoStagePlan;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -51,7 +48,7 @@ final class TwoStageAnswer {
     }
 
     static void serve(Gateway gateway, Upstream upstream, ObjectNode root, InferenceRequest request, String session,
-                      AutoScore auto, TwoStagePlan plan, Map<String, String> headers, AsyncResponse async) {
+                      AutoScore auto, TwoStagePlan plan, Map<String, String> headers, Exchange exchange) {
         long started = System.nanoTime();
         byte[] stage1Body = bytes(StageRequests.stage1(root, plan.stage1MaxTokens()));
         Lease[] stage1Lease = new Lease[1];
@@ -63,15 +60,15 @@ final class TwoStageAnswer {
                 })
                 .handle((response, failure) -> stage1(stage1Lease[0], response, failure, started))
                 .thenAccept(stage1 -> stage2(gateway, upstream, root, request, session, auto, plan, headers, stage1,
-                        async))
+                        exchange))
                 .exceptionally(failure -> {
                     LOG.error("A two-stage answer failed unexpectedly", failure);
-                    async.resume(Inference.unwrap(failure));
+                    exchange.refuse(failure);
                     return null;
                 });
     }
 
-    private static Stage1 stage1(Lease lease, HttpResponse<byte[]> response, Throwable failure, long started) {
+    private static Stage1 stage1(Lease lease, Upstream.Fetched response, Throwable failure, long started) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (failure != null) {
             LOG.info("Stage 1 of a two-stage answer failed, stage 2 answers alone: {}",
@@ -79,7 +76,7 @@ final class TwoStageAnswer {
             return new Stage1(lease, null, null, millis);
         }
         JsonNode answer = null;
-        if (response.statusCode() / 100 == 2) {
+        if (response.status() / 100 == 2) {
             try {
                 answer = JSON.readTree(response.body());
             } catch (IOException e) {
@@ -87,60 +84,69 @@ final class TwoStageAnswer {
             }
         } else {
             LOG.info("Stage 1 of a two-stage answer failed with status {}, stage 2 answers alone",
-                    response.statusCode());
+                    response.status());
         }
         return new Stage1(lease, answer, StageRequests.draft(answer).orElse(null), millis);
     }
 
     private static void stage2(Gateway gateway, Upstream upstream, ObjectNode root, InferenceRequest request,
                                String session, AutoScore auto, TwoStagePlan plan, Map<String, String> headers,
-                               Stage1 stage1, AsyncResponse async) {
+                               Stage1 stage1, Exchange exchange) {
         byte[] body = stage1.succeeded() ? bytes(StageRequests.stage2(root, stage1.draft())) : request.body();
         String outcome = stage1.succeeded() ? "done" : "stage1-failed";
-        Consumer<Response.ResponseBuilder> decorate = response -> twoStageHeaders(response, auto, stage1, outcome);
-        gateway.admit(new Admission(plan.stage2Tier().wireName(), request.text(), session, true))
-                .thenCompose(lease -> upstream.forward(lease, PATH, body, headers, decorate))
+        Consumer<AnswerHeaders> decorate = response -> twoStageHeaders(response, auto, stage1, outcome);
+        CompletableFuture<Lease> admitted = gateway.admit(new Admission(plan.stage2Tier().wireName(), request.text(),
+                session, true));
+        exchange.onGone(() -> admitted.cancel(false));
+        exchange.watchWhile(admitted);
+        admitted.thenCompose(lease -> exchange.gone() ? Inference.<Upstream.Answer>goneBeforeSending(lease)
+                        : upstream.forward(lease, PATH, body, headers, decorate, null))
                 .whenComplete((answer, failure) -> {
-                    if (stage1.succeeded() && (failure != null || answer.response().getStatus() / 100 != 2)) {
+                    if (exchange.gone()) {
+                        if (answer != null) {
+                            answer.abandon();
+                        }
+                    } else if (stage1.succeeded() && (failure != null || answer.status() / 100 != 2)) {
                         if (answer != null) {
                             answer.abandon();
                         }
                         LOG.info("Stage 2 of a two-stage answer failed; the draft of '{}' is the answer",
                                 stage1.lease().modelId());
-                        async.resume(degraded(root, auto, stage1));
+                        degraded(root, auto, stage1, exchange);
                     } else if (failure != null) {
-                        async.resume(Inference.unwrap(failure));
-                    } else if (async.resume(answer.response())) {
-                        answer.pump();
+                        exchange.refuse(failure);
                     } else {
-                        answer.abandon();
+                        answer.pipe(exchange);
                     }
                 });
     }
 
     /** Stage 1's answer, as JSON, or as a stream when the client asked for one. */
-    private static Response degraded(ObjectNode root, AutoScore auto, Stage1 stage1) {
+    private static void degraded(ObjectNode root, AutoScore auto, Stage1 stage1, Exchange exchange) {
         boolean stream = root.path("stream").asBoolean(false);
-        Response.ResponseBuilder response = stream
-                ? Response.ok(DraftAsStream.events(stage1.answer()), "text/event-stream")
-                .header("X-Accel-Buffering", "no")
-                : Response.ok(bytes(stage1.answer()), MediaType.APPLICATION_JSON_TYPE);
-        response.header("Cache-Control", "no-cache");
+        AnswerHeaders response = new AnswerHeaders();
+        byte[] body;
+        if (stream) {
+            response.add("Content-Type", "text/event-stream").add("X-Accel-Buffering", "no");
+            body = DraftAsStream.events(stage1.answer());
+        } else {
+            response.add("Content-Type", "application/json");
+            body = bytes(stage1.answer());
+        }
+        response.add("Cache-Control", "no-cache");
         GatewayHeaders.add(response, stage1.lease());
         twoStageHeaders(response, auto, stage1, "degraded");
-        return response.build();
+        exchange.answer(200, response, body);
     }
 
-    private static void twoStageHeaders(Response.ResponseBuilder response, AutoScore auto, Stage1 stage1,
-                                        String outcome) {
-        // A header set to null is removed first: these replace what the stage's own lease said.
-        response.header("X-MAGI-Route", null).header("X-MAGI-Route", Route.TWO_STAGE.wireName())
-                .header("X-MAGI-Score", null)
-                .header("X-MAGI-Score", String.format(Locale.ROOT, "%.4f", auto.score()))
-                .header("X-MAGI-Two-Stage", outcome)
-                .header("X-MAGI-Stage1-Ms", stage1.millis());
+    private static void twoStageHeaders(AnswerHeaders response, AutoScore auto, Stage1 stage1, String outcome) {
+        // These replace what the stage's own lease said.
+        response.set("X-MAGI-Route", Route.TWO_STAGE.wireName())
+                .set("X-MAGI-Score", String.format(Locale.ROOT, "%.4f", auto.score()))
+                .set("X-MAGI-Two-Stage", outcome)
+                .set("X-MAGI-Stage1-Ms", stage1.millis());
         if (stage1.lease() != null) {
-            response.header("X-MAGI-Stage1-Model", stage1.lease().modelId());
+            response.set("X-MAGI-Stage1-Model", stage1.lease().modelId());
         }
     }
 

@@ -2,36 +2,41 @@ package dev.magi.jaxrs.gateway;
 
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.Lease;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.core.Response;
-import org.glassfish.jersey.server.ChunkedOutput;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * Passes a request to the leased server and its answer back, unchanged and unbuffered: each chunk is
  * written and flushed to the client as it arrives, so a server-sent event stream reaches the client
- * token by token. A client that stops reading closes the upstream request, so llama-server stops
+ * token by token. A client that goes away closes the upstream request, so llama-server stops
  * generating; the lease is closed when the answer ends, however it ends.
+ *
+ * <p>Jetty's client rather than the JDK's: it is asynchronous from end to end, streams both ways with
+ * back-pressure, and holds no thread per request, while the JDK's client hands each answer to the
+ * common pool, which on a machine of two cores is a new thread per request (measured: a thread start
+ * per request, most of the gateway's cost). It is a plain library, so it runs in every container.
  */
-final class Upstream {
+final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
     /** Hop-by-hop headers (RFC 9110, 7.6.1) and those the container sets itself. */
     private static final Set<String> NOT_PASSED = Set.of("connection", "keep-alive", "proxy-authenticate",
@@ -41,63 +46,92 @@ final class Upstream {
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
             "content-length", "host", "expect", "authorization", "x-api-key");
-    private static final Set<String> REQUEST_HEADERS = Set.of("Content-Type", "Accept");
+    private static final List<String> REQUEST_HEADERS = List.of("Content-Type", "Accept");
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client;
+
+    Upstream() {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("magi-upstream");
+        threads.setDaemon(true);
+        client = new HttpClient();
+        client.setExecutor(threads);
+        client.setConnectTimeout(10_000);
+        client.setFollowRedirects(false);
+        // No idle timeout (Jetty's default is 30 s): an answer that is not streamed may take minutes to
+        // begin while llama-server generates it. Idle pooled connections closed by the server are noticed
+        // by the client's selector and dropped.
+        client.setIdleTimeout(0);
+        // The bytes pass unchanged: no decoding of a compressed answer, and no user agent of MAGI's own.
+        client.getContentDecoderFactories().clear();
+        client.setUserAgentField(null);
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("The gateway's HTTP client did not start", e);
+        }
+    }
 
     /**
-     * Sends the request; the future gives the answer to write, or fails when the server could not be
-     * reached (the lease is then closed).
+     * Sends the request; the future gives the answer once its headers came, or fails when the server
+     * could not be reached (the lease is then closed).
      */
     CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers) {
-        return forward(lease, path, body, headers, response -> { });
-    }
-
-    /** As {@link #forward(Lease, String, byte[], Map)}, with headers of the caller's added to the answer. */
-    CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers,
-                                      Consumer<Response.ResponseBuilder> decorate) {
-        return forward(lease, path, body, headers, decorate, null);
+        return forward(lease, path, body, headers, answer -> { }, null);
     }
 
     /**
-     * As {@link #forward(Lease, String, byte[], Map, Consumer)}, timing the answer and reading its
-     * tokens with {@code clock} (null: not observed) as it passes.
+     * As {@link #forward(Lease, String, byte[], Map)}, with headers of the caller's added to the answer,
+     * timing the answer and reading its tokens with {@code clock} (null: not observed) as it passes.
      */
     CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers,
-                                      Consumer<Response.ResponseBuilder> decorate, RequestClock clock) {
-        return client.sendAsync(request(lease, path, body, headers), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> answer(lease, response, decorate, clock))
-                .whenComplete((response, failure) -> {
-                    if (failure != null) {
-                        lease.close();
-                    }
-                });
+                                      Consumer<AnswerHeaders> decorate, RequestClock clock) {
+        Request request = client.newRequest(lease.baseUri().resolve(path)).method("POST");
+        String type = headers.get("Content-Type") != null ? headers.get("Content-Type") : "application/json";
+        request.body(new BytesRequestContent(type, body));
+        request.headers(fields -> {
+            for (String name : REQUEST_HEADERS) {
+                String value = headers.get(name);
+                if (value != null) {
+                    fields.put(name, value);
+                }
+            }
+        });
+        return send(request, lease, decorate, clock);
     }
 
     /**
      * Sends the request and reads its whole answer, up to {@code maxBytes}; the lease is closed once
      * the answer is read, or the request failed.
      */
-    CompletableFuture<HttpResponse<byte[]>> fetch(Lease lease, String path, byte[] body, Map<String, String> headers,
-                                                  long maxBytes) {
-        return client.sendAsync(request(lease, path, body, headers), BoundedBody.handler(maxBytes))
-                .whenComplete((response, failure) -> lease.close());
+    CompletableFuture<Fetched> fetch(Lease lease, String path, byte[] body, Map<String, String> headers,
+                                     long maxBytes) {
+        CompletableFuture<Fetched> fetched = new CompletableFuture<>();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Request request = client.newRequest(lease.baseUri().resolve(path)).method("POST")
+                .body(new BytesRequestContent(headers.getOrDefault("Content-Type", "application/json"), body));
+        request.onResponseContent((response, chunk) -> {
+            if (bytes.size() + (long) chunk.remaining() > maxBytes) {
+                response.abort(new IOException("The answer is longer than " + maxBytes + " bytes"));
+                return;
+            }
+            byte[] copy = new byte[chunk.remaining()];
+            chunk.get(copy);
+            bytes.writeBytes(copy);
+        });
+        request.send(result -> {
+            lease.close();
+            if (result.isFailed()) {
+                fetched.completeExceptionally(result.getFailure());
+            } else {
+                fetched.complete(new Fetched(result.getResponse().getStatus(), bytes.toByteArray()));
+            }
+        });
+        return fetched;
     }
 
-    private static HttpRequest request(Lease lease, String path, byte[] body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(lease.baseUri().resolve(path))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        for (String name : REQUEST_HEADERS) {
-            String value = headers.get(name);
-            if (value != null) {
-                request.header(name, value);
-            }
-        }
-        if (headers.get("Content-Type") == null) {
-            request.header("Content-Type", "application/json");
-        }
-        return request.build();
+    /** A whole answer: its status and body. */
+    record Fetched(int status, byte[] body) {
     }
 
     /**
@@ -106,45 +140,38 @@ final class Upstream {
      * MAGI's, not the client's, to authenticate to).
      *
      * @param pathAndQuery checked by {@link UpstreamPath}
-     * @param body         null or empty for a request without one
+     * @param headers      the client's headers, each name with its values
+     * @param body         the body, null for a request without one
      */
-    CompletableFuture<Answer> pass(Lease lease, String method, String pathAndQuery, InputStream body,
-                                   MultivaluedMap<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(lease.baseUri() + pathAndQuery));
+    CompletableFuture<Answer> pass(Lease lease, String method, String pathAndQuery, Map<String, List<String>> headers,
+                                   Request.Content body) {
+        Request request = client.newRequest(URI.create(lease.baseUri() + pathAndQuery)).method(method);
         Set<String> dropped = new HashSet<>(NOT_FORWARDED);
-        headers.getOrDefault("Connection", List.of()).forEach(value -> {
-            for (String name : value.split(",")) {
-                dropped.add(name.trim().toLowerCase(Locale.ROOT));
-            }
-        });
         headers.forEach((name, values) -> {
-            if (!dropped.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(value -> request.header(name, value));
-            }
-        });
-        long length = contentLength(headers.getFirst(HttpHeaders.CONTENT_LENGTH));
-        boolean chunked = headers.getFirst("Transfer-Encoding") != null;
-        HttpRequest.BodyPublisher publisher = body == null || (length <= 0 && !chunked)
-                ? HttpRequest.BodyPublishers.noBody()
-                : length > 0 ? HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                        () -> body), length)
-                : HttpRequest.BodyPublishers.ofInputStream(() -> body);
-        request.method(method, publisher);
-        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> answer(lease, response, builder -> { }, null))
-                .whenComplete((response, failure) -> {
-                    if (failure != null) {
-                        lease.close();
+            if (name.equalsIgnoreCase("Connection")) {
+                values.forEach(value -> {
+                    for (String token : value.split(",")) {
+                        dropped.add(token.trim().toLowerCase(Locale.ROOT));
                     }
                 });
+            }
+        });
+        request.headers(fields -> headers.forEach((name, values) -> {
+            if (!dropped.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> fields.add(name, value));
+            }
+        }));
+        if (body != null) {
+            request.body(body);
+        }
+        return send(request, lease, answer -> { }, null);
     }
 
-    private static long contentLength(String header) {
-        try {
-            return header == null ? -1 : Long.parseLong(header.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+    private static CompletableFuture<Answer> send(Request request, Lease lease, Consumer<AnswerHeaders> decorate,
+                                                  RequestClock clock) {
+        Answer answer = new Answer(request, lease, decorate, clock);
+        request.onResponseHeaders(answer::headers).onResponseContentAsync(answer::content).send(answer::completed);
+        return answer.headers;
     }
 
     /**
@@ -158,83 +185,157 @@ final class Upstream {
                 && !lower.startsWith("access-control-");
     }
 
-    private static Answer answer(Lease lease, HttpResponse<InputStream> upstream,
-                                 Consumer<Response.ResponseBuilder> decorate, RequestClock clock) {
-        Response.ResponseBuilder response = Response.status(upstream.statusCode());
-        upstream.headers().map().forEach((name, values) -> {
-            if (passedBack(name)) {
-                values.forEach(value -> response.header(name, value));
-            }
-        });
-        GatewayHeaders.add(response, lease);
-        response.header("Cache-Control", "no-cache").header("X-Accel-Buffering", "no");
-        decorate.accept(response);
-        boolean events = upstream.headers().firstValue("Content-Type").orElse("")
-                .toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-        // Jersey writes and flushes each chunk of a ChunkedOutput as it is given; a StreamingOutput's
-        // flush stays in the container's buffer.
-        ChunkedOutput<byte[]> chunks = new ChunkedOutput<>(byte[].class);
-        return new Answer(response.entity(chunks).build(), upstream.body(), chunks, lease, events, clock,
-                upstream.statusCode());
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            LOG.debug("The gateway's HTTP client did not stop cleanly: {}", e.toString());
+        }
     }
 
     /**
-     * An answer to write: the response, then its body chunk by chunk, or let go unwritten. Its
-     * {@code clock} times it and reads its tokens; null for answers nobody observes ({@code /upstream}).
+     * An answer under way: its status and headers once they came, then its body, passed to a client
+     * with {@link #pipe} or let go with {@link #abandon}. Its {@code clock} times it and reads its
+     * tokens; null for answers nobody observes ({@code /upstream}).
      */
-    record Answer(Response response, InputStream body, ChunkedOutput<byte[]> chunks, Lease lease, boolean events,
-                  RequestClock clock, int status) {
+    static final class Answer {
+        private final Request request;
+        private final Lease lease;
+        private final Consumer<AnswerHeaders> decorate;
+        private final RequestClock clock;
+        final CompletableFuture<Answer> headers = new CompletableFuture<>();
+        private final AnswerHeaders answerHeaders = new AnswerHeaders();
+        private int status;
+        private long contentLength = -1;
+        private boolean events;
+        /** Set once; before it, a chunk that came waits with its demand in {@link #held}. */
+        private Exchange client;
+        private byte[] held;
+        private Runnable heldDemand;
+        private boolean ended;
+        private Throwable endFailure;
 
-        /**
-         * Copies the answer, a chunk per read, on the calling thread. A client that went away makes a
-         * write fail; closing the upstream body then ends the upstream request. An upstream that fails
-         * after the stream began is reported as a last {@code data: {"error": ...}} event.
-         */
-        void pump() {
-            byte[] buffer = new byte[8192];
-            try (body; lease; chunks) {
-                copy(buffer);
+        private Answer(Request request, Lease lease, Consumer<AnswerHeaders> decorate, RequestClock clock) {
+            this.request = request;
+            this.lease = lease;
+            this.decorate = decorate;
+            this.clock = clock;
+        }
+
+        int status() {
+            return status;
+        }
+
+        private void headers(Response response) {
+            status = response.getStatus();
+            for (HttpField field : response.getHeaders()) {
+                if (passedBack(field.getName())) {
+                    answerHeaders.add(field.getName(), field.getValue());
+                }
+            }
+            String type = response.getHeaders().get("Content-Type");
+            events = type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+            if (!events) {
+                contentLength = response.getHeaders().getLongField("Content-Length");
+            }
+            GatewayHeaders.add(answerHeaders, lease);
+            answerHeaders.set("Cache-Control", "no-cache").set("X-Accel-Buffering", "no");
+            decorate.accept(answerHeaders);
+            headers.complete(this);
+        }
+
+        private void content(Response response, Content.Chunk chunk,
+                             Runnable demand) {
+            byte[] bytes = new byte[chunk.remaining()];
+            chunk.get(bytes, 0, bytes.length);
+            Exchange to;
+            synchronized (this) {
+                to = client;
+                if (to == null) {
+                    held = bytes;
+                    heldDemand = demand;
+                    return;
+                }
+            }
+            pass(to, bytes, demand);
+        }
+
+        private void pass(Exchange to, byte[] bytes, Runnable demand) {
+            if (clock != null) {
+                clock.passed(bytes, bytes.length);
+            }
+            // A stream is flushed chunk by chunk; an answer of known length goes out as the container sees fit.
+            to.write(bytes, contentLength < 0, demand);
+        }
+
+        private void completed(Result result) {
+            if (!headers.isDone()) {
+                // Failed before its headers: the forwarding fails, and OneRetry may try again.
+                lease.close();
+                headers.completeExceptionally(result.getFailure() != null ? result.getFailure()
+                        : new IOException("The server closed the connection before answering"));
+                return;
+            }
+            Exchange to;
+            synchronized (this) {
+                ended = true;
+                endFailure = result.getFailure();
+                to = client;
+            }
+            if (to != null) {
+                finish(to);
+            }
+        }
+
+        /** Sends the status, the headers and then the body to {@code to}, as they come. */
+        void pipe(Exchange to) {
+            to.onGone(() -> request.abort(new CancellationException("The client went away")));
+            try {
+                to.begin(status, answerHeaders, contentLength);
             } catch (IOException e) {
-                LOG.debug("The client of a request to '{}' went away: {}", lease.modelId(), e.toString());
-            } finally {
-                if (clock != null) {
-                    clock.answered(lease, status);
-                }
+                request.abort(e);
+            }
+            byte[] first;
+            Runnable firstDemand;
+            boolean done;
+            synchronized (this) {
+                client = to;
+                first = held;
+                firstDemand = heldDemand;
+                held = null;
+                done = ended;
+            }
+            if (first != null) {
+                pass(to, first, firstDemand);
+            }
+            if (done) {
+                finish(to);
             }
         }
 
-        private void copy(byte[] buffer) throws IOException {
-            while (true) {
-                int n;
-                try {
-                    n = body.read(buffer);
-                } catch (IOException e) {
-                    LOG.warn("The server of '{}' broke off its answer: {}", lease.modelId(), e.toString());
-                    if (events) {
-                        chunks.write(OpenAiErrors.lastEvent("The server of '" + lease.modelId()
-                                + "' broke off its answer", GatewayError.UPSTREAM_UNAVAILABLE.code()));
-                    }
-                    return;
-                }
-                if (n < 0) {
-                    return;
-                }
-                if (clock != null) {
-                    clock.passed(buffer, n);
-                }
-                chunks.write(Arrays.copyOf(buffer, n));
-            }
-        }
-
+        /** Lets the answer go unwritten: its request is closed, and so is the lease. */
         void abandon() {
-            try (body; lease; chunks) {
-                // Closing the body ends the upstream request.
-            } catch (IOException e) {
-                LOG.debug("Closing an unwritten answer: {}", e.toString());
-            } finally {
-                if (clock != null) {
-                    clock.answered(lease, status);
+            request.abort(new CancellationException("The answer is not wanted"));
+            lease.close();
+            if (clock != null) {
+                clock.answered(lease, status);
+            }
+        }
+
+        private void finish(Exchange to) {
+            Throwable failure = endFailure;
+            if (failure != null && !to.gone()) {
+                LOG.warn("The server of '{}' broke off its answer: {}", lease.modelId(), failure.toString());
+                if (events) {
+                    to.write(OpenAiErrors.lastEvent("The server of '" + lease.modelId() + "' broke off its answer",
+                            GatewayError.UPSTREAM_UNAVAILABLE.code()), true, () -> { });
                 }
+            }
+            to.end();
+            lease.close();
+            if (clock != null) {
+                clock.answered(lease, status);
             }
         }
     }

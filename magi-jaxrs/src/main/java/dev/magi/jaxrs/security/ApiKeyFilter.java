@@ -14,9 +14,6 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +21,7 @@ import java.util.Map;
  * With an API key configured, every {@code /api/**} request except the health endpoints, and every
  * request to the gateway ({@code /v1/**}, llama-server's endpoints; errors in OpenAI's shape), must carry it
  * as {@code Authorization: Bearer KEY} or {@code X-API-Key: KEY}. Runs before matching, so unknown
- * paths reveal nothing either. Keys are compared as SHA-256 digests with {@link MessageDigest#isEqual},
+ * paths reveal nothing either. Keys are compared as SHA-256 digests ({@link ApiKey}),
  * in constant time whatever their lengths.
  */
 @PreMatching
@@ -32,12 +29,12 @@ import java.util.Map;
 public final class ApiKeyFilter implements ContainerRequestFilter {
     private static final List<String> READINESS = List.of("api", "models", "health", "ready");
 
-    private final byte[] expectedDigest;
+    private final ApiKey key;
 
     private static final List<String> METRICS = List.of("metrics");
 
     public ApiKeyFilter(String apiKey) {
-        this.expectedDigest = digest(apiKey);
+        this.key = new ApiKey(apiKey);
     }
 
     @Override
@@ -51,12 +48,9 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
         if (!gateway && !metrics && (segments.isEmpty() || !segments.get(0).equals("api") || segments.equals(READINESS))) {
             return;
         }
-        String presented = request.getHeaderString("X-API-Key");
-        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (presented == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = authorization.substring(7).trim();
-        }
-        if (presented == null || !MessageDigest.isEqual(expectedDigest, digest(presented))) {
+        String presented = ApiKey.presented(request.getHeaderString("X-API-Key"),
+                request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (presented == null || !key.matches(presented)) {
             if (gateway) {
                 // OpenAI clients send the key as a bearer token and read errors in OpenAI's shape.
                 request.abortWith(OpenAiErrors.response(new GatewayException(GatewayError.INVALID_API_KEY,
@@ -69,14 +63,6 @@ public final class ApiKeyFilter implements ContainerRequestFilter {
                                     : "The API key is not valid", Map.of()))
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"magi\"")
                     .build());
-        }
-    }
-
-    private static byte[] digest(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.supervision.LogLine;
 import dev.magi.core.supervision.ServerState;
 import dev.magi.core.supervision.ServerStatus;
 import dev.magi.jaxrs.ApiServer;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -162,6 +165,75 @@ class RealLlamaServerGatewayTest {
         assertThat(events.size()).isGreaterThan(2);
         JsonNode chunk = JSON.readTree(events.get(0).substring("data: ".length()));
         assertThat(chunk.path("object").asText()).isEqualTo("chat.completion.chunk");
+    }
+
+    @Test
+    @DisplayName("passes GET /upstream/{id}/props to the real server: its own answer, with MAGI's headers")
+    void upstreamProps() throws Exception {
+        assertThat(api.post("/v1/chat/completions", chat(ID, false)).status()).isEqualTo(200);
+
+        ApiServer.Reply props = api.get("/upstream/" + ID + "/props");
+
+        assertThat(props.status()).as(props.raw().body()).isEqualTo(200);
+        assertThat(props.json().path("total_slots").asInt()).isPositive();
+        assertThat(props.json().path("model_path").asText()).endsWith("stories260K.gguf");
+        assertThat(props.header("X-MAGI-Model")).isEqualTo(ID);
+    }
+
+    @Test
+    @DisplayName("a client that disconnects mid-stream stops the generation: the real server cancels the task and"
+            + " frees its slot long before max_tokens")
+    void disconnectStopsGeneration() throws Exception {
+        assertThat(api.post("/v1/chat/completions", chat(ID, false)).status()).isEqualTo(200);
+        int maxTokens = 2000;
+        byte[] body = ("{\"model\":\"" + ID + "\",\"stream\":true,\"max_tokens\":" + maxTokens + ",\"ignore_eos\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}").getBytes(StandardCharsets.UTF_8);
+
+        try (Socket socket = new Socket(api.uri("/").getHost(), api.uri("/").getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + api.uri("/").getAuthority()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            // Two events read: the generation is under way.
+            InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            byte[] buffer = new byte[256];
+            while (seen.toString().split("data: ", -1).length <= 2) {
+                int n = in.read(buffer);
+                assertThat(n).as("the stream ended early: " + seen).isPositive();
+                seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            assertThat(seen.toString()).startsWith("HTTP/1.1 200");
+        }
+
+        Eventually.await(PATIENCE, "the real server to cancel the generation and release its slot",
+                () -> releasedAfterCancel().isPresent());
+        JsonNode slots = Eventually.awaitValue(PATIENCE, "every slot idle again, as /upstream/{id}/slots shows",
+                () -> api.get("/upstream/" + ID + "/slots").json(),
+                list -> list.size() > 0 && !list.findValuesAsText("is_processing").contains("true"));
+        assertThat(slots.get(0).has("is_processing")).isTrue();
+        // The server's own account of the slot it released: the prompt and the few tokens made before the
+        // client went away, far from the prompt plus max_tokens an uninterrupted generation would hold.
+        int held = Integer.parseInt(releasedAfterCancel().orElseThrow()
+                .replaceAll(".*stop processing: n_tokens = (\\d+).*", "$1"));
+        assertThat(held).isLessThan(maxTokens / 2);
+        Eventually.await(PATIENCE, "the request's slot to be given back", () -> engine.gateway().inFlight(ID) == 0);
+    }
+
+    /** The server's log line releasing a slot after it cancelled a task, when there is one. */
+    private Optional<String> releasedAfterCancel() {
+        List<String> lines = engine.supervisor().logs(ID, 10_000).stream().map(LogLine::line).toList();
+        boolean cancelled = false;
+        for (String line : lines) {
+            if (line.contains("cancel task")) {
+                cancelled = true;
+            } else if (cancelled && line.contains("stop processing: n_tokens = ")) {
+                return Optional.of(line);
+            }
+        }
+        return Optional.empty();
     }
 
     @Test

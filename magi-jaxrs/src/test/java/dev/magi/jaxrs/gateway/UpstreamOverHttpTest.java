@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -75,6 +77,42 @@ class UpstreamOverHttpTest {
         assertThat(error.path("type").asText()).isEqualTo(type);
         assertThat(error.path("code").asText()).isEqualTo(code);
         assertThat(error.path("message").asText()).isNotBlank();
+    }
+
+    @Nested
+    @DisplayName("a request body")
+    class Bodies {
+        @Test
+        @DisplayName("larger than 32 MiB is 413 payload_too_large in OpenAI's shape, with a Content-Length or"
+                + " chunked, and nothing reaches the server")
+        void tooLarge() throws Exception {
+            start();
+            byte[] huge = new byte[33 * 1024 * 1024];
+            Arrays.fill(huge, (byte) ' ');
+            ApiServer.Reply withLength = api.send("POST", "/upstream/" + MODEL + "/completion",
+                    HttpRequest.BodyPublishers.ofByteArray(huge), "Content-Type", "application/json");
+            assertOpenAiError(withLength, 413, "invalid_request_error", "payload_too_large");
+            assertThat(runs()).as("refused before its server was asked for").isZero();
+
+            ApiServer.Reply chunked = api.send("POST", "/upstream/" + MODEL + "/completion",
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)),
+                    "Content-Type", "application/json");
+            assertOpenAiError(chunked, 413, "invalid_request_error", "payload_too_large");
+            Eventually.await("the refused request's slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
+        }
+
+        @Test
+        @DisplayName("of a few MiB, chunked, is streamed to the server whole")
+        void streamedWhole() throws Exception {
+            start();
+            byte[] body = new byte[4 * 1024 * 1024];
+            Arrays.fill(body, (byte) 'x');
+            ApiServer.Reply reply = api.send("POST", "/upstream/" + MODEL + "/some/endpoint",
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)),
+                    "Content-Type", "application/octet-stream");
+            assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+            assertThat(reply.json().path("bodyBytes").asInt()).isEqualTo(body.length);
+        }
     }
 
     @Nested

@@ -1,6 +1,8 @@
 package dev.magi.examples.embeddedhost;
 
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.jaxrs.MagiJaxrs;
+import dev.magi.jaxrs.gateway.GatewayServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -34,6 +36,10 @@ public final class EmbeddedHost {
         ServletHolder jersey = new ServletHolder(new ServletContainer(new HostApplication(engine)));
         jersey.setAsyncSupported(true);
         context.addServlet(jersey, "/*");
+        // The gateway's inference and /upstream paths are a servlet of their own, beside Jersey.
+        ServletHolder gateway = new ServletHolder(MagiJaxrs.gatewayServlet(engine));
+        gateway.setAsyncSupported(true);
+        GatewayServlet.PATHS.forEach(path -> context.addServlet(gateway, path));
         server.setHandler(context);
         return server;
     }

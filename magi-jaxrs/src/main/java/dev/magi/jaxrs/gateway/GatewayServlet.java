@@ -1,0 +1,171 @@
+package dev.magi.jaxrs.gateway;
+
+import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.gateway.Admission;
+import dev.magi.core.gateway.GatewayError;
+import dev.magi.core.gateway.GatewayException;
+import dev.magi.core.gateway.Lease;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The gateway's byte-moving paths as one asynchronous servlet: the inference endpoints ({@code /v1}'s
+ * and llama-server's own at the root) and {@code /upstream/{id}/...}. Jersey serves the rest (the model
+ * list, the API); these paths only read a body, ask the gateway's rules for a server and pass bytes, so
+ * they skip Jersey's matching, injection and entity machinery, which cost more than the forwarding
+ * itself. A plain servlet runs in every container: the standalone's Jetty, and the WAR's Tomcat or Jetty.
+ * Mount it at {@link #PATHS} with asynchronous requests on.
+ */
+public final class GatewayServlet extends HttpServlet {
+    /** Where the servlet is mapped; exact paths, so Jersey keeps every other path under {@code /v1}. */
+    public static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/completions", "/v1/embeddings",
+            "/v1/rerank", "/completion", "/infill", "/tokenize", "/detokenize", "/apply-template", "/upstream/*");
+    private static final String UPSTREAM = "/upstream";
+    private static final Set<String> READS = Set.of("GET", "HEAD");
+    private static final long serialVersionUID = 1L;
+
+    private final transient MagiEngine engine;
+    private final transient GatewayGuard guard;
+    private final transient ClientWatch watch;
+    private transient Upstream upstream;
+    private transient Inference inference;
+
+    public GatewayServlet(MagiEngine engine, GatewayGuard guard) {
+        this(engine, guard, ClientWatch.NONE);
+    }
+
+    /** @param watch how the container tells of a client that left while its request waits */
+    public GatewayServlet(MagiEngine engine, GatewayGuard guard, ClientWatch watch) {
+        this.engine = engine;
+        this.guard = guard;
+        this.watch = watch;
+    }
+
+    @Override
+    public void init() {
+        upstream = new Upstream();
+        inference = new Inference(engine, upstream);
+    }
+
+    @Override
+    public void destroy() {
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        GatewayGuard.Refusal refusal = guard.check(request.getMethod(), request::getHeader);
+        if (refusal != null) {
+            refuseNow(response, refusal);
+            return;
+        }
+        if (path.equals(UPSTREAM) || path.startsWith(UPSTREAM + "/")) {
+            upstream(request, response, path.substring(UPSTREAM.length()));
+        } else if (!request.getMethod().equals("POST")) {
+            refuseNow(response, new GatewayGuard.Refusal(404, "invalid_request_error", "unknown_url",
+                    "Unknown request URL: " + request.getMethod() + " " + path.replaceAll("\\p{Cntrl}", "?")
+                            + "; this endpoint takes POST"));
+        } else {
+            infer(request, response, path.substring(1));
+        }
+    }
+
+    private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint) throws IOException {
+        Exchange exchange = Exchange.start(request, response, watch);
+        WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES).whenComplete((body, failure) -> {
+            if (failure != null) {
+                exchange.refuse(failure);
+                return;
+            }
+            try {
+                inference.serve(endpoint, request::getHeader, body, exchange);
+            } catch (IOException | RuntimeException e) {
+                exchange.refuse(e);
+            }
+        });
+    }
+
+    /**
+     * {@code /upstream/{id}{/path}}: a GET or HEAD reads a ready server without a slot and never starts
+     * one; any other method waits for a slot like an inference request, its body streamed.
+     *
+     * @param rest the raw path after {@code /upstream}
+     */
+    private void upstream(HttpServletRequest request, HttpServletResponse response, String rest) throws IOException {
+        int slash = rest.indexOf('/', 1);
+        String id = rest.length() <= 1 ? "" : URLDecoder.decode(slash < 0 ? rest.substring(1) : rest.substring(1,
+                slash), StandardCharsets.UTF_8);
+        String method = request.getMethod();
+        Exchange exchange = Exchange.start(request, response, watch);
+        try {
+            if (id.isEmpty()) {
+                throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "/upstream needs a model id:"
+                        + " /upstream/ID/PATH", "model", null);
+            }
+            String target = UpstreamPath.of(slash < 0 ? "" : rest.substring(slash), request.getQueryString());
+            if (READS.contains(method)) {
+                Lease lease = engine.gateway().readingLease(id);
+                exchange.onGone(lease::close);
+                Inference.deliver(upstream.pass(lease, method, target, headers(request), null), exchange, null);
+                return;
+            }
+            if (!engine.registry().snapshot().models().containsKey(id)) {
+                // An alias or a tier is not a server: /upstream names one model by its id.
+                throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "No model has the id '"
+                        + id.replaceAll("\\p{Cntrl}", "?") + "'", "model", null);
+            }
+            long length = request.getContentLengthLong();
+            if (length > InferenceRequest.MAX_BODY_BYTES) {
+                throw WholeBody.tooLarge(InferenceRequest.MAX_BODY_BYTES);
+            }
+            boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+            StreamedBody body = hasBody ? new StreamedBody(request.getInputStream(), length,
+                    InferenceRequest.MAX_BODY_BYTES).start() : null;
+            CompletableFuture<Lease> admitted = engine.gateway().admit(new Admission(id, null, null, false));
+            exchange.onGone(() -> admitted.cancel(false));
+            exchange.watchWhile(admitted);
+            Map<String, List<String>> headers = headers(request);
+            Inference.deliver(admitted.thenCompose(lease -> exchange.gone() ? Inference.goneBeforeSending(lease)
+                    : upstream.pass(lease, method, target, headers, body)), exchange, null);
+        } catch (GatewayException e) {
+            exchange.refuse(e);
+        }
+    }
+
+    private static Map<String, List<String>> headers(HttpServletRequest request) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String name : Collections.list(request.getHeaderNames())) {
+            headers.put(name, Collections.list(request.getHeaders(name)));
+        }
+        return headers;
+    }
+
+    /** A refusal before anything was started: a small body, written at once. */
+    private static void refuseNow(HttpServletResponse response, GatewayGuard.Refusal refusal) throws IOException {
+        byte[] body = OpenAiErrors.bytes(refusal.message(), refusal.type(), null, refusal.code());
+        response.setStatus(refusal.status());
+        response.setContentType("application/json");
+        if (refusal.code().equals(GatewayError.INVALID_API_KEY.code())) {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"magi\"");
+        }
+        response.setContentLength(body.length);
+        try (OutputStream out = response.getOutputStream()) {
+            out.write(body);
+        }
+    }
+}

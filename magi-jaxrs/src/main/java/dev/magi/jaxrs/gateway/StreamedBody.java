@@ -1,0 +1,94 @@
+package dev.magi.jaxrs.gateway;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import org.eclipse.jetty.client.AsyncRequestContent;
+import org.eclipse.jetty.util.Callback;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * A request body passed on as it arrives, for {@code /upstream}: each chunk read without blocking is
+ * handed to the upstream request, and the next is read only once that one was sent, so a slow server
+ * slows the client rather than filling MAGI's memory. Past {@code limit} bytes the upstream request
+ * fails with {@code payload_too_large}, which is then the answer (unless the server answered already).
+ */
+final class StreamedBody extends AsyncRequestContent implements ReadListener {
+    private final ServletInputStream in;
+    private final long length;
+    private final long limit;
+    private final byte[] buffer = new byte[64 * 1024];
+    private long read;
+    private boolean finished;
+
+    /** @param length the body's length when the client said it, else -1 (it is then sent chunked) */
+    StreamedBody(ServletInputStream in, long length, long limit) {
+        this.in = in;
+        this.length = length;
+        this.limit = limit;
+    }
+
+    /** Starts reading; the request must be asynchronous already. */
+    StreamedBody start() {
+        in.setReadListener(this);
+        return this;
+    }
+
+    @Override
+    public long getLength() {
+        return length;
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+        pump();
+    }
+
+    /** Reads one chunk and passes it on; its callback reads the next. */
+    private synchronized void pump() {
+        try {
+            while (!finished && in.isReady()) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    finish();
+                    return;
+                }
+                read += n;
+                if (read > limit) {
+                    finished = true;
+                    fail(WholeBody.tooLarge(limit));
+                    return;
+                }
+                if (n > 0) {
+                    write(ByteBuffer.wrap(Arrays.copyOf(buffer, n)), Callback.from(this::pump, this::fail));
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            finished = true;
+            fail(e);
+        }
+    }
+
+    private void finish() {
+        if (!finished) {
+            finished = true;
+            close();
+        }
+    }
+
+    @Override
+    public synchronized void onAllDataRead() {
+        finish();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        synchronized (this) {
+            finished = true;
+        }
+        fail(failure);
+    }
+}
