@@ -53,7 +53,7 @@ function healthText(healthy) {
 }
 
 function pinnedText(pinned) {
-    return pinned === undefined || pinned === null ? DASH : pinned ? 'pinned' : 'unpinned';
+    return pinned === undefined || pinned === null ? DASH : pinned ? 'yes' : 'no';
 }
 
 function cell(field, value, attributes = {}) {
@@ -69,8 +69,8 @@ function runningRow(server) {
         cell('queued', text(server.queued)),
         cell('slots', text(server.slots)),
         cell('healthy', healthText(server.healthy)),
-        h('td', {}, h('span', {'data-field': 'startedBy'}, text(server.startedBy)), ' · ',
-            h('span', {'data-field': 'pinned'}, pinnedText(server.pinned))),
+        cell('startedBy', text(server.startedBy)),
+        cell('pinned', pinnedText(server.pinned)),
         cell('idle', countdown(server.idleExpiresAt), {'data-expires': server.idleExpiresAt ?? null}),
         cell('memory', bytes(model?.estimatedMemoryBytes)));
 }

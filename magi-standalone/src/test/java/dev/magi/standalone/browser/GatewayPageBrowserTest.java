@@ -133,7 +133,7 @@ class GatewayPageBrowserTest {
         assertThat(record.path("modelId").asText()).isEqualTo(SMALL);
         assertThat(field(SMALL, "startedBy")).isEqualTo(record.hasNonNull("startedBy") ? record.get("startedBy").asText() : DASH);
         assertThat(field(SMALL, "pinned")).isEqualTo(!record.hasNonNull("pinned") ? DASH
-                : record.get("pinned").asBoolean() ? "pinned" : "unpinned");
+                : record.get("pinned").asBoolean() ? "yes" : "no");
         if (record.hasNonNull("idleExpiresAt")) {
             assertThat(field(SMALL, "idle")).matches("\\d+m \\d{2}s|\\d+s");
         } else {
