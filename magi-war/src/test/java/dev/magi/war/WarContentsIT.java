@@ -23,6 +23,8 @@ class WarContentsIT {
         }
         assertThat(libraries).anyMatch(jar -> jar.startsWith("magi-jaxrs-"))
                 .anyMatch(jar -> jar.startsWith("jersey-container-servlet-core-"))
+                // The WebUI's chart library, served by magi-jaxrs from this jar.
+                .anyMatch(jar -> jar.startsWith("uplot-"))
                 .noneMatch(jar -> jar.contains("servlet-api"))
                 .noneMatch(jar -> jar.startsWith("jetty-"))
                 .noneMatch(jar -> jar.startsWith("tomcat-"));

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -225,6 +226,28 @@ class GatewayPageBrowserTest {
     }
 
     @Test
+    @DisplayName("sends the key the page holds for /api to /v1 too, when MAGI wants one")
+    void apiKey() throws Exception {
+        startServer(UnaryOperator.identity(), Map.of(ConfigKey.API_KEY, "open-sesame"), "Small-1B-Q4_K_M.gguf");
+        server.engine().registry().setEnabled(SMALL, true);
+        driver.get(server.uri().resolve("#gateway").toString());
+        WebElement dialog = driver.findElement(By.id("key-dialog"));
+        waiting("the key dialog").until(d -> dialog.isDisplayed());
+        driver.findElement(By.id("key-input")).sendKeys("open-sesame", Keys.ENTER);
+        waiting("the key dialog to close").until(d -> !dialog.isDisplayed());
+        waiting("the choices").until(d -> d.findElements(By.cssSelector("#pg-model option[value='" + SMALL + "']")).size() == 1);
+
+        new Select(driver.findElement(By.id("pg-model"))).selectByValue(SMALL);
+        driver.findElement(By.id("pg-prompt")).sendKeys("hello");
+        click(By.id("pg-send"));
+
+        WebElement answer = driver.findElement(By.id("pg-answer"));
+        waiting("the whole answer").until(d -> "done".equals(answer.getAttribute("data-state")));
+        assertThat(answer.getText()).isEqualTo("tok0 tok1 tok2 tok3 tok4 ");
+        assertThat(dialog.isDisplayed()).as("not asked for the key again").isFalse();
+    }
+
+    @Test
     @DisplayName("shows a model name and an asked name that hold HTML as text, never as HTML")
     void hostileNames() throws Exception {
         String name = "<img src=x onerror=window.pwned=1>";
@@ -249,6 +272,11 @@ class GatewayPageBrowserTest {
     // ------------------------------------------------------------------ the fixture
 
     private void startServer(UnaryOperator<FakeLlamaServer.Launcher> fake, String... models) throws Exception {
+        startServer(fake, Map.of(), models);
+    }
+
+    private void startServer(UnaryOperator<FakeLlamaServer.Launcher> fake, Map<ConfigKey, String> extra,
+                             String... models) throws Exception {
         Files.createDirectories(dir.resolve("models"));
         for (String model : models) {
             GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(model));
@@ -256,7 +284,7 @@ class GatewayPageBrowserTest {
         Path launcher = fake.apply(FakeLlamaServer.launcher().loadMillis(200).stream(5, 0))
                 .writeTo(dir.resolve("bin/llama-server"));
         int ports = FreePorts.rangeStart(10);
-        MagiEngine engine = MagiEngine.builder().withoutEnvironment()
+        MagiEngine.Builder engine = MagiEngine.builder().withoutEnvironment()
                 .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
                 .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
                 .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
@@ -266,9 +294,9 @@ class GatewayPageBrowserTest {
                 .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
                 .set(ConfigKey.MAX_STARTUP_TIME, "30")
                 .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "2")
-                .build();
-        server = MagiServer.newServer(engine, "127.0.0.1", 0).start();
+                .set(ConfigKey.STOP_TIMEOUT, "2");
+        extra.forEach(engine::set);
+        server = MagiServer.newServer(engine.build(), "127.0.0.1", 0).start();
     }
 
     /** Opens the Gateway page and waits until it follows the live events. */
