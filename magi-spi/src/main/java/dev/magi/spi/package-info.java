@@ -1,6 +1,7 @@
 /**
  * The MAGI plugin API: the value types that describe models, the registry and profiles,
- * the two plugin kinds (tier classifiers and stores) and the error codes shared by every layer.
+ * the plugin kinds (tier classifiers, stores, complexity scorers; launchers in {@link dev.magi.spi.launch})
+ * and the error codes shared by every layer.
  *
  * <p>This package depends on nothing but the JDK, so a plugin author compiles against it alone.
  * Plugins are found with {@link java.util.ServiceLoader} and chosen by name, never by presence.

@@ -18,6 +18,8 @@ public enum ConfigKey {
     TIER_CLASSIFIER("--tier-classifier", "MAGI_TIER_CLASSIFIER", "size", "tier-classification plugin name"),
     COMPLEXITY_SCORER("--complexity-scorer", "MAGI_COMPLEXITY_SCORER", "keywords",
             "complexity-scorer plugin that the gateway's auto model uses"),
+    LAUNCHER("--launcher", "MAGI_LAUNCHER", "local",
+            "where model servers run: local processes, slurm jobs, or a launcher plugin's name"),
     PLUGINS_DIR("--plugins-dir", "MAGI_PLUGINS_DIR", null, "directory of extra plugin jars loaded at start"),
     LLAMA_SERVER("--llama-server", "LLAMA_SERVER_PATH", null,
             "the llama-server binary (default: llama-server on PATH, else /usr/local/bin/llama-server)"),
