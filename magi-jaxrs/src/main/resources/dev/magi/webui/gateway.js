@@ -15,6 +15,8 @@ const SHOWN_REQUESTS = 50;
 const POLL_MILLIS = 2000;
 
 let lastLog = '';
+/** A read still under way: a slow MAGI gets no second one on top of it. */
+let polling = false;
 
 function shown() {
     return !$('tab-gateway').hidden;
@@ -124,19 +126,31 @@ function renderRequests(requests) {
     $('requests-empty').hidden = requests.length > 0;
 }
 
-async function poll() {
-    if (!shown()) {
-        return;
-    }
-    let log;
+/** The request log, with the servers read again beside it; null when MAGI has no request log. */
+async function readLog() {
     try {
-        [log] = await Promise.all([api('GET', 'api/gateway/requests?tail=1000'), loadServers()]);
+        const [log] = await Promise.all([api('GET', 'api/gateway/requests?tail=1000'), loadServers()]);
+        return log;
     } catch (e) {
         // A MAGI without the gateway has no request log: the page then shows the servers only.
+        return null;
+    }
+}
+
+async function poll() {
+    if (!shown() || polling) {
         return;
     }
-    renderRequests(log.requests);
-    await drawTraffic(log.requests);
+    polling = true;
+    try {
+        const log = await readLog();
+        if (log) {
+            renderRequests(log.requests);
+            await drawTraffic(log.requests);
+        }
+    } finally {
+        polling = false;
+    }
 }
 
 export function setUpGateway() {
