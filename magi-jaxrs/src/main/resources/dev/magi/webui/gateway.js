@@ -2,7 +2,8 @@
 // traffic of the last minutes and the last requests. The request log is not on the event stream (an
 // event per request would flood /events under load, and the chart needs the log's tiers and tokens),
 // so while this page is shown it reads the log and the servers every two seconds; hidden, it reads
-// nothing. Server events still redraw the running models at once.
+// nothing. Server events, and the gateway's events of a queue's length, redraw the running models
+// at once.
 import {api} from './api.js';
 import {$, h} from './dom.js';
 import {loadServers, onChange, state} from './store.js';

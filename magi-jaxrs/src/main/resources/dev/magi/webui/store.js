@@ -79,6 +79,15 @@ export function serverEvent(server) {
     changed('servers');
 }
 
+/** A `gateway` event of the stream: a model's queue length is applied at once, without a read. */
+export function gatewayEvent(event) {
+    const server = state.servers.get(event.modelId);
+    if (event.kind === 'queue' && server && typeof event.queued === 'number') {
+        state.servers.set(event.modelId, {...server, queued: event.queued});
+        changed('servers');
+    }
+}
+
 let registryLoads = 0;
 let registryShown = 0;
 

@@ -125,9 +125,15 @@ class GatewayPageBrowserTest {
         assertThat(field(SMALL, "healthy")).isEqualTo("yes");
         chromium.screenshot(SCREENSHOTS.resolve("gateway-1280x800.png"));
 
+        // Its one slot is taken: a second request waits in its queue.
+        CompletableFuture<HttpResponse<String>> waiting = chat(SMALL, false);
+        waitForField(SMALL, "queued", "1");
+
         Files.createFile(gate);
         assertThat(held.get().statusCode()).isEqualTo(200);
+        assertThat(waiting.get().statusCode()).isEqualTo(200);
         waitForField(SMALL, "inFlight", "0");
+        waitForField(SMALL, "queued", "0");
 
         JsonNode servers = get("api/models/servers");
         JsonNode record = servers.path("servers").get(0);
