@@ -49,48 +49,59 @@ function forgetKey(sent) {
     }
 }
 
-function headers(json) {
-    const result = {Accept: 'application/json'};
+function keyHeader() {
     const key = sessionStorage.getItem(KEY_STORAGE);
-    if (key) {
-        result['X-API-Key'] = key;
-    }
+    return key ? {'X-API-Key': key} : {};
+}
+
+function headers(json) {
+    const result = {Accept: 'application/json', ...keyHeader()};
     if (json) {
         result['Content-Type'] = 'application/json';
     }
     return result;
 }
 
-/** Calls the API; answers the parsed body, or throws ApiError carrying the API's message. */
-export async function api(method, path, body) {
+/**
+ * Fetches `path` with the session's key (an API path, or the gateway's /v1, which takes the same key);
+ * a refusal for want of a key asks for one and tries again. Answers the response.
+ */
+export async function fetchWithKey(path, init = {}) {
     for (;;) {
         const sent = sessionStorage.getItem(KEY_STORAGE);
-        const response = await fetch(path, {
-            method,
-            headers: headers(body !== undefined),
-            body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        if (response.status === 401) {
-            forgetKey(sent);
-            if (sessionStorage.getItem(KEY_STORAGE) === null) {
-                await askForKey();
-            }
-            continue;
+        // The key last and read afresh at each try: the one entered after a refusal must be the one sent.
+        const response = await fetch(path, {...init, headers: {Accept: 'application/json', ...init.headers,
+            ...keyHeader()}});
+        if (response.status !== 401) {
+            return response;
         }
-        const text = await response.text();
-        let data = null;
-        if (text) {
-            try {
-                data = JSON.parse(text);
-            } catch (e) {
-                data = {message: text.slice(0, 200)};
-            }
+        forgetKey(sent);
+        if (sessionStorage.getItem(KEY_STORAGE) === null) {
+            await askForKey();
         }
-        if (!response.ok) {
-            throw new ApiError(response.status, data);
-        }
-        return data;
     }
+}
+
+/** Calls the API; answers the parsed body, or throws ApiError carrying the API's message. */
+export async function api(method, path, body) {
+    const response = await fetchWithKey(path, {
+        method,
+        headers: body === undefined ? {} : {'Content-Type': 'application/json'},
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let data = null;
+    if (text) {
+        try {
+            data = JSON.parse(text);
+        } catch (e) {
+            data = {message: text.slice(0, 200)};
+        }
+    }
+    if (!response.ok) {
+        throw new ApiError(response.status, data);
+    }
+    return data;
 }
 
 /**
@@ -142,7 +153,11 @@ export function follow(path, onEvent, onStatus = () => {}) {
     };
 }
 
-async function readEvents(body, onEvent) {
+/**
+ * Reads a server-sent event stream to its end: `onEvent(type, data)` for each event, its data parsed
+ * as JSON when it is JSON, else left as text (the gateway's `[DONE]`).
+ */
+export async function readEvents(body, onEvent) {
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     let type = 'message';

@@ -1,9 +1,12 @@
 // MAGI's WebUI: one page, plain ES modules, no build step. Every change goes through the REST API;
-// live state arrives as server-sent events, so the page never polls. This module only starts the
-// page: each of its pages (models, system, profiles) lives in a module of its own.
+// live state arrives as server-sent events, so the page polls only what no event tells (the gateway
+// page's request log, while it is shown). This module only starts the
+// page: each of its pages (models, gateway, system, profiles) lives in a module of its own.
 import {closeDetail, setUpDetail} from './detail.js';
+import {setUpGateway} from './gateway.js';
 import {followEvents, unfollowEvents} from './live.js';
 import {setUpModels} from './models.js';
+import {setUpPlayground} from './playground.js';
 import {setUpProfiles} from './profiles.js';
 import {loadProfiles, loadRegistry, loadServers} from './store.js';
 import {setUpSystem} from './system.js';
@@ -18,6 +21,8 @@ function start() {
     setUpSystem();
     setUpDetail();
     setUpProfiles();
+    setUpGateway();
+    setUpPlayground();
 
     // In parallel: the table is drawn once, when the registry comes; servers known by then are in it.
     loadServers();

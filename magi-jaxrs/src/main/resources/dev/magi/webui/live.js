@@ -2,7 +2,7 @@
 // changed while the stream was down is read again when it is back.
 import {follow} from './api.js';
 import {$} from './dom.js';
-import {API, loadProfiles, loadRegistry, loadServers, registryChanged, serverEvent} from './store.js';
+import {API, gatewayEvent, loadProfiles, loadRegistry, loadServers, registryChanged, serverEvent} from './store.js';
 
 let stopEvents = null;
 
@@ -13,6 +13,8 @@ function onEvent(type, data) {
         registryChanged();
     } else if (type === 'profile') {
         loadProfiles();
+    } else if (type === 'gateway' && data && data.modelId) {
+        gatewayEvent(data);
     }
 }
 

@@ -11,6 +11,8 @@ export const state = {
     servers: new Map(),
     // The binary the servers run and its version, or why it cannot be used.
     llamaServer: null,
+    // The memory budget, {budgetBytes, reservedBytes, maxLoadedModels}, or null when MAGI has none.
+    memory: null,
     profiles: [],
     activeProfile: null,
 };
@@ -56,12 +58,34 @@ export function applyServer(server, seen) {
     changed('server', server);
 }
 
+const TRAFFIC = ['inFlight', 'queued', 'slots', 'requestsTotal'];
+
 /** Applies a server status from the event stream: it makes any answer still on its way stale. */
 export function serverEvent(server) {
     serverEvents.set(server.modelId, eventsSeen(server.modelId) + 1);
+    // An event comes from the supervisor, which does not know the gateway's traffic (0 in it): the
+    // last counts read from GET /servers stay until the next read.
+    const before = state.servers.get(server.modelId);
+    if (before) {
+        server = {...server};
+        for (const field of TRAFFIC) {
+            if (field in before) {
+                server[field] = before[field];
+            }
+        }
+    }
     state.servers.set(server.modelId, server);
     changed('server', server);
     changed('servers');
+}
+
+/** A `gateway` event of the stream: a model's queue length is applied at once, without a read. */
+export function gatewayEvent(event) {
+    const server = state.servers.get(event.modelId);
+    if (event.kind === 'queue' && server && typeof event.queued === 'number') {
+        state.servers.set(event.modelId, {...server, queued: event.queued});
+        changed('servers');
+    }
 }
 
 let registryLoads = 0;
@@ -105,6 +129,7 @@ export async function loadServers() {
         return;
     }
     state.llamaServer = result.llamaServer ?? null;
+    state.memory = result.memory ?? null;
     const fresh = new Map(result.servers.map(s => [s.modelId, s]));
     const ids = new Set([...state.servers.keys(), ...fresh.keys()]);
     for (const id of ids) {

@@ -1,4 +1,4 @@
-// Which page of the three is shown: the address's #hash picks it, so a reload, a link or the back
+// Which page is shown: the address's #hash picks it, so a reload, a link or the back
 // button keeps the page a person was on.
 
 function showTab() {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -79,6 +80,25 @@ class WebUiTest {
             preloaded.add(preloads.group(1));
         }
         assertThat(preloaded).isEqualTo(imported);
+    }
+
+    @Test
+    @DisplayName("serve the chart library from its WebJar under vendor/, and nothing else of the class path there")
+    void vendorFiles() throws Exception {
+        ApiServer.Reply chart = magi.api.get("/vendor/uPlot.esm.js");
+        assertThat(chart.status()).isEqualTo(200);
+        assertServed(chart, "text/javascript");
+        assertThat(chart.raw().body().contains("export { uPlot as default }")).as("uPlot's ES module").isTrue();
+        ApiServer.Reply style = magi.api.get("/vendor/uPlot.min.css");
+        assertThat(style.status()).isEqualTo(200);
+        assertServed(style, "text/css");
+        assertThat(magi.api.get("/").raw().body()).contains("href=\"vendor/uPlot.min.css\"");
+
+        for (String other : List.of("/vendor/uPlot.cjs.js", "/vendor/app.js", "/vendor/LICENSE.css")) {
+            ApiServer.Reply refused = magi.api.get(other);
+            assertThat(refused.status()).as(other).isEqualTo(404);
+            assertThat(refused.json().path("error").asText()).as(other).isEqualTo("NotFound");
+        }
     }
 
     private static void assertServed(ApiServer.Reply reply, String mediaType) {

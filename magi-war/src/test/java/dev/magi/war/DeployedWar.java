@@ -164,6 +164,19 @@ abstract class DeployedWar {
 
     @Test
     @Order(2)
+    @DisplayName("serves the WebUI and its chart library from the WebJar under the context path")
+    void webUi() throws Exception {
+        Reply page = send("GET", "", null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("href=\"vendor/uPlot.min.css\"");
+        Reply chart = send("GET", "vendor/uPlot.esm.js", null);
+        assertThat(chart.status()).isEqualTo(200);
+        assertThat(chart.contentType()).startsWith("text/javascript");
+        assertThat(chart.body().contains("export { uPlot as default }")).as("uPlot's ES module").isTrue();
+    }
+
+    @Test
+    @Order(2)
     @DisplayName("serves the gateway's model list under the context path")
     void gatewayModels() throws Exception {
         Reply reply = send("GET", "v1/models", null);

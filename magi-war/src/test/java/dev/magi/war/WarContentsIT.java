@@ -27,6 +27,8 @@ class WarContentsIT {
         }
         assertThat(libraries).anyMatch(jar -> jar.startsWith("magi-jaxrs-"))
                 .anyMatch(jar -> jar.startsWith("jersey-container-servlet-core-"))
+                // The WebUI's chart library, served by magi-jaxrs from this jar.
+                .anyMatch(jar -> jar.startsWith("uplot-"))
                 .noneMatch(jar -> jar.contains("servlet-api"))
                 // The gateway's HTTP client and the libraries it needs, but nothing of a container.
                 .anyMatch(jar -> jar.startsWith("jetty-client-"))

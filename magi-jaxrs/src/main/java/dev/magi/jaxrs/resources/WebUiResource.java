@@ -17,6 +17,8 @@ import java.util.Map;
  * The WebUI: static files shipped inside the jar and served at the application's root, so the
  * standalone, the WAR (under its context path) and an embedding host all serve the same page.
  * Only the page's own files are served: names are checked against a pattern before any lookup.
+ * The libraries the page uses come from WebJars on the class path, under {@code vendor/} (see
+ * {@link WebJarFiles}), so they ship in the same jar set everywhere too, with no other mechanism.
  */
 @Path("/")
 public final class WebUiResource {
@@ -38,6 +40,18 @@ public final class WebUiResource {
         if (content == null) {
             throw new MagiException(ErrorCode.NOT_FOUND, "No resource at /" + file, Map.of("path", "/" + file));
         }
+        return served(file, content);
+    }
+
+    @GET
+    @Path("vendor/{file: [A-Za-z0-9_.-]+\\.(js|css)}")
+    public Response vendorFile(@PathParam("file") String file) {
+        byte[] content = WebJarFiles.read(file).orElseThrow(() -> new MagiException(ErrorCode.NOT_FOUND,
+                "No resource at /vendor/" + file, Map.of("path", "/vendor/" + file)));
+        return served(file, content);
+    }
+
+    private static Response served(String file, byte[] content) {
         CacheControl revalidate = new CacheControl();
         revalidate.setNoCache(true);
         String extension = file.substring(file.lastIndexOf('.') + 1);
