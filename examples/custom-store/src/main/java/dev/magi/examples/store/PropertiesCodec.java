@@ -100,6 +100,8 @@ final class PropertiesCodec {
         put(p, at + "nThreads", m.nThreads());
         put(p, at + "batchSize", m.batchSize());
         put(p, at + "ttlSeconds", m.ttlSeconds());
+        put(p, at + "gpus", m.gpus());
+        put(p, at + "cpus", m.cpus());
         putList(p, at + "extraArgs", m.extraArgs(), Function.identity());
         putList(p, at + "aliases", m.aliases(), Function.identity());
         // A variable's name cannot hold '=', so NAME=VALUE splits back at the first one.
@@ -204,6 +206,8 @@ final class PropertiesCodec {
                 .nThreads(k.integer(at + "nThreads"))
                 .batchSize(k.integer(at + "batchSize"))
                 .ttlSeconds(k.integer(at + "ttlSeconds"))
+                .gpus(k.integer(at + "gpus"))
+                .cpus(k.integer(at + "cpus"))
                 .extraArgs(k.list(at + "extraArgs"))
                 .aliases(k.list(at + "aliases"))
                 .env(k.variables(at + "env"))
