@@ -89,7 +89,8 @@ class PinningAndBackOffOverHttpTest {
     }
 
     @Test
-    @DisplayName("a server record ends with startedBy, pinned, lastRequestAt and idleExpiresAt; a start through"
+    @DisplayName("a server record has startedBy, pinned, lastRequestAt and idleExpiresAt before the launcher's fields;"
+            + " a start through"
             + " the API pins a server the gateway started")
     void fieldsAndPinning() throws Exception {
         start(FakeLlamaServer.launcher());
@@ -99,8 +100,8 @@ class PinningAndBackOffOverHttpTest {
         JsonNode onDemand = server(SMALL);
         List<String> names = new ArrayList<>();
         onDemand.fieldNames().forEachRemaining(names::add);
-        assertThat(names.subList(names.size() - 4, names.size()))
-                .containsExactly("startedBy", "pinned", "lastRequestAt", "idleExpiresAt");
+        assertThat(names.subList(names.size() - 6, names.size()))
+                .containsExactly("startedBy", "pinned", "lastRequestAt", "idleExpiresAt", "launcher", "endpoint");
         assertThat(onDemand.path("startedBy").asText()).isEqualTo("gateway");
         assertThat(onDemand.path("pinned").asBoolean()).isFalse();
         Instant lastRequest = Instant.parse(onDemand.path("lastRequestAt").asText());
