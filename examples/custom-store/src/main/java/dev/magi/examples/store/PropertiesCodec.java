@@ -86,6 +86,9 @@ final class PropertiesCodec {
         put(p, at + "quantization", m.quantization());
         put(p, at + "architecture", m.architecture());
         put(p, at + "contextLength", m.contextLength());
+        put(p, at + "tensorBytes", m.tensorBytes());
+        put(p, at + "kvBytesPerToken", m.kvBytesPerToken());
+        put(p, at + "mmprojSizeBytes", m.mmprojSizeBytes());
         put(p, at + "isThinkingModel", m.isThinkingModel());
         put(p, at + "thinkingOverride", m.thinkingOverride());
         put(p, at + "isInstruct", m.isInstruct());
@@ -192,6 +195,9 @@ final class PropertiesCodec {
                 .quantization(k.text(at + "quantization"))
                 .architecture(k.text(at + "architecture"))
                 .contextLength(k.longValue(at + "contextLength"))
+                .tensorBytes(k.longValue(at + "tensorBytes"))
+                .kvBytesPerToken(k.longValue(at + "kvBytesPerToken"))
+                .mmprojSizeBytes(k.longValue(at + "mmprojSizeBytes"))
                 .isThinkingModel(k.flag(at + "isThinkingModel"))
                 .thinkingOverride(k.bool(at + "thinkingOverride"))
                 .isInstruct(k.flag(at + "isInstruct"))
