@@ -47,6 +47,8 @@ export function openDetail(id) {
     $('rt-threads').value = model.nThreads ?? '';
     $('rt-batch').value = model.batchSize ?? '';
     $('rt-ttl').value = model.ttlSeconds ?? '';
+    $('rt-gpus').value = model.gpus ?? '';
+    $('rt-cpus').value = model.cpus ?? '';
     $('rt-args').value = model.extraArgs.join('\n');
     $('rt-env').value = Object.entries(model.env).map(([name, value]) => `${name}=${value}`).join('\n');
     $('rt-port').value = model.portPinned ? model.port : '';
@@ -110,7 +112,8 @@ async function saveRuntime(event) {
     }
     const body = {nGpuLayers: numberOrNull($('rt-ngl')), ctxSize: numberOrNull($('rt-ctx')),
         nThreads: numberOrNull($('rt-threads')), batchSize: numberOrNull($('rt-batch')),
-        ttlSeconds: numberOrNull($('rt-ttl')), extraArgs: lines($('rt-args')), env};
+        ttlSeconds: numberOrNull($('rt-ttl')), extraArgs: lines($('rt-args')), env,
+        gpus: numberOrNull($('rt-gpus')), cpus: numberOrNull($('rt-cpus'))};
     if (await attempt(() => api('PUT', `${API}/${encodeURIComponent(id)}/runtime-settings`, body), 'Runtime settings saved')) {
         await loadRegistry();
     }

@@ -37,7 +37,8 @@ class ModelsApiTest {
             "contextLength", "isThinkingModel", "thinkingOverride", "isInstruct", "isCoder", "assignedTier",
             "tierOverride", "effectiveTier", "port", "enabled", "nGpuLayers", "ctxSize", "nThreads", "batchSize",
             "extraArgs", "env", "aliases", "ttlSeconds", "mmprojPath", "metadataSource", "displayName", "problems",
-            "tensorBytes", "kvBytesPerToken", "mmprojSizeBytes", "estimatedMemoryBytes");
+            "tensorBytes", "kvBytesPerToken", "mmprojSizeBytes", "estimatedMemoryBytes",
+            "gpus", "cpus");
 
     @TempDir
     Path dir;
@@ -495,6 +496,48 @@ class ModelsApiTest {
                         400, "InvalidRequest");
                 assertThat(error.get("message").asText()).as(value).contains("ttlSeconds");
                 assertThat(error.get("details").get("field").asText()).as(value).isEqualTo("ttlSeconds");
+            }
+            assertThat(model(FAST)).isEqualTo(before);
+        }
+
+        @Test
+        @DisplayName("sets gpus and cpus (0 GPUs allowed); an absent key keeps them, null returns to the defaults")
+        void gpusAndCpus() throws Exception {
+            assertThat(model(FAST).get("gpus").isNull()).isTrue();
+            assertThat(model(FAST).get("cpus").isNull()).isTrue();
+
+            ApiServer.Reply set = api.put(path, "{\"gpus\": 2, \"cpus\": 8}");
+            assertThat(set.status()).as(set.raw().body()).isEqualTo(200);
+            assertThat(set.json().get("gpus").isIntegralNumber()).isTrue();
+            assertThat(set.json().get("gpus").asInt()).isEqualTo(2);
+            assertThat(set.json().get("cpus").asInt()).isEqualTo(8);
+
+            JsonNode kept = api.put(path, "{\"gpus\": 0}").json();
+            assertThat(kept.get("gpus").asInt()).isZero();
+            assertThat(kept.get("cpus").asInt()).isEqualTo(8);
+            JsonNode listed = api.get("/api/models/registry").json().get("models").get(FAST);
+            assertThat(listed.get("gpus").asInt()).isZero();
+            assertThat(listed.get("cpus").asInt()).isEqualTo(8);
+
+            JsonNode cleared = api.put(path, "{\"gpus\": null, \"cpus\": null}").json();
+            assertThat(cleared.get("gpus").isNull()).isTrue();
+            assertThat(cleared.get("cpus").isNull()).isTrue();
+        }
+
+        @Test
+        @DisplayName("refuses a negative gpus, a cpus below 1 and non-integers with 400 naming the field, changing"
+                + " nothing")
+        void badGpusAndCpus() throws Exception {
+            JsonNode before = api.put(path, "{\"gpus\": 1, \"cpus\": 2}").json();
+            Map<String, List<String>> bad = Map.of("gpus", List.of("-1", "1.5", "\"2\"", "true", "[]", "99999999999"),
+                    "cpus", List.of("0", "-1", "2.5", "\"4\"", "false", "{}"));
+            for (Map.Entry<String, List<String>> field : bad.entrySet()) {
+                for (String value : field.getValue()) {
+                    JsonNode error = assertError(api.put(path, "{\"ctxSize\": 1024, \"" + field.getKey() + "\": "
+                            + value + "}"), 400, "InvalidRequest");
+                    assertThat(error.get("message").asText()).as(value).contains(field.getKey());
+                    assertThat(error.get("details").get("field").asText()).as(value).isEqualTo(field.getKey());
+                }
             }
             assertThat(model(FAST)).isEqualTo(before);
         }

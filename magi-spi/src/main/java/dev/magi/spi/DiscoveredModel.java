@@ -14,7 +14,8 @@ import java.util.Objects;
  * (kept even when taken by another program) from one handed out from the range (moved on when taken).
  * {@code aliases} are other names the gateway answers for the model (such as {@code gpt-4o-mini}),
  * also the user's, also kept across rescans; never null. {@code ttlSeconds} is the runtime setting
- * that overrides {@code --idle-ttl} for this model (null follows it, 0 = never unloaded for idleness).
+ * that overrides {@code --idle-ttl} for this model (null follows it, 0 = never unloaded for idleness);
+ * {@code gpus} and {@code cpus} are the runtime settings a launcher that reserves resources asks for.
  *
  * <p>{@code tensorBytes}, {@code kvBytesPerToken} and {@code mmprojSizeBytes} are what the memory
  * estimate is made of, read by discovery: the model's tensor data (its files less their headers), its
@@ -57,7 +58,9 @@ public record DiscoveredModel(
         String displayName,
         List<Problem> problems,
         List<String> aliases,
-        Integer ttlSeconds) {
+        Integer ttlSeconds,
+        Integer gpus,
+        Integer cpus) {
 
     public DiscoveredModel {
         Objects.requireNonNull(modelId, "modelId");
@@ -91,7 +94,7 @@ public record DiscoveredModel(
 
     /** The per-model llama-server settings the user chose. */
     public RuntimeSettings runtimeSettings() {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, env);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, env, gpus, cpus);
     }
 
     /** A model can be started only when nothing in {@link #problems()} prevents it. */
@@ -146,6 +149,8 @@ public record DiscoveredModel(
         private Map<String, String> env;
         private List<String> aliases;
         private Integer ttlSeconds;
+        private Integer gpus;
+        private Integer cpus;
         private String mmprojPath;
         private Long mmprojSizeBytes;
         private MetadataSource metadataSource;
@@ -191,6 +196,8 @@ public record DiscoveredModel(
             env = m.env;
             aliases = m.aliases;
             ttlSeconds = m.ttlSeconds;
+            gpus = m.gpus;
+            cpus = m.cpus;
             mmprojPath = m.mmprojPath;
             mmprojSizeBytes = m.mmprojSizeBytes;
             metadataSource = m.metadataSource;
@@ -230,6 +237,8 @@ public record DiscoveredModel(
         public Builder env(Map<String, String> v) { env = v; return this; }
         public Builder aliases(List<String> v) { aliases = v; return this; }
         public Builder ttlSeconds(Integer v) { ttlSeconds = v; return this; }
+        public Builder gpus(Integer v) { gpus = v; return this; }
+        public Builder cpus(Integer v) { cpus = v; return this; }
         public Builder mmprojPath(String v) { mmprojPath = v; return this; }
         public Builder mmprojSizeBytes(Long v) { mmprojSizeBytes = v; return this; }
         public Builder metadataSource(MetadataSource v) { metadataSource = v; return this; }
@@ -243,6 +252,8 @@ public record DiscoveredModel(
             nThreads = s.nThreads();
             batchSize = s.batchSize();
             ttlSeconds = s.ttlSeconds();
+            gpus = s.gpus();
+            cpus = s.cpus();
             extraArgs = s.extraArgs();
             env = s.env();
             return this;
@@ -254,7 +265,7 @@ public record DiscoveredModel(
                     tensorBytes, kvBytesPerToken, isThinkingModel, thinkingOverride, isInstruct, isCoder, assignedTier, tierOverride, port,
                     portPinned, enabled, nGpuLayers, ctxSize, nThreads, batchSize, extraArgs, env, mmprojPath,
                     mmprojSizeBytes, metadataSource, displayName,
-                    problems, aliases, ttlSeconds);
+                    problems, aliases, ttlSeconds, gpus, cpus);
         }
     }
 }

@@ -22,9 +22,14 @@ import java.util.TreeMap;
  * @param extraArgs  arguments added to this model's llama-server command line, in order; never null
  * @param env        variables added to the environment of this model's llama-server, sorted by name;
  *                   never null
+ * @param gpus       GPUs a launcher that reserves them asks for (Slurm's {@code --gres=gpu:N}), at
+ *                   least 0; null asks for none. Not a llama-server flag.
+ * @param cpus       CPU cores a launcher that reserves them asks for (Slurm's {@code --cpus-per-task}),
+ *                   at least 1; null asks for {@code nThreads}, else 1. Not a llama-server flag.
  */
 public record RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize,
-                              Integer ttlSeconds, List<String> extraArgs, Map<String, String> env) {
+                              Integer ttlSeconds, List<String> extraArgs, Map<String, String> env,
+                              Integer gpus, Integer cpus) {
     public static final RuntimeSettings NONE = new RuntimeSettings(null, null, null, null);
 
     public RuntimeSettings {
@@ -36,34 +41,49 @@ public record RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThre
         }
         check(batchSize, 1, "batchSize");
         check(ttlSeconds, 0, "ttlSeconds");
+        check(gpus, 0, "gpus");
+        check(cpus, 1, "cpus");
         extraArgs = copyArgs(extraArgs);
         env = copyEnv(env);
     }
 
     /** The four llama-server numbers, with no idle TTL of its own, no extra arguments and no variables. */
     public RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize) {
-        this(nGpuLayers, ctxSize, nThreads, batchSize, null, List.of(), Map.of());
+        this(nGpuLayers, ctxSize, nThreads, batchSize, null, List.of(), Map.of(), null, null);
     }
 
     /** The settings as they were before {@code ttlSeconds}: the idle TTL follows {@code --idle-ttl}. */
     public RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize,
                            List<String> extraArgs, Map<String, String> env) {
-        this(nGpuLayers, ctxSize, nThreads, batchSize, null, extraArgs, env);
+        this(nGpuLayers, ctxSize, nThreads, batchSize, null, extraArgs, env, null, null);
+    }
+
+    /** The settings as they were before {@code gpus} and {@code cpus}: the launcher's defaults. */
+    public RuntimeSettings(Integer nGpuLayers, Integer ctxSize, Integer nThreads, Integer batchSize,
+                           Integer ttlSeconds, List<String> extraArgs, Map<String, String> env) {
+        this(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, env, null, null);
     }
 
     /** These settings with another idle TTL (null to follow {@code --idle-ttl}). */
     public RuntimeSettings withTtlSeconds(Integer seconds) {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, seconds, extraArgs, env);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, seconds, extraArgs, env, gpus, cpus);
+    }
+
+    /** These settings with other GPUs and CPUs for launchers that reserve them (null for their defaults). */
+    public RuntimeSettings withResources(Integer gpuCount, Integer cpuCount) {
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, env, gpuCount,
+                cpuCount);
     }
 
     /** These settings with other extra arguments (null for none). */
     public RuntimeSettings withExtraArgs(List<String> args) {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, args, env);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, args, env, gpus, cpus);
     }
 
     /** These settings with other variables (null for none). */
     public RuntimeSettings withEnv(Map<String, String> variables) {
-        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, variables);
+        return new RuntimeSettings(nGpuLayers, ctxSize, nThreads, batchSize, ttlSeconds, extraArgs, variables, gpus,
+                cpus);
     }
 
     private static void check(Integer value, int min, String field) {

@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * MAGI with {@code --launcher slurm} as a real process, the real llama-server and the real model
- * running as jobs of a real Slurm cluster (scripts/slurm-setup.sh's one node with two fake GPUs). Every
- * job asks for both GPUs ({@code --slurm-args --gres=gpu:2}), so a second model waits in the queue.
+ * running as jobs of a real Slurm cluster (scripts/slurm-setup.sh's one node with two fake GPUs). The
+ * first model asks for both GPUs by its {@code gpus} runtime setting, so a second one that asks for one
+ * waits in the queue.
  * Skipped where Slurm, the binary or {@code ../shared} is absent.
  */
 @DisplayName("MAGI running models as Slurm jobs")
@@ -71,6 +72,13 @@ class SlurmEndToEndTest {
         String firstJob;
         try (MagiProcess killed = magi()) {
             Http http = new Http(killed.awaitListening());
+            // Each model's own GPUs: both for the first, one for the second, which then cannot run beside it.
+            Http.Reply both = http.send("PUT", "/api/models/" + FIRST + "/runtime-settings", "{\"gpus\": 2}");
+            assertThat(both.status()).as(both.body()).isEqualTo(200);
+            Http.Reply one = http.send("PUT", "/api/models/" + SECOND + "/runtime-settings", "{\"gpus\": 1}");
+            assertThat(one.status()).as(one.body()).isEqualTo(200);
+            long memory = both.json().path("estimatedMemoryBytes").asLong();
+            assertThat(memory).as(both.body()).isPositive();
 
             Http.Reply started = http.send("POST", "/api/models/servers/" + FIRST + "/start", null);
             assertThat(started.status()).as(started.body()).isEqualTo(200);
@@ -81,6 +89,8 @@ class SlurmEndToEndTest {
             assertThat(firstJob).isNotBlank();
             assertThat(server.path("endpoint").asText()).startsWith("http://");
             assertThat(jobsOf(FIRST)).containsExactly(firstJob);
+            // What Slurm holds for the job: the model's GPUs and its estimated memory in MiB, rounded up.
+            assertThat(resourcesOf(firstJob)).isEqualTo("gres:gpu:2 " + ((memory + (1 << 20) - 1) >> 20) + "M");
 
             Http.Reply chat = http.send("POST", "/v1/chat/completions", "{\"model\": \"" + FIRST + "\", \"max_tokens\": 8,"
                     + " \"messages\": [{\"role\": \"user\", \"content\": \"Once upon a time\"}]}");
@@ -96,7 +106,7 @@ class SlurmEndToEndTest {
             firstJob = restarted.path("jobId").asText();
             assertThat(jobsOf(FIRST)).containsExactly(firstJob);
 
-            // Both fake GPUs are taken: the second model waits in the queue with Slurm's reason.
+            // Both fake GPUs are taken by the first model: the second waits in the queue with Slurm's reason.
             Http.Reply queued = http.send("POST", "/api/models/servers/" + SECOND + "/start?wait=false", null);
             assertThat(queued.status()).as(queued.body()).isEqualTo(202);
             JsonNode pending = Eventually.awaitValue(PATIENCE, "the second model is pending for Resources",
@@ -140,7 +150,6 @@ class SlurmEndToEndTest {
                 "--watch", "false",
                 "--launcher", "slurm",
                 "--slurm-log-dir", dir.resolve("slurm-logs").toString(),
-                "--slurm-args", "--gres=gpu:2",
                 "--llama-server", binary.toString(),
                 "--readiness-interval", "0.2",
                 "--max-startup-time", "60",
@@ -163,6 +172,14 @@ class SlurmEndToEndTest {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /** The GPUs and memory Slurm holds for a job, as squeue shows them ({@code gres:gpu:2 3M}). */
+    private static String resourcesOf(String jobId) throws IOException, InterruptedException {
+        Process squeue = new ProcessBuilder("squeue", "--noheader", "--jobs=" + jobId, "--format=%b %m").start();
+        String out = new String(squeue.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        squeue.waitFor(30, TimeUnit.SECONDS);
+        return out.strip();
     }
 
     /** The ids of this user's queued or running jobs of these models. */

@@ -160,6 +160,8 @@ public final class RegistryJson {
         gen.writeEndArray();
         // Derived, not read back: it follows the facts above and the current ctxSize.
         writeNumber(gen, "estimatedMemoryBytes", ModelMemory.estimate(m));
+        writeNumber(gen, "gpus", m.gpus());
+        writeNumber(gen, "cpus", m.cpus());
         gen.writeEndObject();
     }
 
@@ -277,6 +279,8 @@ public final class RegistryJson {
                 .env(env)
                 .aliases(aliases)
                 .ttlSeconds(integer(n, "ttlSeconds"))
+                .gpus(integer(n, "gpus"))
+                .cpus(integer(n, "cpus"))
                 .mmprojPath(text(n, "mmprojPath"))
                 .mmprojSizeBytes(longValue(n, "mmprojSizeBytes"))
                 .metadataSource(source == null ? null : MetadataSource.parse(source))

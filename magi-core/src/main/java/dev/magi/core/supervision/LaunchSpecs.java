@@ -1,5 +1,6 @@
 package dev.magi.core.supervision;
 
+import dev.magi.core.memory.ModelMemory;
 import dev.magi.core.registry.ModelRegistry;
 import dev.magi.spi.DiscoveredModel;
 import dev.magi.spi.ErrorCode;
@@ -37,7 +38,7 @@ final class LaunchSpecs {
             files.add(Path.of(model.mmprojPath()));
         }
         return new LaunchSpec(modelId, options.llamaServerPath().toString(), LlamaServerCommand.arguments(options,
-                model), model.env(), resources(model.runtimeSettings()), files, new RegistryPorts(registry, modelId));
+                model), model.env(), resources(model), files, new RegistryPorts(registry, modelId));
     }
 
     /** @throws MagiException {@link ErrorCode#MODEL_NOT_RUNNABLE} when a problem prevents running the model */
@@ -50,10 +51,18 @@ final class LaunchSpecs {
         return model;
     }
 
-    /** No GPU is asked for by default; the threads the model is told to use are the cores it needs. */
-    private static LaunchSpec.Resources resources(RuntimeSettings settings) {
+    /**
+     * The model's {@code gpus} and {@code cpus} settings and its estimated memory. No GPU is asked for
+     * unless set; without {@code cpus}, the threads the model is told to use are the cores it needs.
+     */
+    static LaunchSpec.Resources resources(DiscoveredModel model) {
+        RuntimeSettings settings = model.runtimeSettings();
+        int gpus = settings.gpus() != null ? settings.gpus() : 0;
         Integer threads = settings.nThreads();
-        return new LaunchSpec.Resources(0, threads != null && threads > 0 ? threads : 1, null);
+        int cpus = settings.cpus() != null ? settings.cpus() : threads != null && threads > 0 ? threads : 1;
+        Long memory = ModelMemory.estimate(model);
+        // A header without tensors estimates 0 bytes: better no --mem than a job that cannot hold anything.
+        return new LaunchSpec.Resources(gpus, cpus, memory != null && memory > 0 ? memory : null);
     }
 
     /** The model's port in the registry, read and moved there at the moment the launcher asks. */

@@ -36,9 +36,9 @@ import java.util.Objects;
 public final class ModelsResource {
     /** The numeric runtime settings, in the order of {@link RuntimeSettings}'s components. */
     private static final List<String> NUMBERS = List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize",
-            "ttlSeconds");
-    private static final List<String> RUNTIME_SETTINGS =
-            List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize", "ttlSeconds", "extraArgs", "env");
+            "ttlSeconds", "gpus", "cpus");
+    private static final List<String> RUNTIME_SETTINGS = List.of("nGpuLayers", "ctxSize", "nThreads", "batchSize",
+            "ttlSeconds", "extraArgs", "env", "gpus", "cpus");
 
     private final MagiEngine engine;
     private final ModelRegistry registry;
@@ -168,7 +168,9 @@ public final class ModelsResource {
                 patch.has(NUMBERS.get(3)) ? numbers[3] : current.batchSize(),
                 patch.has(NUMBERS.get(4)) ? numbers[4] : current.ttlSeconds(),
                 patch.has("extraArgs") ? extraArgs : current.extraArgs(),
-                patch.has("env") ? env : current.env()));
+                patch.has("env") ? env : current.env(),
+                patch.has(NUMBERS.get(5)) ? numbers[5] : current.gpus(),
+                patch.has(NUMBERS.get(6)) ? numbers[6] : current.cpus()));
     }
 
     @PUT

@@ -221,8 +221,8 @@ class WebUiBrowserTest {
     }
 
     @Test
-    @DisplayName("edits a model's extra arguments, environment and idle TTL, keeps them, and shows a refused flag's"
-            + " message")
+    @DisplayName("edits a model's extra arguments, environment, idle TTL, GPUs and CPUs, keeps them, and shows a"
+            + " refused flag's message")
     void extraArgumentsAndEnvironment() throws Exception {
         model("Small-1B-Q4_K_M.gguf");
         startServer(Map.of());
@@ -235,6 +235,9 @@ class WebUiBrowserTest {
         type(By.id("rt-env"), "CUDA_VISIBLE_DEVICES=0,1\nHF_HOME=/srv/a=b");
         assertThat(driver.findElement(By.id("rt-ttl")).getAttribute("value")).as("follows --idle-ttl").isEmpty();
         type(By.id("rt-ttl"), "0");
+        assertThat(driver.findElement(By.id("rt-gpus")).getAttribute("value")).as("no GPUs set").isEmpty();
+        type(By.id("rt-gpus"), "2");
+        type(By.id("rt-cpus"), "6");
         click(By.cssSelector("#runtime-form button[type=submit]"));
         waitForToast("Runtime settings saved");
 
@@ -244,6 +247,8 @@ class WebUiBrowserTest {
         assertThat(saved.env()).containsExactly(Map.entry("CUDA_VISIBLE_DEVICES", "0,1"),
                 Map.entry("HF_HOME", "/srv/a=b"));
         assertThat(saved.ttlSeconds()).as("0: never unloaded for idleness").isZero();
+        assertThat(saved.gpus()).isEqualTo(2);
+        assertThat(saved.cpus()).isEqualTo(6);
         chromium.screenshot(SCREENSHOTS.resolve("detail-settings-1280x800.png"));
 
         // After a reload the dialog shows what was saved, one argument and one variable per line.
@@ -256,6 +261,8 @@ class WebUiBrowserTest {
         assertThat(driver.findElement(By.id("rt-env")).getAttribute("value"))
                 .isEqualTo("CUDA_VISIBLE_DEVICES=0,1\nHF_HOME=/srv/a=b");
         assertThat(driver.findElement(By.id("rt-ttl")).getAttribute("value")).isEqualTo("0");
+        assertThat(driver.findElement(By.id("rt-gpus")).getAttribute("value")).isEqualTo("2");
+        assertThat(driver.findElement(By.id("rt-cpus")).getAttribute("value")).isEqualTo("6");
 
         // A flag MAGI sets itself: the API's refusal is shown, and nothing changes.
         type(By.id("rt-args"), "--jinja\n--port=9000");

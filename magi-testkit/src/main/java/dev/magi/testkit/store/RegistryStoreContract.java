@@ -119,7 +119,7 @@ public abstract class RegistryStoreContract {
                 .isThinkingModel(true).thinkingOverride(false).isInstruct(true).isCoder(false)
                 .assignedTier(Tier.FAST).tierOverride(Tier.POWERFUL)
                 .port(8081).portPinned(true).enabled(true)
-                .nGpuLayers(99).ctxSize(8192).nThreads(6).batchSize(512).ttlSeconds(1800)
+                .nGpuLayers(99).ctxSize(8192).nThreads(6).batchSize(512).ttlSeconds(1800).gpus(2).cpus(12)
                 // Text that a careless format would turn into another type, split or trim.
                 .extraArgs(List.of("--jinja", "--cache-type-k", "q8_0", "--chat-template-file", "/t/模板 ü.jinja",
                         "", "  spaced  ", "null", "true", "0x1F", "1e3", "~", "a=b", "# not a comment"))
@@ -263,6 +263,25 @@ public abstract class RegistryStoreContract {
             assertThat(loaded.env()).isEmpty();
             assertThat(loaded.aliases()).isEmpty();
             assertThat(loaded.ttlSeconds()).isNull();
+            assertThat(loaded.gpus()).isNull();
+            assertThat(loaded.cpus()).isNull();
+        }
+
+        @Test
+        @DisplayName("keeps gpus and cpus apart: 0 GPUs, a number, and null (the launcher's default)")
+        void gpusAndCpus() {
+            DiscoveredModel none = model("none").toBuilder().gpus(0).cpus(1).build();
+            DiscoveredModel four = model("four").toBuilder().gpus(4).cpus(16).build();
+            DiscoveredModel unset = model("unset").toBuilder().gpus(null).cpus(null).build();
+            store.saveRegistry(registryOf(List.of(none, four, unset)));
+
+            Map<String, DiscoveredModel> loaded = reopen().loadRegistry().orElseThrow().models();
+            assertThat(loaded.get("none").gpus()).isZero();
+            assertThat(loaded.get("none").cpus()).isEqualTo(1);
+            assertThat(loaded.get("four").runtimeSettings().gpus()).isEqualTo(4);
+            assertThat(loaded.get("four").runtimeSettings().cpus()).isEqualTo(16);
+            assertThat(loaded.get("unset").gpus()).isNull();
+            assertThat(loaded.get("unset").cpus()).isNull();
         }
 
         @Test

@@ -86,6 +86,9 @@ final class PropertiesCodec {
         put(p, at + "quantization", m.quantization());
         put(p, at + "architecture", m.architecture());
         put(p, at + "contextLength", m.contextLength());
+        put(p, at + "tensorBytes", m.tensorBytes());
+        put(p, at + "kvBytesPerToken", m.kvBytesPerToken());
+        put(p, at + "mmprojSizeBytes", m.mmprojSizeBytes());
         put(p, at + "isThinkingModel", m.isThinkingModel());
         put(p, at + "thinkingOverride", m.thinkingOverride());
         put(p, at + "isInstruct", m.isInstruct());
@@ -100,6 +103,8 @@ final class PropertiesCodec {
         put(p, at + "nThreads", m.nThreads());
         put(p, at + "batchSize", m.batchSize());
         put(p, at + "ttlSeconds", m.ttlSeconds());
+        put(p, at + "gpus", m.gpus());
+        put(p, at + "cpus", m.cpus());
         putList(p, at + "extraArgs", m.extraArgs(), Function.identity());
         putList(p, at + "aliases", m.aliases(), Function.identity());
         // A variable's name cannot hold '=', so NAME=VALUE splits back at the first one.
@@ -190,6 +195,9 @@ final class PropertiesCodec {
                 .quantization(k.text(at + "quantization"))
                 .architecture(k.text(at + "architecture"))
                 .contextLength(k.longValue(at + "contextLength"))
+                .tensorBytes(k.longValue(at + "tensorBytes"))
+                .kvBytesPerToken(k.longValue(at + "kvBytesPerToken"))
+                .mmprojSizeBytes(k.longValue(at + "mmprojSizeBytes"))
                 .isThinkingModel(k.flag(at + "isThinkingModel"))
                 .thinkingOverride(k.bool(at + "thinkingOverride"))
                 .isInstruct(k.flag(at + "isInstruct"))
@@ -204,6 +212,8 @@ final class PropertiesCodec {
                 .nThreads(k.integer(at + "nThreads"))
                 .batchSize(k.integer(at + "batchSize"))
                 .ttlSeconds(k.integer(at + "ttlSeconds"))
+                .gpus(k.integer(at + "gpus"))
+                .cpus(k.integer(at + "cpus"))
                 .extraArgs(k.list(at + "extraArgs"))
                 .aliases(k.list(at + "aliases"))
                 .env(k.variables(at + "env"))
