@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,25 +52,7 @@ class QueueDisconnectTest {
             + " served")
     void disconnectedClientsLeave() throws Exception {
         Path gate = dir.resolve("load-gate");
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
-        FakeLlamaServer.launcher().loadGate(gate).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "60")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
-                .build();
-        engine.registry().setAllEnabled(true);
-        server = MagiServer.newServer(engine, "127.0.0.1", 0).start();
-        URI base = server.uri();
+        URI base = startWithLoadGate(gate);
 
         byte[] body = ("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -100,6 +84,61 @@ class QueueDisconnectTest {
         Http.Reply next = http.send("POST", "/v1/chat/completions", new String(body, StandardCharsets.UTF_8));
         assertThat(next.status()).as(next.body()).isEqualTo(200);
         assertThat(engine.gateway().queued(MODEL)).isZero();
-        assertThat(engine.gateway().inFlight(MODEL)).isZero();
+        // The slot is given back once the answer is complete on MAGI's side, which the client may see first.
+        Eventually.await(PATIENCE, "the last request's slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
+    }
+
+    private URI startWithLoadGate(Path gate) throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
+        FakeLlamaServer.launcher().loadGate(gate).writeTo(dir.resolve("bin/llama-server"));
+        int ports = FreePorts.rangeStart(10);
+        engine = MagiEngine.builder().withoutEnvironment()
+                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
+                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
+                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
+                .set(ConfigKey.WATCH, "false")
+                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
+                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
+                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
+                .set(ConfigKey.MAX_STARTUP_TIME, "60")
+                .set(ConfigKey.READINESS_INTERVAL, "0.2")
+                .set(ConfigKey.STOP_TIMEOUT, "1")
+                .build();
+        engine.registry().setAllEnabled(true);
+        server = MagiServer.newServer(engine, "127.0.0.1", 0).start();
+        return server.uri();
+    }
+
+    @Test
+    @DisplayName("the answer to a request that waited says Connection: close, since its watched connection is"
+            + " not kept alive")
+    void waitedAnswerClosesConnection() throws Exception {
+        Path gate = dir.resolve("load-gate");
+        URI base = startWithLoadGate(gate);
+        byte[] body = ("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getAuthority()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            Eventually.await(PATIENCE, "the request queued", () -> engine.gateway().queued(MODEL) == 1);
+            Files.createFile(gate);
+
+            socket.setSoTimeout((int) PATIENCE.toMillis());
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                assertThat(b).as("the answer's head, so far: " + head).isNotNegative();
+                head.append((char) b);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 200");
+            // Without the header, a client would send its next request on a connection about to be closed.
+            assertThat(head.toString().toLowerCase(Locale.ROOT)).contains("\r\nconnection: close\r\n");
+        }
     }
 }

@@ -91,6 +91,15 @@ final class Exchange implements WriteListener, AsyncListener {
         if (wait.isDone()) {
             return;
         }
+        if (watch != ClientWatch.NONE) {
+            synchronized (this) {
+                if (!begun) {
+                    // A watched connection is not kept alive after the answer (see the host's watch): the
+                    // client is told so, else it would send its next request on a connection about to close.
+                    response.setHeader("Connection", "close");
+                }
+            }
+        }
         Runnable stop = watch.watch(request, () -> failed(new IOException("The client closed its connection while"
                 + " its request waited")));
         wait.whenComplete((result, failure) -> stop.run());
