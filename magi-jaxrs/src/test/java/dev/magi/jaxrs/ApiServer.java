@@ -128,21 +128,6 @@ public final class ApiServer implements AutoCloseable {
         return new Reply(response.statusCode(), response);
     }
 
-    /**
-     * A body too large to be accepted, sent with its Content-Length as curl sends a large body: with
-     * {@code Expect: 100-continue}, so that the body follows only once MAGI has not refused it. Sent
-     * at once instead, MAGI's refusal and the closing of the connection can reach the client while it
-     * still writes, and the JDK's client then reports the reset rather than the answer.
-     */
-    public Reply sendExpectingContinue(String method, String path, byte[] body, String contentType)
-            throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).expectContinue(true)
-                .header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), response);
-    }
-
     public Reply get(String path, String... headers) throws Exception {
         return send("GET", path, (String) null, headers);
     }

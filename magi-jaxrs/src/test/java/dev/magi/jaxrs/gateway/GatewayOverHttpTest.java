@@ -287,8 +287,8 @@ class GatewayOverHttpTest {
                     "invalid_request_error", "virtual_model_not_supported");
             byte[] huge = new byte[40 * 1024 * 1024];
             Arrays.fill(huge, (byte) ' ');
-            ApiServer.Reply tooLarge = api.sendExpectingContinue("POST", "/v1/chat/completions", huge,
-                    "application/json");
+            ApiServer.Reply tooLarge = api.send("POST", "/v1/chat/completions",
+                    HttpRequest.BodyPublishers.ofByteArray(huge), "Content-Type", "application/json");
             assertOpenAiError(tooLarge, 413, "invalid_request_error", "payload_too_large");
             assertOpenAiError(api.get("/v1/nothing-here"), 404, "invalid_request_error", "unknown_url");
 

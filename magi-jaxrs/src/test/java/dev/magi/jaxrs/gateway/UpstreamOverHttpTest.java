@@ -89,8 +89,8 @@ class UpstreamOverHttpTest {
             start();
             byte[] huge = new byte[33 * 1024 * 1024];
             Arrays.fill(huge, (byte) ' ');
-            ApiServer.Reply withLength = api.sendExpectingContinue("POST", "/upstream/" + MODEL + "/completion", huge,
-                    "application/json");
+            ApiServer.Reply withLength = api.send("POST", "/upstream/" + MODEL + "/completion",
+                    HttpRequest.BodyPublishers.ofByteArray(huge), "Content-Type", "application/json");
             assertOpenAiError(withLength, 413, "invalid_request_error", "payload_too_large");
             assertThat(runs()).as("refused before its server was asked for").isZero();
 
