@@ -131,6 +131,7 @@ public final class Gateway implements AutoCloseable {
             if (status.state() == ServerState.READY) {
                 startBackOff.ready(status.modelId());
             }
+            followRun(status.modelId());
         });
     }
 
@@ -636,8 +637,8 @@ public final class Gateway implements AutoCloseable {
     private CompletableFuture<Lease> enqueue(Routed routed) {
         String id = routed.modelId();
         // Asked before taking the lock: the supervisor has locks of its own.
-        ServerState state = supervisor.server(id).map(ServerStatus::state).orElse(ServerState.STOPPED);
-        boolean serverReady = state == ServerState.READY;
+        ServerStatus server = supervisor.server(id).orElse(null);
+        ServerState state = server == null ? ServerState.STOPPED : server.state();
         Instant arrived = Instant.now();
         // Only a server that does not run waits out a failed start: one started since (by the API) serves.
         boolean notRunning = state == ServerState.STOPPED || state == ServerState.FAILED;
@@ -656,8 +657,10 @@ public final class Gateway implements AutoCloseable {
             }
             ModelLane lane = lanes.computeIfAbsent(id, ModelLane::new);
             lane.lastRequestAt = arrived;
-            if (lane.ready && !serverReady) {
-                // Stopped or crashed since: start it again and read its slots again.
+            if (lane.ready && (server == null || !lane.follows(server))) {
+                // Stopped, crashed or restarted since, maybe on another port or with other slots (its change
+                // of state may not have reached followRun yet): start it again, or find it ready, and read
+                // its address and slots again.
                 lane.ready = false;
             }
             if (lane.hasFreeSlot() && lane.waiters.isEmpty()) {
@@ -711,22 +714,7 @@ public final class Gateway implements AutoCloseable {
                 LOG.info("Starting '{}' on demand for a request", id);
                 observers.forEach(observer -> observer.startedOnDemand(id));
             }
-            ServerStatus ready = supervisor.start(id, true);
-            URI base = baseUri(ready);
-            int slots = slotProbe.totalSlots(base);
-            List<Grant> grants;
-            synchronized (lock) {
-                ModelLane lane = lanes.get(id);
-                lane.warming = false;
-                lane.admitted = false;
-                lane.ready = true;
-                lane.slots = slots;
-                lane.baseUri = base;
-                lane.readyAtNanos = System.nanoTime();
-                lane.lastUsed = Instant.now();
-                grants = dispatchLocked(lane);
-            }
-            hand(grants);
+            learn(id, supervisor.start(id, true));
         } catch (GatewayException e) {
             fail(id, e);
         } catch (MagiException e) {
@@ -739,6 +727,90 @@ public final class Gateway implements AutoCloseable {
             LOG.error("Starting '{}' for the gateway failed unexpectedly", id, e);
             fail(id, new GatewayException(GatewayError.MODEL_LOAD_FAILED, "The server of '" + id
                     + "' could not start: " + e, "model", null));
+        }
+    }
+
+    /**
+     * Takes the address and slots of the server's ready run {@code ready} (its {@code /props} read once
+     * more) and hands the slots to the waiters. A server left with nothing to do may be the room a start
+     * waits for: that start is planned again, or it would wait for a change that has already happened.
+     */
+    private void learn(String id, ServerStatus ready) {
+        URI base = baseUri(ready);
+        int slots = slotProbe.totalSlots(base);
+        List<Grant> grants;
+        boolean idle;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            lane.warming = false;
+            lane.admitted = false;
+            lane.ready = true;
+            lane.slots = slots;
+            lane.baseUri = base;
+            lane.runStartedAt = ready.startedAt();
+            lane.readyAtNanos = System.nanoTime();
+            lane.lastUsed = Instant.now();
+            grants = dispatchLocked(lane);
+            idle = !lane.busy();
+        }
+        hand(grants);
+        if (idle) {
+            roomMayHaveChanged();
+        }
+    }
+
+    /**
+     * A server changed state, whoever changed it (the gateway, the API, a profile, a crash restart): its
+     * lane forgets a run that is over, and learns a new ready one at once, so that neither requests nor
+     * {@code GET /servers} go by the address and slots of a run that ended. Reads the state as it is now,
+     * not the change reported, since reports arrive late and a lane may already know a newer run.
+     */
+    private void followRun(String id) {
+        ServerStatus now = supervisor.server(id).orElse(null);
+        boolean relearn;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            if (lane == null || closed) {
+                return;
+            }
+            if (lane.ready && (now == null || !lane.follows(now))) {
+                lane.ready = false;
+            }
+            // A start or a stop by the gateway under way ends by setting the lane itself.
+            relearn = !lane.ready && !lane.warming && !lane.unloading && now != null && now.isReady();
+            lane.warming |= relearn;
+        }
+        if (relearn) {
+            try {
+                starters.execute(() -> relearn(id));
+            } catch (RejectedExecutionException e) {
+                fail(id, new GatewayException(GatewayError.SHUTTING_DOWN, "MAGI is shutting down", null, null));
+            }
+        }
+    }
+
+    /** Reads a ready server's new run for its lane; starts nothing unless requests wait for it. */
+    private void relearn(String id) {
+        ServerStatus now = supervisor.server(id).orElse(null);
+        if (now != null && now.isReady()) {
+            try {
+                learn(id, now);
+            } catch (RuntimeException e) {
+                LOG.error("Reading the new run of '{}' for the gateway failed unexpectedly", id, e);
+                fail(id, new GatewayException(GatewayError.MODEL_LOAD_FAILED, "The server of '" + id
+                        + "' could not be read: " + e, "model", null));
+            }
+            return;
+        }
+        boolean waited;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            // Not ready any more: requests that came meanwhile left its start to this thread.
+            waited = !lane.waiters.isEmpty() && !closed;
+            lane.warming = waited;
+        }
+        if (waited) {
+            warmUp(id);
         }
     }
 

@@ -1,9 +1,13 @@
 package dev.magi.core.gateway;
 
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
+
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Objects;
 
 /**
  * The gateway's bookkeeping for one model's server: whether it is known ready, its slots, the
@@ -12,7 +16,10 @@ import java.util.Deque;
 final class ModelLane {
     final String modelId;
     final Deque<Waiter> waiters = new ArrayDeque<>();
-    /** Its server answered ready and its slots were read; reset when it is found not ready. */
+    /**
+     * Its server answered ready and its slots were read; reset when that run of it is over (stopped,
+     * crashed, restarted, whoever did it), since the next run may listen elsewhere and have other slots.
+     */
     boolean ready;
     /** A start (or the reading of its slots) is under way on a thread of the gateway. */
     boolean warming;
@@ -21,6 +28,8 @@ final class ModelLane {
     /** Requests handed to the server since MAGI started: never reset, so a scrape sees them all. */
     long requestsTotal;
     URI baseUri;
+    /** When the run whose address and slots it knows began: a restart on the same address is another run. */
+    Instant runStartedAt;
     long readyAtNanos;
     /** When its last request ended, or when it became ready: what idle unload counts from. */
     Instant lastUsed;
@@ -37,6 +46,12 @@ final class ModelLane {
 
     boolean busy() {
         return inFlight > 0 || !waiters.isEmpty() || warming;
+    }
+
+    /** Whether {@code server} is ready and is the very run whose address and slots it learned. */
+    boolean follows(ServerStatus server) {
+        return server.state() == ServerState.READY && Objects.equals(baseUri, server.endpoint())
+                && Objects.equals(runStartedAt, server.startedAt());
     }
 
     boolean hasFreeSlot() {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -462,6 +463,60 @@ class GatewayTest {
             assertThat(gateway.startedBy("big-70b-q4_0")).contains(StartedBy.API);
             // Served by the process started through the API, not by a new one.
             await(gateway.admit(chat("big-70b-q4_0"))).close();
+            assertThat(runs()).isEqualTo(2);
+        }
+    }
+
+    @Nested
+    @DisplayName("following the server's runs")
+    class Runs {
+        private static final String MODEL = "small-1b-q4_0";
+
+        @Test
+        @DisplayName("a server the gateway started, then stopped and started on another port through the API,"
+                + " is reached at its new port by the next request")
+        void newPort() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher(), "300", MODEL + ".gguf");
+            URI first;
+            try (Lease lease = await(gateway.admit(chat(MODEL)))) {
+                first = lease.baseUri();
+            }
+            int moved = FreePorts.rangeStart(1);
+            engine.registry().setPort(MODEL, moved);
+            engine.supervisor().stop(MODEL);
+            ServerStatus restarted = engine.startServer(MODEL, true);
+            assertThat(restarted.endpoint().getPort()).isEqualTo(moved).isNotEqualTo(first.getPort());
+
+            try (Lease lease = await(gateway.admit(chat(MODEL)))) {
+                assertThat(lease.baseUri()).isEqualTo(restarted.endpoint());
+            }
+            assertThat(runs()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("a server restarted through the API with other slots is held to its new slots, which"
+                + " GET /servers shows before any request")
+        void newSlots() throws Exception {
+            Gateway gateway = gateway(FakeLlamaServer.launcher().slots(1), "300", MODEL + ".gguf");
+            await(gateway.admit(chat(MODEL))).close();
+            assertThat(gateway.traffic(MODEL).slots()).isEqualTo(1);
+
+            engine.supervisor().stop(MODEL);
+            Eventually.await(PATIENCE, "the stopped server's slots to be forgotten",
+                    () -> gateway.traffic(MODEL).slots() == 0);
+            // The next run of the same program answers 3 slots, as llama-server with another --parallel.
+            FakeLlamaServer.launcher().slots(3).runsFile(runsFile()).writeTo(dir.resolve("bin/llama-server"));
+            engine.startServer(MODEL, true);
+            Eventually.await(PATIENCE, "the new run's slots to be read",
+                    () -> gateway.traffic(MODEL).slots() == 3);
+
+            List<Lease> leases = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                leases.add(await(gateway.admit(chat(MODEL))));
+            }
+            assertThat(gateway.inFlight(MODEL)).isEqualTo(3);
+            assertThat(gateway.queued(MODEL)).isZero();
+            leases.forEach(Lease::close);
             assertThat(runs()).isEqualTo(2);
         }
     }

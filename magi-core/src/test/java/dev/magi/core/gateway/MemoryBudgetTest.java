@@ -39,6 +39,8 @@ class MemoryBudgetTest {
     Path dir;
     private MagiEngine engine;
     private final List<String> events = new CopyOnWriteArrayList<>();
+    /** The fake llama-server of the next engine. */
+    private FakeLlamaServer.Launcher fake = FakeLlamaServer.launcher();
 
     @AfterEach
     void close() {
@@ -54,7 +56,7 @@ class MemoryBudgetTest {
             model(4096).writeTo(models.resolve(id + ".gguf"));
         }
         model(65_536).writeTo(models.resolve(HUGE + ".gguf"));
-        FakeLlamaServer.launcher().runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
+        fake.runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
         int ports = FreePorts.rangeStart(10);
         engine = MagiEngine.builder().withoutEnvironment()
                 .set(ConfigKey.SCAN_PATH, models.toString())
@@ -178,6 +180,39 @@ class MemoryBudgetTest {
             assertThat(state(A)).isEqualTo(ServerState.STOPPED);
         }
         assertThat(events).containsExactly("started " + A, "unloaded " + A + " evicted", "started " + B);
+    }
+
+    @Test
+    @DisplayName("a start waiting for the memory of a starting server whose every request left is served once"
+            + " that server is ready and idle")
+    void wakesWhenAbandonedStartEnds() throws Exception {
+        Path loadGate = dir.resolve("load-gate");
+        fake = FakeLlamaServer.launcher().loadGate(loadGate);
+        Gateway gateway = gateway("6M", "0");
+        CountDownLatch waiting = new CountDownLatch(1);
+        gateway.addObserver(new GatewayObserver() {
+            @Override
+            public void waitingForMemory(String modelId) {
+                if (modelId.equals(A)) {
+                    waiting.countDown();
+                }
+            }
+        });
+        CompletableFuture<Lease> forB = gateway.admit(chat(B));
+        Eventually.await(PATIENCE, "b to start loading", () -> state(B) == ServerState.STARTING);
+        CompletableFuture<Lease> forA = gateway.admit(chat(A));
+        assertThat(waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("a waits for memory").isTrue();
+
+        // Its client went away: b's start goes on, with nobody to serve once it is ready.
+        forB.cancel(true);
+        assertThat(gateway.queued(B)).isZero();
+        Files.createFile(loadGate);
+
+        try (Lease lease = await(forA)) {
+            assertThat(lease.modelId()).isEqualTo(A);
+            assertThat(state(B)).isEqualTo(ServerState.STOPPED);
+        }
+        assertThat(events).containsExactly("started " + B, "unloaded " + B + " evicted", "started " + A);
     }
 
     @Test
