@@ -189,4 +189,32 @@ class PinningAndBackOffOverHttpTest {
         assertThat(tier.header("X-MAGI-Model")).isEqualTo(BIG);
         assertThat(runs()).isEqualTo(2);
     }
+
+    @Test
+    @DisplayName("a server the gateway started, moved to another port and restarted through the API with other"
+            + " slots, answers the next chat at its new port, and its record's slots are its new /props total_slots")
+    void restartedThroughApiIsFollowed() throws Exception {
+        start(FakeLlamaServer.launcher().slots(1));
+        assertThat(api.post("/v1/chat/completions", chat(SMALL)).status()).isEqualTo(200);
+        int firstPort = server(SMALL).path("port").asInt();
+        assertThat(server(SMALL).path("slots").asInt()).isEqualTo(1);
+
+        int moved = FreePorts.rangeStart(1);
+        ApiServer.Reply port = api.put("/api/models/" + SMALL + "/port", "{\"port\": " + moved + "}");
+        assertThat(port.status()).as(port.raw().body()).isEqualTo(200);
+        assertThat(api.post("/api/models/servers/" + SMALL + "/stop", "").status()).isEqualTo(200);
+        // The next run answers 3 slots, as llama-server restarted with another --parallel.
+        FakeLlamaServer.launcher().slots(3).runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
+        ApiServer.Reply started = api.post("/api/models/servers/" + SMALL + "/start", "");
+        assertThat(started.status()).as(started.raw().body()).isEqualTo(200);
+        assertThat(started.json().path("port").asInt()).isEqualTo(moved).isNotEqualTo(firstPort);
+
+        ApiServer.Reply answered = api.post("/v1/chat/completions", chat(SMALL));
+        assertThat(answered.status()).as(answered.raw().body()).isEqualTo(200);
+        ApiServer.Reply props = api.get("/upstream/" + SMALL + "/props");
+        assertThat(props.status()).as(props.raw().body()).isEqualTo(200);
+        assertThat(props.json().path("total_slots").asInt()).isEqualTo(3);
+        assertThat(server(SMALL).path("slots").asInt()).isEqualTo(3);
+        assertThat(runs()).isEqualTo(2);
+    }
 }
