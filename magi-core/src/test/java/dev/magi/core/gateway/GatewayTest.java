@@ -519,5 +519,27 @@ class GatewayTest {
             leases.forEach(Lease::close);
             assertThat(runs()).isEqualTo(2);
         }
+
+        @Test
+        @DisplayName("a server the gateway started that crashed and was restarted by the supervisor with other"
+                + " slots is held to its new slots, with no request in between")
+        void crashRestart() throws Exception {
+            backOff = Duration.ofMillis(200);
+            Gateway gateway = gateway(FakeLlamaServer.launcher().slots(1), "300", MODEL + ".gguf");
+            await(gateway.admit(chat(MODEL))).close();
+            assertThat(gateway.traffic(MODEL).slots()).isEqualTo(1);
+            ServerStatus first = engine.supervisor().server(MODEL).orElseThrow();
+            // Its process runs already: the script is read again only by the restart.
+            FakeLlamaServer.launcher().slots(3).runsFile(runsFile()).writeTo(dir.resolve("bin/llama-server"));
+
+            assertThat(ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly()).isTrue();
+            Eventually.await(PATIENCE, "the supervisor to restart it", () -> engine.supervisor().server(MODEL)
+                    .map(server -> server.isReady() && server.restartCount() == 1).orElse(false));
+            Eventually.await(PATIENCE, "the restarted run's slots to be read",
+                    () -> gateway.traffic(MODEL).slots() == 3);
+
+            assertThat(runs()).isEqualTo(2);
+            assertThat(gateway.startedBy(MODEL)).contains(StartedBy.GATEWAY);
+        }
     }
 }
