@@ -7,9 +7,8 @@ import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -27,9 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,53 +34,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("What the API shows of the gateway, over real HTTP with the fake llama-server")
 class GatewayObservedOverHttpTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration PATIENCE = LiveGateway.PATIENCE;
     private static final String SMALL = "small-1b-q4_0";
     /** The fake's chunks per stream; it reports one completion token per chunk in its timings. */
     private static final int CHUNKS = 5;
 
     @TempDir
     Path dir;
+    /** One enabled fast model, not started; a test may add settings before it starts it. */
+    private LiveGateway.Builder setup;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
-    private final Map<ConfigKey, String> settings = new HashMap<>();
+
+    @BeforeEach
+    void oneModel() {
+        setup = LiveGateway.in(dir).model(SMALL, Tier.FAST);
+    }
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     private void start(FakeLlamaServer.Launcher fake) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(SMALL + ".gguf"));
-        fake.stream(CHUNKS, 0).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1");
-        settings.forEach(builder::set);
-        engine = builder.build();
-        engine.registry().setAllEnabled(true);
-        engine.registry().setTierOverride(SMALL, Tier.FAST);
-        api = new ApiServer(engine);
+        gateway = setup.fake(fake.stream(CHUNKS, 0)).start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     private static String chat(String model, boolean stream) {
-        return "{\"model\":\"" + model + "\",\"stream\":" + stream
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        return LiveGateway.chat(model, "hi", stream);
     }
 
     private String streamed(String model) throws Exception {
@@ -176,7 +159,7 @@ class GatewayObservedOverHttpTest {
         @Test
         @DisplayName("with an API key, needs it")
         void apiKey() throws Exception {
-            settings.put(ConfigKey.API_KEY, "sekret");
+            setup.set(ConfigKey.API_KEY, "sekret");
             start(FakeLlamaServer.launcher());
             assertThat(api.get("/metrics").status()).isEqualTo(401);
             assertThat(api.get("/metrics", "X-API-Key", "wrong").status()).isEqualTo(401);
