@@ -3,7 +3,10 @@ package dev.magi.jaxrs.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.jaxrs.SseClient;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
@@ -12,13 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatewayObservedOverHttpTest {
     private static final Duration PATIENCE = LiveGateway.PATIENCE;
     private static final String SMALL = "small-1b-q4_0";
+    private static final String OTHER = "other-1b-q4_0";
     /** The fake's chunks per stream; it reports one completion token per chunk in its timings. */
     private static final int CHUNKS = 5;
 
@@ -256,16 +254,12 @@ class GatewayObservedOverHttpTest {
     @DisplayName("GET /api/models/events")
     class Events {
         @Test
-        @Timeout(value = 2, unit = TimeUnit.MINUTES) // reading a stream blocks: a missing event must fail, not hang
         @DisplayName("tells of a server started on demand and of its queue")
         void startedOnDemand() throws Exception {
             Path gate = dir.resolve("gate");
             start(FakeLlamaServer.launcher().loadGate(gate));
-            HttpRequest open = HttpRequest.newBuilder(api.uri("/api/models/events")).build();
-            HttpResponse<InputStream> stream = api.client().send(open, HttpResponse.BodyHandlers.ofInputStream());
-            try (BufferedReader events = new BufferedReader(new InputStreamReader(stream.body(),
-                    StandardCharsets.UTF_8))) {
-                awaitLine(events, "event: hello");
+            try (SseClient events = gateway.events()) {
+                events.next("hello", event -> event.name().equals("hello"));
                 CompletableFuture<ApiServer.Reply> asked = CompletableFuture.supplyAsync(() -> {
                     try {
                         return api.post("/v1/chat/completions", chat(SMALL, false));
@@ -273,35 +267,38 @@ class GatewayObservedOverHttpTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                String started = awaitGatewayEvent(events, "\"kind\":\"started\"");
+                String started = gatewayEvent(events, "\"kind\":\"started\"");
                 assertThat(started).contains("\"modelId\":\"" + SMALL + "\"").contains("\"reason\":\"on_demand\"");
-                assertThat(awaitGatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":1");
+                assertThat(gatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":1");
                 Files.writeString(gate, "go", StandardCharsets.UTF_8);
                 assertThat(asked.get().status()).isEqualTo(200);
-                assertThat(awaitGatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":0");
+                assertThat(gatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":0");
             }
         }
 
-        private static void awaitLine(BufferedReader events, String wanted) throws IOException {
-            for (String line = events.readLine(); line != null; line = events.readLine()) {
-                if (line.equals(wanted)) {
-                    return;
-                }
+        @Test
+        @DisplayName("tells of an idle server unloaded to make room for another, with the reason evicted")
+        void evicted() throws Exception {
+            setup.model(OTHER).set(ConfigKey.MAX_LOADED_MODELS, "1");
+            start(FakeLlamaServer.launcher());
+            assertThat(api.post("/v1/chat/completions", chat(SMALL, false)).status()).isEqualTo(200);
+            Eventually.await(PATIENCE, "the first server to be idle", () -> engine.gateway().inFlight(SMALL) == 0);
+            try (SseClient events = gateway.events()) {
+                events.next("hello", event -> event.name().equals("hello"));
+
+                // Room for one server only: the idle one makes way.
+                assertThat(api.post("/v1/chat/completions", chat(OTHER, false)).status()).isEqualTo(200);
+
+                assertThat(gatewayEvent(events, "\"kind\":\"unloaded\""))
+                        .isEqualTo("{\"kind\":\"unloaded\",\"modelId\":\"" + SMALL + "\",\"reason\":\"evicted\"}");
             }
-            throw new AssertionError("the stream ended before " + wanted);
+            assertThat(engine.supervisor().server(SMALL).map(ServerStatus::state)).contains(ServerState.STOPPED);
         }
 
         /** The data of the next {@code gateway} event whose data contains {@code wanted}. */
-        private static String awaitGatewayEvent(BufferedReader events, String wanted) throws IOException {
-            boolean gateway = false;
-            for (String line = events.readLine(); line != null; line = events.readLine()) {
-                if (line.startsWith("event: ")) {
-                    gateway = line.equals("event: gateway");
-                } else if (gateway && line.startsWith("data: ") && line.contains(wanted)) {
-                    return line;
-                }
-            }
-            throw new AssertionError("the stream ended before a gateway event with " + wanted);
+        private static String gatewayEvent(SseClient events, String wanted) throws InterruptedException {
+            return events.next("a gateway event with " + wanted,
+                    event -> event.name().equals("gateway") && event.data().contains(wanted)).data();
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.jaxrs.SseClient;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
@@ -189,6 +190,11 @@ final class LiveGateway implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return api.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** Opens {@code GET /api/models/events}. */
+    SseClient events() throws Exception {
+        return SseClient.open(api.client(), api.uri("/api/models/events"));
     }
 
     @Override
