@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static dev.magi.jaxrs.gateway.LiveGateway.chat;
+import static dev.magi.jaxrs.gateway.LiveGateway.lines;
 import static dev.magi.jaxrs.gateway.LiveGateway.nextLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -126,6 +127,26 @@ class GatewayOverHttpTest {
                 assertThat(rest.get(0)).contains("tok1");
                 assertThat(rest.get(3)).isEqualTo("data: [DONE]");
             }
+        }
+
+        @Test
+        @DisplayName("streamed with a pause longer than the connections' idle timeout: arrives whole, nothing cut")
+        void slowStreamArrivesWhole() throws Exception {
+            start(FakeLlamaServer.launcher().stream(2, 3_000));
+            // A connection silent for a second is closed, as --http-idle-timeout 1 would have it: a pause of
+            // llama-server between two tokens is not a silent client, on either side of the gateway.
+            api.idleTimeout(Duration.ofSeconds(1));
+
+            HttpResponse<InputStream> response = gateway.openStream(chat(SMALL, "take your time", true));
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<String> events = lines(response);
+            assertThat(events).hasSize(3);
+            assertThat(events.get(0)).startsWith("data: ").contains("tok0");
+            assertThat(events.get(1)).startsWith("data: ").contains("tok1");
+            assertThat(events.get(2)).isEqualTo("data: [DONE]");
+            assertThat(gateway.fakeEvents()).contains("done /v1/chat/completions")
+                    .doesNotContain("client-gone /v1/chat/completions");
         }
 
         @Test
