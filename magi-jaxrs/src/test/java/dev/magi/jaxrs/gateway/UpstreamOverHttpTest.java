@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -168,6 +171,35 @@ class UpstreamOverHttpTest {
                 ApiServer.Reply reply = api.get("/upstream/" + MODEL + path);
                 assertThat(reply.status()).as(path + ": " + reply.raw().body()).isEqualTo(400);
                 assertThat(reply.raw().body()).as(path).doesNotContain("fake.echo");
+            }
+        }
+
+        @Test
+        @DisplayName("a path or query the HTTP client cannot send is refused as invalid_path, and holds no slot")
+        void notAUri() throws Exception {
+            startServer();
+            // Jetty itself refuses such characters in the path; in the query it lets them through.
+            for (String target : new String[] {"/completion?a={b}", "/completion?x=^", "/completion?q=%zz",
+                "/props?a={b}"}) {
+                String method = target.startsWith("/props") ? "GET" : "POST";
+                String answer = rawExchange(method + " /upstream/" + MODEL + target + " HTTP/1.1\r\nHost: localhost"
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+                assertThat(answer).as(target).startsWith("HTTP/1.1 400").contains("\"code\":\"invalid_path\"");
+            }
+            // The fake has one slot: a refused request that had kept it would make this one wait for good.
+            ApiServer.Reply served = api.post("/upstream/" + MODEL + "/completion", "{}");
+            assertThat(served.status()).as(served.raw().body()).isEqualTo(200);
+            assertThat(engine.gateway().inFlight(MODEL)).isZero();
+        }
+
+        /** Sends the bytes as they are (no client library would send such a target) and reads the whole answer. */
+        private String rawExchange(String request) throws Exception {
+            URI uri = api.uri("/");
+            try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             }
         }
 
