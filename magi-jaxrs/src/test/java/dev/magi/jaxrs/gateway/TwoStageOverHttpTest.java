@@ -10,6 +10,7 @@ import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -111,6 +112,21 @@ class TwoStageOverHttpTest {
             assertThat(stage1.path("max_tokens").asInt()).isEqualTo(500);
             assertThat(stage1.path("stream").asBoolean(true)).isFalse();
             assertThat(lastUserContent(stage1)).isEqualTo(HARD);
+        }
+
+        @Test
+        @DisplayName("the request log lists it once, routed two-stage, answered by the powerful model")
+        void logged() throws Exception {
+            start(FakeLlamaServer.launcher(), true);
+            assertThat(api.post("/v1/chat/completions", chat(HARD, false, "")).status()).isEqualTo(200);
+
+            JsonNode requests = Eventually.awaitValue("the two-stage request in the log",
+                    () -> api.get("/api/gateway/requests").json().path("requests"), r -> r.size() > 0);
+            assertThat(requests).hasSize(1);
+            assertThat(requests.get(0).path("asked").asText()).isEqualTo("auto");
+            assertThat(requests.get(0).path("route").asText()).isEqualTo("two-stage");
+            assertThat(requests.get(0).path("model").asText()).isEqualTo(BIG);
+            assertThat(requests.get(0).path("status").asInt()).isEqualTo(200);
         }
 
         @Test
