@@ -87,7 +87,7 @@ public final class GatewayServlet extends HttpServlet {
 
     private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint) throws IOException {
         Exchange exchange = Exchange.start(request, response, watch);
-        WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES).whenComplete((body, failure) -> {
+        WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).whenComplete((body, failure) -> {
             if (failure != null) {
                 exchange.refuse(failure);
                 return;
@@ -112,12 +112,15 @@ public final class GatewayServlet extends HttpServlet {
                 slash), StandardCharsets.UTF_8);
         String method = request.getMethod();
         Exchange exchange = Exchange.start(request, response, watch);
+        long length = request.getContentLengthLong();
+        boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+        String target;
         try {
             if (id.isEmpty()) {
                 throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "/upstream needs a model id:"
                         + " /upstream/ID/PATH", "model", null);
             }
-            String target = UpstreamPath.of(slash < 0 ? "" : rest.substring(slash), request.getQueryString());
+            target = UpstreamPath.of(slash < 0 ? "" : rest.substring(slash), request.getQueryString());
             if (READS.contains(method)) {
                 Lease lease = engine.gateway().readingLease(id);
                 exchange.onGone(lease::close);
@@ -129,13 +132,21 @@ public final class GatewayServlet extends HttpServlet {
                 throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "No model has the id '"
                         + id.replaceAll("\\p{Cntrl}", "?") + "'", "model", null);
             }
-            long length = request.getContentLengthLong();
             if (length > InferenceRequest.MAX_BODY_BYTES) {
                 throw WholeBody.tooLarge(InferenceRequest.MAX_BODY_BYTES);
             }
-            boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
-            StreamedBody body = hasBody ? new StreamedBody(request.getInputStream(), length,
-                    InferenceRequest.MAX_BODY_BYTES).start() : null;
+        } catch (GatewayException e) {
+            if (hasBody) {
+                // Refused before its body was read: the body is read and thrown away first (see RefusedBody).
+                RefusedBody.readRest(request, exchange::closeAfterAnswer).thenRun(() -> exchange.refuse(e));
+            } else {
+                exchange.refuse(e);
+            }
+            return;
+        }
+        StreamedBody body = hasBody ? new StreamedBody(request.getInputStream(), length,
+                InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).start() : null;
+        try {
             CompletableFuture<Lease> admitted = engine.gateway().admit(new Admission(id, null, null, false));
             exchange.onGone(() -> admitted.cancel(false));
             exchange.watchWhile(admitted);
