@@ -1,6 +1,7 @@
 package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
@@ -9,6 +10,7 @@ import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -41,6 +43,9 @@ class GatewayOverHttpTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String SMALL = "small-1b-q4_0";
     private static final String BIG = "big-70b-q4_0";
+    private static final int CHUNK = 64 * 1024;
+    /** Far more than MAGI reads of a refused body: a writer that gets this far was never cut off. */
+    private static final long NEVER_READ_BYTES = 512L * 1024 * 1024;
 
     @TempDir
     Path dir;
@@ -107,6 +112,14 @@ class GatewayOverHttpTest {
     private static String chat(String model, String text, boolean stream) {
         return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"system\","
                 + "\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+    }
+
+    private static void assertRawTooLarge(RawHttp.Reply reply) throws IOException {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+        JsonNode error = new ObjectMapper().readTree(reply.body()).path("error");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asText()).isEqualTo("payload_too_large");
+        assertThat(error.path("message").asText()).isNotBlank();
     }
 
     private static void assertOpenAiError(ApiServer.Reply reply, int status, String type, String code) {
@@ -294,6 +307,67 @@ class GatewayOverHttpTest {
 
             assertThat(runs()).isZero();
             assertThat(engine.supervisor().servers()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a 40 MiB body written whole before a byte of the answer is read gets the whole 413, with a"
+                + " Content-Length or chunked, and the connection carries the next request")
+        void tooLargeWrittenWhole() throws Exception {
+            start(FakeLlamaServer.launcher());
+            long tooLarge = 40L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(tooLarge));
+                raw.sendFiller(tooLarge);
+                assertRawTooLarge(raw.read());
+
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                for (long sent = 0; sent < tooLarge; sent += CHUNK) {
+                    raw.sendChunk(CHUNK);
+                }
+                raw.sendLastChunk();
+                assertRawTooLarge(raw.read());
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("a body declared larger than MAGI reads of a refused one is 413 at once, and the connection"
+                + " is closed")
+        void declaredPastWhatIsRead() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(10L * 1024 * 1024 * 1024));
+                RawHttp.Reply reply = raw.read();
+                assertRawTooLarge(reply);
+                assertThat(reply.headers().get("connection")).isEqualToIgnoringCase("close");
+                assertThat(raw.closedByServer()).isTrue();
+            }
+        }
+
+        @Test
+        @DisplayName("a chunked body without end is read only so far: the connection of a client still writing is"
+                + " closed")
+        void endlessChunkedIsCutOff() throws Exception {
+            start(FakeLlamaServer.launcher());
+            long sent = 0;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                while (sent < NEVER_READ_BYTES) {
+                    raw.sendChunk(CHUNK);
+                    sent += CHUNK;
+                }
+            } catch (IOException e) {
+                // What is expected: the server closed the connection under the writer.
+            }
+            assertThat(sent).as("bytes written before the server closed the connection")
+                    .isLessThan(NEVER_READ_BYTES);
         }
 
         @Test

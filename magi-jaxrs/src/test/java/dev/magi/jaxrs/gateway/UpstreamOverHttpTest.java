@@ -142,6 +142,19 @@ class UpstreamOverHttpTest {
         }
 
         @Test
+        @DisplayName("of 33 MiB to a model that does not exist, written whole, gets the whole 404")
+        void refusedBeforeItsBodyWrittenWhole() throws Exception {
+            start();
+            long size = 33L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/no-such-model/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(size));
+                raw.sendFiller(size);
+                assertRawOpenAiError(raw.read(), 404, "model_not_found");
+            }
+        }
+
+        @Test
         @DisplayName("declared larger than MAGI reads of a refused body is 413 at once, and the connection is"
                 + " closed")
         void declaredPastWhatIsRead() throws Exception {
