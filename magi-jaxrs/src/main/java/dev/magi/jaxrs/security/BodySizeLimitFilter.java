@@ -41,14 +41,31 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
             // Prompts are larger than the API's requests: the gateway reads its bodies up to 32 MiB itself.
             return;
         }
-        if (request.getLength() > MAX_BODY_BYTES) {
-            if (request.getLength() <= MAX_BODY_BYTES + MAX_DISCARDED_BYTES) {
+        long length = declaredLength(request);
+        if (length > MAX_BODY_BYTES) {
+            // A client waiting for 100 Continue is refused before it sends what would be thrown away.
+            if (length <= MAX_BODY_BYTES + MAX_DISCARDED_BYTES
+                    && !"100-continue".equalsIgnoreCase(request.getHeaderString("Expect"))) {
                 discard(request.getEntityStream());
             }
             throw tooLarge();
         }
         if (request.hasEntity()) {
             request.setEntityStream(new LimitedStream(request.getEntityStream()));
+        }
+    }
+
+    /**
+     * The {@code Content-Length}, or -1. Read here rather than with {@code getLength()}, which takes an
+     * int and fails on a length over 2 GiB (a 500 where a 413 is due).
+     */
+    private static long declaredLength(ContainerRequestContext request) {
+        String header = request.getHeaderString("Content-Length");
+        try {
+            return header == null ? -1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            // The container refuses a malformed length before the API runs; none is taken as none.
+            return -1;
         }
     }
 
