@@ -351,6 +351,17 @@ class GatewayOverHttpTest {
         }
 
         @Test
+        @DisplayName("a too-large body whose client waits for 100 Continue is refused before it is sent")
+        void tooLargeAfterExpectContinue() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(40L * 1024 * 1024), "Expect", "100-continue");
+                assertRawTooLarge(raw.read());
+            }
+        }
+
+        @Test
         @DisplayName("a chunked body without end is read only so far: the connection of a client still writing is"
                 + " closed")
         void endlessChunkedIsCutOff() throws Exception {
