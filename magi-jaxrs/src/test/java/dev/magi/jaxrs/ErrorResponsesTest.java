@@ -1,6 +1,7 @@
 package dev.magi.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.jaxrs.security.BodySizeLimitFilter;
 import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.RawHttp;
 import jakarta.ws.rs.GET;
@@ -221,7 +222,8 @@ class ErrorResponsesTest {
         @DisplayName("written whole before a byte of the answer is read gets the whole 413, and the connection"
                 + " carries the next request")
         void writtenWhole() throws Exception {
-            long size = 5L * 1024 * 1024;
+            // The most that is read of a refused body.
+            long size = BodySizeLimitFilter.MAX_BODY_BYTES + BodySizeLimitFilter.MAX_DISCARDED_BYTES;
             try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
                 raw.sendHead("PUT", "/api/models/" + FAST + "/enabled", "Content-Type", "application/json",
                         "Content-Length", String.valueOf(size));

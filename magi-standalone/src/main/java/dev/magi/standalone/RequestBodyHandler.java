@@ -222,7 +222,9 @@ final class RequestBodyHandler extends Handler.Wrapper {
                     if (discarding) {
                         // Counted, not copied: the API refuses the body whatever it holds.
                         discarded += bytes.remaining();
-                        cutOff = discarded > BodySizeLimitFilter.MAX_DISCARDED_BYTES;
+                        // Counted from the body's first byte, as a Content-Length is.
+                        cutOff = body.size() + discarded
+                                > BodySizeLimitFilter.MAX_BODY_BYTES + BodySizeLimitFilter.MAX_DISCARDED_BYTES;
                     } else {
                         // Copied, not retained: a retained chunk of a few bytes would pin a whole network buffer.
                         byte[] copy = new byte[bytes.remaining()];

@@ -3,6 +3,7 @@ package dev.magi.standalone;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.jaxrs.security.BodySizeLimitFilter;
 import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.GgufWriter;
@@ -281,7 +282,8 @@ class SlowClientsTest {
             + " Content-Length or chunked, and the connection carries the next request")
     void tooLargeWrittenWhole() throws Exception {
         start("30");
-        long tooLarge = 5L * 1024 * 1024;
+        // The most that is read of a refused body.
+        long tooLarge = BodySizeLimitFilter.MAX_BODY_BYTES + BodySizeLimitFilter.MAX_DISCARDED_BYTES;
         try (RawHttp raw = RawHttp.connect(server.port())) {
             raw.sendHead("PUT", TIER_PATH, "Content-Type", "application/json", "Content-Length",
                     String.valueOf(tooLarge));

@@ -71,13 +71,13 @@ public final class GatewayServlet extends HttpServlet {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         GatewayGuard.Refusal refusal = guard.check(request.getMethod(), request::getHeader);
         if (refusal != null) {
-            refuseNow(response, refusal);
+            refuse(request, response, refusal);
             return;
         }
         if (path.equals(UPSTREAM) || path.startsWith(UPSTREAM + "/")) {
             upstream(request, response, path.substring(UPSTREAM.length()));
         } else if (!request.getMethod().equals("POST")) {
-            refuseNow(response, new GatewayGuard.Refusal(404, "invalid_request_error", "unknown_url",
+            refuse(request, response, new GatewayGuard.Refusal(404, "invalid_request_error", "unknown_url",
                     "Unknown request URL: " + request.getMethod() + " " + path.replaceAll("\\p{Cntrl}", "?")
                             + "; this endpoint takes POST"));
         } else {
@@ -113,7 +113,7 @@ public final class GatewayServlet extends HttpServlet {
         String method = request.getMethod();
         Exchange exchange = Exchange.start(request, response, watch);
         long length = request.getContentLengthLong();
-        boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+        boolean hasBody = hasBody(request);
         String target;
         try {
             if (id.isEmpty()) {
@@ -166,7 +166,31 @@ public final class GatewayServlet extends HttpServlet {
         return headers;
     }
 
-    /** A refusal before anything was started: a small body, written at once. */
+    private static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+
+    /**
+     * A refusal before anything was started. A request with a body is answered once its body was read
+     * and thrown away (see {@link RefusedBody}); one without, at once.
+     */
+    private static void refuse(HttpServletRequest request, HttpServletResponse response,
+            GatewayGuard.Refusal refusal) throws IOException {
+        if (!hasBody(request)) {
+            refuseNow(response, refusal);
+            return;
+        }
+        Exchange exchange = Exchange.start(request, response, ClientWatch.NONE);
+        AnswerHeaders headers = new AnswerHeaders().add("Content-Type", "application/json");
+        if (refusal.code().equals(GatewayError.INVALID_API_KEY.code())) {
+            headers.add("WWW-Authenticate", "Bearer realm=\"magi\"");
+        }
+        byte[] body = OpenAiErrors.bytes(refusal.message(), refusal.type(), null, refusal.code());
+        RefusedBody.readRest(request, exchange::closeAfterAnswer).thenRun(() -> exchange.answer(refusal.status(),
+                headers, body));
+    }
+
+    /** A refusal of a request without a body: a small answer, written at once. */
     private static void refuseNow(HttpServletResponse response, GatewayGuard.Refusal refusal) throws IOException {
         byte[] body = OpenAiErrors.bytes(refusal.message(), refusal.type(), null, refusal.code());
         response.setStatus(refusal.status());

@@ -24,9 +24,12 @@ import java.util.Map;
  * sending) is 408 {@code RequestTimeout}.
  *
  * <p>Before answering, the rest of a refused body is read and thrown away, up to
- * {@link #MAX_DISCARDED_BYTES}: a server that closes a connection with request bytes still unread
- * makes TCP reset it, and the client then loses the 413 (over loopback, about every second
- * request did). Tomcat's {@code maxSwallowSize} exists for the same reason.
+ * {@link #MAX_DISCARDED_BYTES} past the limit: a server that closes a connection with request bytes
+ * still unread makes TCP reset it, and the client then loses the 413 (over loopback, about every
+ * second request did). Tomcat's {@code maxSwallowSize} exists for the same reason. A body declared
+ * larger is not read, nor one whose client waits for {@code 100 Continue}. The read blocks: the
+ * standalone reads such bodies without a thread before this filter runs, and a WAR's container bounds
+ * it with its read timeout.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION + 1)
@@ -46,7 +49,7 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
             // A client waiting for 100 Continue is refused before it sends what would be thrown away.
             if (length <= MAX_BODY_BYTES + MAX_DISCARDED_BYTES
                     && !"100-continue".equalsIgnoreCase(request.getHeaderString("Expect"))) {
-                discard(request.getEntityStream());
+                discard(request.getEntityStream(), 0);
             }
             throw tooLarge();
         }
@@ -74,9 +77,10 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
                 Map.of("limitBytes", MAX_BODY_BYTES));
     }
 
-    private static void discard(InputStream in) {
+    /** Reads and throws away what is left of a body of which {@code read} bytes were read, up to the bound. */
+    private static void discard(InputStream in, long read) {
         byte[] buffer = new byte[16 * 1024];
-        long left = MAX_DISCARDED_BYTES;
+        long left = MAX_BODY_BYTES + MAX_DISCARDED_BYTES - read;
         try {
             for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
                 left -= n;
@@ -150,7 +154,7 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
         private void add(long n) {
             count += n;
             if (count > MAX_BODY_BYTES) {
-                discard(in);
+                discard(in, count);
                 throw tooLarge();
             }
         }

@@ -329,6 +329,12 @@ class GatewayOverHttpTest {
                 raw.sendLastChunk();
                 assertRawTooLarge(raw.read());
 
+                // The most that is read of a refused body.
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(RefusedBody.MAX_READ_BYTES));
+                raw.sendFiller(RefusedBody.MAX_READ_BYTES);
+                assertRawTooLarge(raw.read());
+
                 raw.sendHead("GET", "/v1/models");
                 assertThat(raw.read().status()).isEqualTo(200);
             }
@@ -391,6 +397,26 @@ class GatewayOverHttpTest {
             assertOpenAiError(api.get("/v1/models", "Authorization", "Bearer wrong"), 401,
                     "authentication_error", "invalid_api_key");
             assertThat(api.get("/v1/models", "Authorization", "Bearer sekret").status()).isEqualTo(200);
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("without the API key, a 40 MiB body written whole before a byte of the answer is read gets"
+                + " the whole 401")
+        void apiKeyRefusalOfALargeBody() throws Exception {
+            settings.put(ConfigKey.API_KEY, "sekret");
+            start(FakeLlamaServer.launcher());
+            long size = 40L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(size));
+                raw.sendFiller(size);
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(401);
+                assertThat(reply.headers().get("www-authenticate")).isEqualTo("Bearer realm=\"magi\"");
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("invalid_api_key");
+            }
             assertThat(runs()).isZero();
         }
 
