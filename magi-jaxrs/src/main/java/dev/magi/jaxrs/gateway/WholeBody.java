@@ -17,19 +17,25 @@ import java.util.concurrent.CompletableFuture;
  * {@link RefusedBody}), so that the client hears the 413 rather than a reset.
  */
 final class WholeBody implements ReadListener {
+    private static final int READ_BYTES = 16 * 1024;
+
     private final ServletInputStream in;
     private final long limit;
     private final Runnable cutOff;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final byte[] buffer = new byte[16 * 1024];
-    private ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    /** Sized for the body when its length is known: most are a few hundred bytes, read in one go. */
+    private final byte[] buffer;
+    private ByteArrayOutputStream bytes;
     /** Set once the body passed the limit: what comes next is thrown away. */
     private RefusedBody refused;
 
-    private WholeBody(ServletInputStream in, long limit, Runnable cutOff) {
+    private WholeBody(ServletInputStream in, long limit, long declaredLength, Runnable cutOff) {
         this.in = in;
         this.limit = limit;
         this.cutOff = cutOff;
+        int expected = declaredLength > 0 ? (int) declaredLength : 0;
+        this.buffer = new byte[expected > 0 ? Math.min(expected, READ_BYTES) : READ_BYTES];
+        this.bytes = new ByteArrayOutputStream(expected > 0 ? expected : 256);
     }
 
     /**
@@ -43,7 +49,7 @@ final class WholeBody implements ReadListener {
             return RefusedBody.readRest(request, cutOff).thenCompose(read -> CompletableFuture.failedFuture(
                     tooLarge(limit)));
         }
-        WholeBody body = new WholeBody(request.getInputStream(), limit, cutOff);
+        WholeBody body = new WholeBody(request.getInputStream(), limit, request.getContentLengthLong(), cutOff);
         body.in.setReadListener(body);
         return body.result;
     }
