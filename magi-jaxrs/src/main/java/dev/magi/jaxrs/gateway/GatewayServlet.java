@@ -151,8 +151,14 @@ public final class GatewayServlet extends HttpServlet {
             exchange.onGone(() -> admitted.cancel(false));
             exchange.watchWhile(admitted);
             Map<String, List<String>> headers = headers(request);
-            Inference.deliver(admitted.thenCompose(lease -> exchange.gone() ? Inference.goneBeforeSending(lease)
-                    : upstream.pass(lease, method, target, headers, body)), exchange, null);
+            CompletableFuture<Upstream.Answer> answered = admitted.thenCompose(lease -> exchange.gone()
+                    ? Inference.goneBeforeSending(lease) : upstream.pass(lease, method, target, headers, body));
+            if (body != null) {
+                // A refusal may come before the body was read (no slot, no server): the rest is read first.
+                answered = answered.exceptionallyCompose(failure -> body.discardRest()
+                        .thenCompose(done -> CompletableFuture.failedFuture(failure)));
+            }
+            Inference.deliver(answered, exchange, null);
         } catch (GatewayException e) {
             exchange.refuse(e);
         }

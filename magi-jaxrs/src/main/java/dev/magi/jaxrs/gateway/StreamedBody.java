@@ -8,6 +8,7 @@ import org.eclipse.jetty.util.Callback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A request body passed on as it arrives, for {@code /upstream}: each chunk read without blocking is
@@ -43,6 +44,25 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     StreamedBody start() {
         in.setReadListener(this);
         return this;
+    }
+
+    /**
+     * Reads what is left of the body and throws it away instead of passing it on: the request was
+     * refused (no slot, a server out of reach) before its body was read, and is answered once this is done.
+     *
+     * @return done once the body was read to its end or given up (never failed)
+     */
+    synchronized CompletableFuture<Void> discardRest() {
+        if (refused == null) {
+            if (finished) {
+                // Read to its end already, or failed: nothing is left to read.
+                return CompletableFuture.completedFuture(null);
+            }
+            finished = true;
+            refused = new RefusedBody(in, read, cutOff);
+            pump();
+        }
+        return refused.done();
     }
 
     @Override
@@ -83,7 +103,11 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
             }
         } catch (IOException e) {
             finished = true;
-            fail(e);
+            if (refused != null) {
+                refused.onError(e);
+            } else {
+                fail(e);
+            }
         }
     }
 

@@ -155,6 +155,28 @@ class UpstreamOverHttpTest {
         }
 
         @Test
+        @DisplayName("of 20 MiB to a model whose server fails to start, written whole, gets the whole 503")
+        void refusedAfterItsBodyStartedWrittenWhole() throws Exception {
+            start();
+            // The fake reads its knobs from its environment: this model's server exits while it loads.
+            assertThat(api.put("/api/models/" + MODEL + "/runtime-settings",
+                    "{\"env\": {\"FAKE_LLAMA_LOAD_EXIT\": \"3\"}}").status()).isEqualTo(200);
+            long size = 20L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(size));
+                raw.sendFiller(size);
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(503);
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("model_load_failed");
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+        }
+
+        @Test
         @DisplayName("declared larger than MAGI reads of a refused body is 413 at once, and the connection is"
                 + " closed")
         void declaredPastWhatIsRead() throws Exception {
