@@ -1,12 +1,14 @@
 package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
@@ -39,6 +42,9 @@ class GatewayOverHttpTest {
     private static final Duration PATIENCE = LiveGateway.PATIENCE;
     private static final String SMALL = "small-1b-q4_0";
     private static final String BIG = "big-70b-q4_0";
+    private static final int CHUNK = 64 * 1024;
+    /** Far more than MAGI reads of a refused body: a writer that gets this far was never cut off. */
+    private static final long NEVER_READ_BYTES = 512L * 1024 * 1024;
 
     @TempDir
     Path dir;
@@ -68,6 +74,14 @@ class GatewayOverHttpTest {
 
     private int runs() throws Exception {
         return gateway.runs();
+    }
+
+    private static void assertRawTooLarge(RawHttp.Reply reply) throws IOException {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+        JsonNode error = new ObjectMapper().readTree(reply.body()).path("error");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asText()).isEqualTo("payload_too_large");
+        assertThat(error.path("message").asText()).isNotBlank();
     }
 
     /** OpenAI's error shape, here always with its {@code param} (null when no parameter is at fault). */
@@ -258,6 +272,84 @@ class GatewayOverHttpTest {
         }
 
         @Test
+        @DisplayName("a 40 MiB body written whole before a byte of the answer is read gets the whole 413, with a"
+                + " Content-Length or chunked, and the connection carries the next request")
+        void tooLargeWrittenWhole() throws Exception {
+            start(FakeLlamaServer.launcher());
+            long tooLarge = 40L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(tooLarge));
+                raw.sendFiller(tooLarge);
+                assertRawTooLarge(raw.read());
+
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                for (long sent = 0; sent < tooLarge; sent += CHUNK) {
+                    raw.sendChunk(CHUNK);
+                }
+                raw.sendLastChunk();
+                assertRawTooLarge(raw.read());
+
+                // The most that is read of a refused body.
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(RefusedBody.MAX_READ_BYTES));
+                raw.sendFiller(RefusedBody.MAX_READ_BYTES);
+                assertRawTooLarge(raw.read());
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("a body declared larger than MAGI reads of a refused one is 413 at once, and the connection"
+                + " is closed")
+        void declaredPastWhatIsRead() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(10L * 1024 * 1024 * 1024));
+                RawHttp.Reply reply = raw.read();
+                assertRawTooLarge(reply);
+                assertThat(reply.headers().get("connection")).isEqualToIgnoringCase("close");
+                assertThat(raw.closedByServer()).isTrue();
+            }
+        }
+
+        @Test
+        @DisplayName("a too-large body whose client waits for 100 Continue is refused before it is sent")
+        void tooLargeAfterExpectContinue() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(40L * 1024 * 1024), "Expect", "100-continue");
+                assertRawTooLarge(raw.read());
+            }
+        }
+
+        @Test
+        @DisplayName("a chunked body without end is read only so far: the connection of a client still writing is"
+                + " closed")
+        void endlessChunkedIsCutOff() throws Exception {
+            start(FakeLlamaServer.launcher());
+            long sent = 0;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                while (sent < NEVER_READ_BYTES) {
+                    raw.sendChunk(CHUNK);
+                    sent += CHUNK;
+                }
+            } catch (IOException e) {
+                // What is expected: the server closed the connection under the writer.
+            }
+            assertThat(sent).as("bytes written before the server closed the connection")
+                    .isLessThan(NEVER_READ_BYTES);
+        }
+
+        @Test
         @DisplayName("with an API key, the gateway needs it as a bearer token: 401 invalid_api_key without")
         void apiKey() throws Exception {
             setup.set(ConfigKey.API_KEY, "sekret");
@@ -267,6 +359,26 @@ class GatewayOverHttpTest {
             assertOpenAiError(api.get("/v1/models", "Authorization", "Bearer wrong"), 401,
                     "authentication_error", "invalid_api_key");
             assertThat(api.get("/v1/models", "Authorization", "Bearer sekret").status()).isEqualTo(200);
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("without the API key, a 40 MiB body written whole before a byte of the answer is read gets"
+                + " the whole 401")
+        void apiKeyRefusalOfALargeBody() throws Exception {
+            setup.set(ConfigKey.API_KEY, "sekret");
+            start(FakeLlamaServer.launcher());
+            long size = 40L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(size));
+                raw.sendFiller(size);
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(401);
+                assertThat(reply.headers().get("www-authenticate")).isEqualTo("Bearer realm=\"magi\"");
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("invalid_api_key");
+            }
             assertThat(runs()).isZero();
         }
 

@@ -1,10 +1,12 @@
 package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.testkit.Eventually;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -26,6 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("/upstream/{id}/{path} over real HTTP, with the fake llama-server as a real process")
 class UpstreamOverHttpTest {
     private static final String MODEL = "small-1b-q4_0";
+    private static final int CHUNK = 64 * 1024;
+    /** Far more than MAGI reads of a refused body: a writer that gets this far was never cut off. */
+    private static final long NEVER_READ_BYTES = 512L * 1024 * 1024;
 
     @TempDir
     Path dir;
@@ -57,6 +63,14 @@ class UpstreamOverHttpTest {
         return gateway.runs();
     }
 
+    private static void assertRawOpenAiError(RawHttp.Reply reply, int status, String code) throws IOException {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        JsonNode error = new ObjectMapper().readTree(reply.body()).path("error");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asText()).isEqualTo(code);
+        assertThat(error.path("message").asText()).isNotBlank();
+    }
+
     @Nested
     @DisplayName("a request body")
     class Bodies {
@@ -77,6 +91,102 @@ class UpstreamOverHttpTest {
                     "Content-Type", "application/json");
             assertOpenAiError(chunked, 413, "invalid_request_error", "payload_too_large");
             Eventually.await("the refused request's slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
+        }
+
+        @Test
+        @DisplayName("larger than 32 MiB, written whole before a byte of the answer is read, gets the whole 413,"
+                + " with a Content-Length or chunked, and the connection carries the next request")
+        void tooLargeWrittenWhole() throws Exception {
+            start();
+            long tooLarge = 33L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(tooLarge));
+                raw.sendFiller(tooLarge);
+                assertRawOpenAiError(raw.read(), 413, "payload_too_large");
+                assertThat(runs()).as("refused before its server was asked for").isZero();
+
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                for (long sent = 0; sent < tooLarge; sent += CHUNK) {
+                    raw.sendChunk(CHUNK);
+                }
+                raw.sendLastChunk();
+                assertRawOpenAiError(raw.read(), 413, "payload_too_large");
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+        }
+
+        @Test
+        @DisplayName("of 33 MiB to a model that does not exist, written whole, gets the whole 404")
+        void refusedBeforeItsBodyWrittenWhole() throws Exception {
+            start();
+            long size = 33L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/no-such-model/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(size));
+                raw.sendFiller(size);
+                assertRawOpenAiError(raw.read(), 404, "model_not_found");
+            }
+        }
+
+        @Test
+        @DisplayName("of 20 MiB to a model whose server fails to start, written whole, gets the whole 503")
+        void refusedAfterItsBodyStartedWrittenWhole() throws Exception {
+            start();
+            // The fake reads its knobs from its environment: this model's server exits while it loads.
+            assertThat(api.put("/api/models/" + MODEL + "/runtime-settings",
+                    "{\"env\": {\"FAKE_LLAMA_LOAD_EXIT\": \"3\"}}").status()).isEqualTo(200);
+            long size = 20L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(size));
+                raw.sendFiller(size);
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(503);
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("model_load_failed");
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+        }
+
+        @Test
+        @DisplayName("declared larger than MAGI reads of a refused body is 413 at once, and the connection is"
+                + " closed")
+        void declaredPastWhatIsRead() throws Exception {
+            start();
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(10L * 1024 * 1024 * 1024));
+                RawHttp.Reply reply = raw.read();
+                assertRawOpenAiError(reply, 413, "payload_too_large");
+                assertThat(reply.headers().get("connection")).isEqualToIgnoringCase("close");
+                assertThat(raw.closedByServer()).isTrue();
+            }
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("chunked without end is read only so far: the connection of a client still writing is closed")
+        void endlessChunkedIsCutOff() throws Exception {
+            start();
+            long sent = 0;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                while (sent < NEVER_READ_BYTES) {
+                    raw.sendChunk(CHUNK);
+                    sent += CHUNK;
+                }
+            } catch (IOException e) {
+                // What is expected: the server closed the connection under the writer.
+            }
+            assertThat(sent).as("bytes written before the server closed the connection")
+                    .isLessThan(NEVER_READ_BYTES);
         }
 
         @Test
