@@ -28,6 +28,7 @@ final class FakeLlamaAnswers {
     private final int chunks;
     private final long paceMillis;
     private final String streamGate;
+    private final String propsGate;
     private final String eventsFile;
     private final boolean echoRequest;
     private final boolean failChat;
@@ -38,6 +39,7 @@ final class FakeLlamaAnswers {
         this.chunks = Integer.parseInt(env.getOrDefault("FAKE_LLAMA_STREAM_CHUNKS", "5"));
         this.paceMillis = Long.parseLong(env.getOrDefault("FAKE_LLAMA_STREAM_PACE_MS", "10"));
         this.streamGate = env.get("FAKE_LLAMA_STREAM_GATE");
+        this.propsGate = env.get("FAKE_LLAMA_PROPS_GATE");
         this.eventsFile = env.get("FAKE_LLAMA_EVENTS_FILE");
         this.echoRequest = Boolean.parseBoolean(env.get("FAKE_LLAMA_ECHO_REQUEST"));
         this.failChat = List.of(env.getOrDefault("FAKE_LLAMA_FAIL_CHAT", "").split(",")).contains(alias);
@@ -53,8 +55,11 @@ final class FakeLlamaAnswers {
         String text = new String(body, StandardCharsets.UTF_8);
         try {
             switch (path) {
-                case "/props" -> json(exchange, 200, "{\"total_slots\":" + slots + ",\"model_alias\":\"" + alias
+                case "/props" -> {
+                    awaitFile(propsGate);
+                    json(exchange, 200, "{\"total_slots\":" + slots + ",\"model_alias\":\"" + alias
                         + "\",\"default_generation_settings\":{\"n_ctx\":2048}}");
+                }
                 case "/v1/models" -> json(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + alias
                         + "\",\"object\":\"model\",\"owned_by\":\"llamacpp\"}]}");
                 case "/v1/chat/completions" -> {
