@@ -204,6 +204,7 @@ public final class FakeLlamaServer {
             exit(1);
         }
         writeBulk(env.get("FAKE_LLAMA_OUTPUT_BYTES"));
+        answers.warmUp();
         Thread.sleep(loadMillis(env, option(args, "--alias", "")));
         FakeLlamaAnswers.awaitFile(env.get("FAKE_LLAMA_LOAD_GATE"));
         String loadExit = env.get("FAKE_LLAMA_LOAD_EXIT");
