@@ -55,7 +55,7 @@ final class GatewayBenchmark {
 
     static Result run(List<String> args, PrintStream out) throws Exception {
         Options options = new Options(args, List.of("connections", "trial-ms", "trials", "streams",
-                "cold-runs", "queued", "load-ms", "warmup-ms", "dir"));
+                "cold-runs", "queued", "load-ms", "warmup-ms", "dir", "nginx"));
         int connections = options.integer("connections", 16);
         int trialMillis = options.integer("trial-ms", 3000);
         int trials = options.integer("trials", 3);
@@ -63,7 +63,8 @@ final class GatewayBenchmark {
         int coldRuns = options.integer("cold-runs", 5);
         int queued = options.integer("queued", 500);
         int loadMillis = options.integer("load-ms", 300);
-        int warmupMillis = options.integer("warmup-ms", 5000);
+        int warmupMillis = options.integer("warmup-ms", 20000);
+        Path nginx = options.path("nginx");
         Path parent = options.path("dir") != null ? options.path("dir")
                 : Path.of(System.getProperty("java.io.tmpdir"));
         Path dir = Files.createTempDirectory(Files.createDirectories(parent), "magi-gateway-bench");
@@ -72,10 +73,29 @@ final class GatewayBenchmark {
                 + " %d queued, fake load %d ms%n", connections, trials, trialMillis, streams, coldRuns, queued, loadMillis);
         try (Setup setup = new Setup(dir, queued, loadMillis)) {
             int serverPort = setup.warm();
-            // Untimed: the JIT compiles both paths before the trials, as it has in a server that has run a while.
-            load(serverPort, chatBody(false), connections, warmupMillis / 2);
-            load(setup.magiPort(), chatBody(false), connections, warmupMillis);
-            throughput(setup, serverPort, connections, trials, trialMillis, out);
+            List<ReferenceProxy> references = new ArrayList<>();
+            try {
+                references.add(ReferenceProxy.jetty(HOST, serverPort));
+                if (nginx != null) {
+                    references.add(ReferenceProxy.nginx(nginx, dir, HOST, serverPort));
+                }
+                List<Via> paths = new ArrayList<>();
+                paths.add(new Via("direct", serverPort));
+                references.forEach(reference -> paths.add(new Via(reference.name(), reference.port())));
+                paths.add(new Via("MAGI", setup.magiPort()));
+                // Untimed: the JIT compiles every path before the trials, as it has in a server that has run
+                // a while; MAGI's gets the most, its compilations going on longest (seen in a profile).
+                load(serverPort, chatBody(false), connections, warmupMillis / 4);
+                for (ReferenceProxy reference : references) {
+                    load(reference.port(), chatBody(false), connections, warmupMillis / 2);
+                }
+                load(setup.magiPort(), chatBody(false), connections, warmupMillis);
+                throughput(paths, connections, trials, trialMillis, out);
+            } finally {
+                for (ReferenceProxy reference : references) {
+                    reference.close();
+                }
+            }
             firstByte(setup, serverPort, streams, out);
             cold(setup, coldRuns, out);
             return flood(setup, queued, out);
@@ -84,28 +104,47 @@ final class GatewayBenchmark {
         }
     }
 
-    /** Requests per second and latency, direct and through MAGI, alternating trials. */
-    private static void throughput(Setup setup, int serverPort, int connections, int trials, int trialMillis,
+    /** Where the throughput trials send their requests: a name for the table, and a port. */
+    private record Via(String name, int port) {
+    }
+
+    /**
+     * Requests per second and latency, direct, through each reference proxy and through MAGI, in
+     * alternating trials; each figure as a ratio of the direct one in the same trial.
+     */
+    private static void throughput(List<Via> paths, int connections, int trials, int trialMillis,
                                    PrintStream out) throws Exception {
         String body = chatBody(false);
-        List<double[]> direct = new ArrayList<>();
-        List<double[]> gateway = new ArrayList<>();
+        double[][][] measured = new double[trials][paths.size()][];
         for (int trial = 0; trial < trials; trial++) {
-            direct.add(load(serverPort, body, connections, trialMillis));
-            gateway.add(load(setup.magiPort(), body, connections, trialMillis));
+            for (int p = 0; p < paths.size(); p++) {
+                measured[trial][p] = load(paths.get(p).port(), body, connections, trialMillis);
+            }
         }
         out.println();
-        out.println("trial  direct req/s  gateway req/s  ratio   direct median ms  gateway median ms  added ms");
-        double[] ratios = new double[trials];
-        double[] added = new double[trials];
-        for (int t = 0; t < trials; t++) {
-            ratios[t] = gateway.get(t)[0] / direct.get(t)[0];
-            added[t] = gateway.get(t)[1] - direct.get(t)[1];
-            out.printf(Locale.ROOT, "%5d  %12.0f  %13.0f  %5.3f   %16.3f  %17.3f  %8.3f%n", t + 1,
-                    direct.get(t)[0], gateway.get(t)[0], ratios[t], direct.get(t)[1], gateway.get(t)[1], added[t]);
+        StringBuilder header = new StringBuilder("trial");
+        for (Via path : paths) {
+            header.append(String.format(Locale.ROOT, "  %26s", path.name() + " req/s (ratio), median ms"));
         }
-        out.printf(Locale.ROOT, "median ratio gateway/direct %.3f, median added latency %.3f ms%n",
-                Samples.median(ratios), Samples.median(added));
+        out.println(header);
+        for (int t = 0; t < trials; t++) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%5d", t + 1));
+            for (int p = 0; p < paths.size(); p++) {
+                row.append(String.format(Locale.ROOT, "  %10.0f (%5.3f), %7.3f", measured[t][p][0],
+                        measured[t][p][0] / measured[t][0][0], measured[t][p][1]));
+            }
+            out.println(row);
+        }
+        for (int p = 1; p < paths.size(); p++) {
+            double[] ratios = new double[trials];
+            double[] added = new double[trials];
+            for (int t = 0; t < trials; t++) {
+                ratios[t] = measured[t][p][0] / measured[t][0][0];
+                added[t] = measured[t][p][1] - measured[t][0][1];
+            }
+            out.printf(Locale.ROOT, "%s: median ratio to direct %.3f, median added latency %.3f ms%n",
+                    paths.get(p).name(), Samples.median(ratios), Samples.median(added));
+        }
     }
 
     /** One trial: C threads, each with one kept-alive connection, for {@code millis}: [req/s, median ms]. */

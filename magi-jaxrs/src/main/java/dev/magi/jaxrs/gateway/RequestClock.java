@@ -6,6 +6,7 @@ import dev.magi.core.gateway.RequestRecord;
 import dev.magi.core.gateway.TokenUsage;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -24,7 +25,11 @@ final class RequestClock {
     private final long arrivedNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile long firstByteNanos;
-    private final byte[] tail = new byte[TAIL_BYTES];
+    /**
+     * The last chunks passed on, at least {@value #TAIL_BYTES} bytes of them when there were as many: kept,
+     * not copied (a chunk is never changed once passed), so a short answer costs no buffer of its own.
+     */
+    private final ArrayDeque<byte[]> tail = new ArrayDeque<>();
     private int tailLength;
 
     RequestClock(Gateway gateway, String asked) {
@@ -33,19 +38,29 @@ final class RequestClock {
     }
 
     /** Keeps the last {@value #TAIL_BYTES} bytes of what was passed on; notes the first byte's time. */
-    void passed(byte[] chunk, int length) {
+    synchronized void passed(byte[] chunk) {
         if (firstByteNanos == 0) {
             firstByteNanos = System.nanoTime();
         }
-        if (length >= TAIL_BYTES) {
-            System.arraycopy(chunk, length - TAIL_BYTES, tail, 0, TAIL_BYTES);
-            tailLength = TAIL_BYTES;
-            return;
+        tail.addLast(chunk);
+        tailLength += chunk.length;
+        while (tailLength - tail.peekFirst().length >= TAIL_BYTES) {
+            tailLength -= tail.removeFirst().length;
         }
-        int keep = Math.min(tailLength, TAIL_BYTES - length);
-        System.arraycopy(tail, tailLength - keep, tail, 0, keep);
-        System.arraycopy(chunk, 0, tail, keep, length);
-        tailLength = keep + length;
+    }
+
+    /** The last {@value #TAIL_BYTES} bytes passed on (all of them when fewer), as one array. */
+    synchronized byte[] tail() {
+        byte[] joined = new byte[Math.min(tailLength, TAIL_BYTES)];
+        int skip = tailLength - joined.length;
+        int at = 0;
+        for (byte[] chunk : tail) {
+            int from = Math.min(skip, chunk.length);
+            skip -= from;
+            System.arraycopy(chunk, from, joined, at, chunk.length - from);
+            at += chunk.length - from;
+        }
+        return joined;
     }
 
     /** The request ended with an answer from {@code lease}'s server; told once, whatever calls it again. */
@@ -53,7 +68,8 @@ final class RequestClock {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        TokenUsage tokens = status < 400 ? TokenUsage.fromTail(tail, tailLength) : TokenUsage.UNKNOWN;
+        byte[] last = status < 400 ? tail() : null;
+        TokenUsage tokens = last != null ? TokenUsage.fromTail(last, last.length) : TokenUsage.UNKNOWN;
         gateway.requestEnded(new RequestRecord(arrived, asked, lease.modelId(), lease.tier(), lease.route(), status,
                 lease.queueMs(), lease.loadMs(), sinceArrival(System.nanoTime()), firstByteMs(), tokens.prompt(),
                 tokens.completion()));

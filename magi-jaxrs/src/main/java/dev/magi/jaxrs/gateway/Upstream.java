@@ -263,7 +263,7 @@ final class Upstream implements AutoCloseable {
 
         private void pass(Exchange to, byte[] bytes, Runnable demand) {
             if (clock != null) {
-                clock.passed(bytes, bytes.length);
+                clock.passed(bytes);
             }
             // A stream is flushed chunk by chunk; an answer of known length goes out as the container sees fit.
             to.write(bytes, contentLength < 0, demand);

@@ -19,16 +19,22 @@ import java.util.concurrent.CompletableFuture;
 final class WholeBody implements ReadListener {
     /** How much of a refused body is read past the limit. */
     static final long MAX_DISCARDED_BYTES = 16L * 1024 * 1024;
+    private static final int READ_BYTES = 16 * 1024;
 
     private final ServletInputStream in;
     private final long limit;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    /** Sized for the body when its length is known: most are a few hundred bytes, read in one go. */
+    private final byte[] buffer;
+    private ByteArrayOutputStream bytes;
     private long discarded;
 
-    private WholeBody(ServletInputStream in, long limit) {
+    private WholeBody(ServletInputStream in, long limit, long declaredLength) {
         this.in = in;
         this.limit = limit;
+        int expected = declaredLength > 0 ? (int) declaredLength : 0;
+        this.buffer = new byte[expected > 0 ? Math.min(expected, READ_BYTES) : READ_BYTES];
+        this.bytes = new ByteArrayOutputStream(expected > 0 ? expected : 256);
     }
 
     /** The body, or {@code payload_too_large}; the request must be asynchronous already. */
@@ -36,7 +42,7 @@ final class WholeBody implements ReadListener {
         if (request.getContentLengthLong() > limit) {
             return CompletableFuture.failedFuture(tooLarge(limit));
         }
-        WholeBody body = new WholeBody(request.getInputStream(), limit);
+        WholeBody body = new WholeBody(request.getInputStream(), limit, request.getContentLengthLong());
         body.in.setReadListener(body);
         return body.result;
     }
@@ -48,7 +54,6 @@ final class WholeBody implements ReadListener {
 
     @Override
     public void onDataAvailable() throws IOException {
-        byte[] buffer = new byte[16 * 1024];
         while (!result.isDone() && in.isReady()) {
             int n = in.read(buffer);
             if (n < 0) {

@@ -15,7 +15,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,6 +29,12 @@ public final class GatewayMeters implements GatewayObserver, AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    /**
+     * The meters a request ends on, found once and kept: registering looks a meter up by its name and
+     * sorted tags, which cost more than the rest of a request's bookkeeping when done for each request.
+     */
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
     private volatile LongSupplier memoryBudget = () -> 0;
     private volatile LongSupplier memoryReserved = () -> 0;
 
@@ -60,22 +68,37 @@ public final class GatewayMeters implements GatewayObserver, AutoCloseable {
         String model = orNone(request.modelId());
         String tier = request.tier() == null ? NONE : request.tier().wireName();
         String route = request.route() == null ? NONE : request.route().wireName();
-        Counter.builder("magi.gateway.requests").description("Requests through the gateway, answered or refused")
-                .tag("model", model).tag("tier", tier).tag("route", route)
-                .tag("status", Integer.toString(request.status())).register(registry).increment();
-        Timer.builder("magi.gateway.request.duration").description("From arrival to the answer's last byte")
-                .tag("model", model).publishPercentileHistogram().register(registry)
-                .record(Duration.ofMillis(request.totalMs()));
+        requests.computeIfAbsent(new RequestKey(model, tier, route, request.status()), this::requestCounter)
+                .increment();
+        ModelMeters meters = models.computeIfAbsent(model, this::modelMeters);
+        meters.duration.record(request.totalMs(), TimeUnit.MILLISECONDS);
         if (request.firstByteMs() != null) {
-            Timer.builder("magi.gateway.time.to.first.byte").description("From arrival to the answer's first byte")
-                    .tag("model", model).publishPercentileHistogram().register(registry)
-                    .record(Duration.ofMillis(request.firstByteMs()));
+            meters.firstByte.record(request.firstByteMs(), TimeUnit.MILLISECONDS);
         }
-        Timer.builder("magi.gateway.queue.wait").description("Time waited for a slot, a server's start included")
-                .tag("model", model).publishPercentileHistogram().register(registry)
-                .record(Duration.ofMillis(request.queueMs()));
-        count("prompt", model, request.promptTokens());
-        count("completion", model, request.completionTokens());
+        meters.queueWait.record(request.queueMs(), TimeUnit.MILLISECONDS);
+        if (request.promptTokens() != null) {
+            meters.promptTokens.increment(request.promptTokens());
+        }
+        if (request.completionTokens() != null) {
+            meters.completionTokens.increment(request.completionTokens());
+        }
+    }
+
+    private Counter requestCounter(RequestKey key) {
+        return Counter.builder("magi.gateway.requests").description("Requests through the gateway, answered or refused")
+                .tag("model", key.model()).tag("tier", key.tier()).tag("route", key.route())
+                .tag("status", Integer.toString(key.status())).register(registry);
+    }
+
+    private ModelMeters modelMeters(String model) {
+        return new ModelMeters(
+                Timer.builder("magi.gateway.request.duration").description("From arrival to the answer's last byte")
+                        .tag("model", model).publishPercentileHistogram().register(registry),
+                Timer.builder("magi.gateway.time.to.first.byte").description("From arrival to the answer's first byte")
+                        .tag("model", model).publishPercentileHistogram().register(registry),
+                Timer.builder("magi.gateway.queue.wait").description("Time waited for a slot, a server's start included")
+                        .tag("model", model).publishPercentileHistogram().register(registry),
+                tokens("prompt", model), tokens("completion", model));
     }
 
     @Override
@@ -101,11 +124,18 @@ public final class GatewayMeters implements GatewayObserver, AutoCloseable {
         registry.close();
     }
 
-    private void count(String kind, String model, Long tokens) {
-        if (tokens != null) {
-            Counter.builder("magi.gateway.tokens").description("Tokens read (prompt) and written (completion)")
-                    .tag("model", model).tag("kind", kind).register(registry).increment(tokens);
-        }
+    private Counter tokens(String kind, String model) {
+        return Counter.builder("magi.gateway.tokens").description("Tokens read (prompt) and written (completion)")
+                .tag("model", model).tag("kind", kind).register(registry);
+    }
+
+    /** The tags of one request counter. */
+    private record RequestKey(String model, String tier, String route, int status) {
+    }
+
+    /** One model's timers and token counters. */
+    private record ModelMeters(Timer duration, Timer firstByte, Timer queueWait, Counter promptTokens,
+                               Counter completionTokens) {
     }
 
     private static String orNone(String value) {
