@@ -5,10 +5,8 @@ import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.testkit.Eventually;
-import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -16,12 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
+import static dev.magi.jaxrs.gateway.LiveGateway.assertOpenAiError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("/upstream/{id}/{path} over real HTTP, with the fake llama-server as a real process")
@@ -30,53 +26,32 @@ class UpstreamOverHttpTest {
 
     @TempDir
     Path dir;
+    /** One model, not started; a test may add settings before it calls {@link #start()}. */
+    private LiveGateway.Builder setup;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
-    private final Map<ConfigKey, String> settings = new HashMap<>();
+
+    @BeforeEach
+    void oneModel() {
+        setup = LiveGateway.in(dir).model(MODEL);
+    }
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     private void start() throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
-        FakeLlamaServer.launcher().runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1");
-        settings.forEach(builder::set);
-        engine = builder.build();
-        engine.registry().setAllEnabled(true);
-        api = new ApiServer(engine);
+        gateway = setup.start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     private int runs() throws Exception {
-        Path file = dir.resolve("runs.txt");
-        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
-    }
-
-    private static void assertOpenAiError(ApiServer.Reply reply, int status, String type, String code) {
-        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(status);
-        JsonNode error = reply.json().path("error");
-        assertThat(error.path("type").asText()).isEqualTo(type);
-        assertThat(error.path("code").asText()).isEqualTo(code);
-        assertThat(error.path("message").asText()).isNotBlank();
+        return gateway.runs();
     }
 
     @Nested
@@ -199,7 +174,7 @@ class UpstreamOverHttpTest {
         @Test
         @DisplayName("with an API key, /upstream needs it; MAGI's key is not passed on to the server")
         void apiKey() throws Exception {
-            settings.put(ConfigKey.API_KEY, "sekret");
+            setup.set(ConfigKey.API_KEY, "sekret");
             startServer();
             assertOpenAiError(api.get("/upstream/" + MODEL + "/slots"), 401, "authentication_error",
                     "invalid_api_key");
