@@ -261,7 +261,7 @@ public final class Gateway implements AutoCloseable {
         synchronized (lock) {
             ModelLane lane = lanes.get(modelId);
             return lane == null ? ServerTraffic.NONE : new ServerTraffic(lane.inFlight, lane.waiters.size(),
-                    lane.ready ? lane.slots : 0, lane.requestsTotal);
+                    lane.ready && lane.slotsRead ? lane.slots : 0, lane.requestsTotal);
         }
     }
 
@@ -697,8 +697,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Starts the model's server, or joins its start, or finds it ready; then reads its slots and hands
-     * them to the waiters. Runs on a thread of its own: one per model being started.
+     * Starts the model's server, or joins its start, or finds it ready; hands the first waiter its one
+     * slot at once, then reads the server's slots and hands the others theirs. The first request does
+     * not wait for {@code /props}: one slot is never wrong, and the read (a new connection, a few
+     * milliseconds) would otherwise come between a ready server and the request that waited for it.
+     * Runs on a thread of its own: one per model being started.
      */
     private void warmUp(String id) {
         try {
@@ -713,20 +716,23 @@ public final class Gateway implements AutoCloseable {
             }
             ServerStatus ready = supervisor.start(id, true);
             URI base = baseUri(ready);
-            int slots = slotProbe.totalSlots(base);
             List<Grant> grants;
+            long readyAt;
             synchronized (lock) {
                 ModelLane lane = lanes.get(id);
                 lane.warming = false;
                 lane.admitted = false;
                 lane.ready = true;
-                lane.slots = slots;
+                lane.slots = 1;
+                lane.slotsRead = false;
                 lane.baseUri = base;
-                lane.readyAtNanos = System.nanoTime();
+                readyAt = System.nanoTime();
+                lane.readyAtNanos = readyAt;
                 lane.lastUsed = Instant.now();
                 grants = dispatchLocked(lane);
             }
             hand(grants);
+            readSlots(id, base, readyAt);
         } catch (GatewayException e) {
             fail(id, e);
         } catch (MagiException e) {
@@ -740,6 +746,25 @@ public final class Gateway implements AutoCloseable {
             fail(id, new GatewayException(GatewayError.MODEL_LOAD_FAILED, "The server of '" + id
                     + "' could not start: " + e, "model", null));
         }
+    }
+
+    /**
+     * Reads the slots of the server that turned ready at {@code readyAt} and hands the waiters the
+     * ones it has beyond the first; a server that stopped or started again meanwhile keeps its lane as it is.
+     */
+    private void readSlots(String id, URI base, long readyAt) {
+        int slots = slotProbe.totalSlots(base);
+        List<Grant> grants;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            if (!lane.ready || lane.readyAtNanos != readyAt) {
+                return;
+            }
+            lane.slots = slots;
+            lane.slotsRead = true;
+            grants = dispatchLocked(lane);
+        }
+        hand(grants);
     }
 
     private void fail(String id, GatewayException failure) {

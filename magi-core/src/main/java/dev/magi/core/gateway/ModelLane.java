@@ -12,11 +12,14 @@ import java.util.Deque;
 final class ModelLane {
     final String modelId;
     final Deque<Waiter> waiters = new ArrayDeque<>();
-    /** Its server answered ready and its slots were read; reset when it is found not ready. */
+    /** Its server answered ready; reset when it is found not ready. */
     boolean ready;
-    /** A start (or the reading of its slots) is under way on a thread of the gateway. */
+    /** A start is under way on a thread of the gateway. */
     boolean warming;
+    /** Requests its server serves at once: 1 from the moment it is ready until its {@code /props} is read. */
     int slots = 1;
+    /** Its {@code /props} was read since it turned ready, so {@link #slots} is its own count. */
+    boolean slotsRead;
     int inFlight;
     /** Requests handed to the server since MAGI started: never reset, so a scrape sees them all. */
     long requestsTotal;
