@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The gateway's byte-moving paths as one asynchronous servlet: the inference endpoints ({@code /v1}'s
@@ -89,7 +90,9 @@ public final class GatewayServlet extends HttpServlet {
         Exchange exchange = Exchange.start(request, response, watch);
         WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).whenComplete((body, failure) -> {
             if (failure != null) {
-                exchange.refuse(failure);
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                exchange.refuse(cause instanceof GatewayException ? cause : unreadable(cause));
                 return;
             }
             try {
@@ -98,6 +101,16 @@ public final class GatewayServlet extends HttpServlet {
                 exchange.refuse(e);
             }
         });
+    }
+
+    /**
+     * A body that could not be read whole (broken chunks, the connection's idle timeout part-way): the
+     * client's fault, answered as a 400 and not logged as MAGI's failure.
+     */
+    private static GatewayException unreadable(Throwable failure) {
+        String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        return new GatewayException(GatewayError.INVALID_JSON, "The request body could not be read whole: "
+                + reason.replaceAll("\\p{Cntrl}", "?"), null, null);
     }
 
     /**

@@ -319,6 +319,22 @@ class GatewayOverHttpTest {
         }
 
         @Test
+        @DisplayName("a chunked body broken part-way is a 400 invalid_json in OpenAI's shape, not MAGI's failure")
+        void brokenChunks() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                raw.send("5\r\n{\"mod\r\nzz-not-a-size\r\n");
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("invalid_json");
+            }
+            assertThat(runs()).isZero();
+        }
+
+        @Test
         @DisplayName("a too-large body whose client waits for 100 Continue is refused before it is sent")
         void tooLargeAfterExpectContinue() throws Exception {
             start(FakeLlamaServer.launcher());
