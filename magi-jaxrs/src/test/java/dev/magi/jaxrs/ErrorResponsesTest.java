@@ -1,7 +1,9 @@
 package dev.magi.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.jaxrs.security.BodySizeLimitFilter;
 import dev.magi.testkit.CapturedStderr;
+import dev.magi.testkit.RawHttp;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -214,6 +216,38 @@ class ErrorResponsesTest {
                         "Content-Type", "application/json"), 413, "PayloadTooLarge");
             }
             assertThat(api.get("/api/models/" + FAST).json().get("enabled").asBoolean()).isFalse();
+        }
+
+        @Test
+        @DisplayName("written whole before a byte of the answer is read gets the whole 413, and the connection"
+                + " carries the next request")
+        void writtenWhole() throws Exception {
+            // The most that is read of a refused body.
+            long size = BodySizeLimitFilter.MAX_BODY_BYTES + BodySizeLimitFilter.MAX_DISCARDED_BYTES;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("PUT", "/api/models/" + FAST + "/enabled", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(size));
+                raw.sendFiller(size);
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+                assertThat(reply.body()).contains("\"PayloadTooLarge\"");
+
+                raw.sendHead("GET", "/api/models/" + FAST);
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+        }
+
+        @Test
+        @DisplayName("declared over 2 GiB is 413 too, at once, and the connection is closed")
+        void declaredHuge() throws Exception {
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("PUT", "/api/models/" + FAST + "/enabled", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(10L * 1024 * 1024 * 1024));
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+                assertThat(reply.body()).contains("\"PayloadTooLarge\"");
+                assertThat(raw.closedByServer()).isTrue();
+            }
         }
 
         @Test

@@ -1,7 +1,9 @@
 package dev.magi.standalone;
 
+import dev.magi.jaxrs.gateway.GatewayPaths;
 import dev.magi.jaxrs.security.BodySizeLimitFilter;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -15,6 +17,9 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,8 +35,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * block. Only the body is timed: a kept-alive connection idle between two requests is governed by the
  * connection's idle timeout alone.
  *
- * <p>A body larger than the API takes ({@link BodySizeLimitFilter#MAX_BODY_BYTES}) is handed on as
- * soon as that much has come, so that the API refuses it with 413 as before.
+ * <p>A body larger than the API takes ({@link BodySizeLimitFilter#MAX_BODY_BYTES}), by its
+ * {@code Content-Length} or as its chunks come, is read to its end and thrown away, up to
+ * {@link BodySizeLimitFilter#MAX_DISCARDED_BYTES} past the limit and within the body timeout, and then
+ * handed on, so that the API refuses it with 413: a server that closes a connection with request bytes
+ * unread makes TCP reset it, and a client still writing its body would lose the answer. The API's own
+ * discard would do the same with a blocking read, holding a thread per slow client. A body declared
+ * larger than that, or one still coming past it, is handed on unread and its connection closed after
+ * the 413. The gateway's paths read and refuse their own bodies (see {@code RefusedBody}).
  *
  * <p>What is being gathered is bounded in all, not only per request: without threads to bound them,
  * a thousand clients could each send all but the last byte of a 1 MiB body and hold a gigabyte. A
@@ -88,17 +99,46 @@ final class RequestBodyHandler extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
         boolean chunked = request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
-        if (length <= 0 && !chunked || length > BodySizeLimitFilter.MAX_BODY_BYTES) {
-            // No body to wait for, or one the API refuses from its Content-Length without reading it.
+        if (length <= 0 && !chunked) {
+            // No body to wait for.
             return super.handle(request, response, callback);
+        }
+        boolean api = !isGateway(request);
+        if (length > BodySizeLimitFilter.MAX_BODY_BYTES) {
+            if (!api || request.getHeaders().contains(HttpHeader.EXPECT, "100-continue")) {
+                // The gateway reads its larger bodies itself; a client waiting for 100 Continue is refused
+                // before it sends a body that would be thrown away.
+                return super.handle(request, response, callback);
+            }
+            if (length > BodySizeLimitFilter.MAX_BODY_BYTES + BodySizeLimitFilter.MAX_DISCARDED_BYTES) {
+                // Refused from its Content-Length, unread: the connection cannot carry another request.
+                closeAfterAnswer(response);
+                return super.handle(request, response, callback);
+            }
+            new BodyLoader(request, response, callback, length, true).start();
+            return true;
         }
         long declared = Math.max(0, length);
         if (!reserve(declared)) {
             refuseBusy(request, response, callback);
             return true;
         }
-        new BodyLoader(request, response, callback, declared).start();
+        new BodyLoader(request, response, callback, declared, api).start();
         return true;
+    }
+
+    /** Whether the request is for the gateway, which takes bodies larger than the API's. */
+    private static boolean isGateway(Request request) {
+        List<String> segments = new ArrayList<>(Arrays.asList(Request.getPathInContext(request).split("/")));
+        while (!segments.isEmpty() && segments.get(0).isEmpty()) {
+            segments.remove(0);
+        }
+        return GatewayPaths.isGateway(segments);
+    }
+
+    /** The answer says that the connection closes after it, so that the client sends no next request on it. */
+    private static void closeAfterAnswer(Response response) {
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
     }
 
     /** Gathers one request's body, then calls the next handler, or answers 408 at the deadline. */
@@ -113,12 +153,21 @@ final class RequestBodyHandler extends Handler.Wrapper {
         /** Budget taken: the Content-Length, or what has come of a chunked body. */
         private long reserved;
         private final boolean declared;
+        /** Whether the body is the API's, which refuses one over its limit. */
+        private final boolean api;
+        /** Set once the body is known to be over the API's limit: what comes is counted and thrown away. */
+        private boolean discarding;
+        private long discarded;
 
-        BodyLoader(Request request, Response response, Callback callback, long declaredLength) {
+        /** @param declaredLength the body's Content-Length, or 0 */
+        BodyLoader(Request request, Response response, Callback callback, long declaredLength, boolean api) {
             this.request = request;
             this.response = response;
             this.callback = callback;
-            this.reserved = declaredLength;
+            this.api = api;
+            this.discarding = declaredLength > BodySizeLimitFilter.MAX_BODY_BYTES;
+            // A body being thrown away holds no memory: it takes none of the budget.
+            this.reserved = discarding ? 0 : declaredLength;
             this.declared = declaredLength > 0;
         }
 
@@ -163,24 +212,35 @@ final class RequestBodyHandler extends Handler.Wrapper {
                 boolean last = chunk.isLast();
                 boolean complete;
                 boolean overBudget = false;
+                boolean cutOff = false;
                 synchronized (this) {
                     if (settled) {
                         chunk.release();
                         return;
                     }
-                    // Copied, not retained: a retained chunk of a few bytes would pin a whole network buffer.
                     ByteBuffer bytes = chunk.getByteBuffer();
-                    byte[] copy = new byte[bytes.remaining()];
-                    bytes.get(copy);
-                    if (!declared && !reserve(copy.length)) {
-                        settled = true;
-                        deadline.cancel();
-                        overBudget = true;
+                    if (discarding) {
+                        // Counted, not copied: the API refuses the body whatever it holds.
+                        discarded += bytes.remaining();
+                        // Counted from the body's first byte, as a Content-Length is.
+                        cutOff = body.size() + discarded
+                                > BodySizeLimitFilter.MAX_BODY_BYTES + BodySizeLimitFilter.MAX_DISCARDED_BYTES;
                     } else {
-                        reserved += declared ? 0 : copy.length;
-                        body.write(copy, 0, copy.length);
+                        // Copied, not retained: a retained chunk of a few bytes would pin a whole network buffer.
+                        byte[] copy = new byte[bytes.remaining()];
+                        bytes.get(copy);
+                        if (!declared && !reserve(copy.length)) {
+                            overBudget = true;
+                        } else {
+                            reserved += declared ? 0 : copy.length;
+                            body.write(copy, 0, copy.length);
+                        }
+                        if (api && !overBudget && !last && body.size() > BodySizeLimitFilter.MAX_BODY_BYTES) {
+                            // The API refuses it once it has come; what is kept shows it that the limit was passed.
+                            discarding = true;
+                        }
                     }
-                    complete = !overBudget && (last || body.size() > BodySizeLimitFilter.MAX_BODY_BYTES);
+                    complete = overBudget || cutOff || last || !api && body.size() > BodySizeLimitFilter.MAX_BODY_BYTES;
                     if (complete) {
                         settled = true;
                         deadline.cancel();
@@ -192,8 +252,13 @@ final class RequestBodyHandler extends Handler.Wrapper {
                     refuseBusy(request, response, callback);
                     return;
                 }
+                if (cutOff) {
+                    // Read far enough: the rest is left unread, and the connection is closed after the 413.
+                    closeAfterAnswer(response);
+                }
                 if (complete) {
-                    proceed(last);
+                    // A body refused by the API is whole for it: what was thrown away is not its business.
+                    proceed(last || discarding);
                     return;
                 }
             }

@@ -89,6 +89,30 @@ class RequestBodyHandlerTest {
     }
 
     @Test
+    @DisplayName("a body over the API's limit is read to its end and handed on without its bytes, for the API to"
+            + " refuse it")
+    void tooLargeForTheApi() throws Exception {
+        int size = 2 * 1024 * 1024;
+        try (RawHttpConnection client = new RawHttpConnection(port)) {
+            client.sendHead("POST", "/api/x", size);
+            client.send(" ".repeat(size));
+            RawHttpConnection.Reply reply = client.read();
+            assertThat(reply.body()).isEqualTo("got 0");
+        }
+    }
+
+    @Test
+    @DisplayName("a body over the API's limit on a gateway path is handed on as it comes: the gateway reads it")
+    void tooLargeForTheApiOnTheGateway() throws Exception {
+        int size = 2 * 1024 * 1024;
+        try (RawHttpConnection client = new RawHttpConnection(port)) {
+            client.sendHead("POST", "/v1/chat/completions", size);
+            client.send(" ".repeat(size));
+            assertThat(client.read().body()).isEqualTo("got " + size);
+        }
+    }
+
+    @Test
     @DisplayName("a chunked body is counted as its chunks come, and refused when they would pass the budget")
     void chunked() throws Exception {
         try (RawHttpConnection holder = new RawHttpConnection(port);

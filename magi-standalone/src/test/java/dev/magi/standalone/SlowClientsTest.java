@@ -3,9 +3,11 @@ package dev.magi.standalone;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.jaxrs.security.BodySizeLimitFilter;
 import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +41,9 @@ class SlowClientsTest {
     /** A valid body, padded with white space so that sending it slowly takes a while. */
     private static final String BODY = "{\"tier\": \"powerful\"" + " ".repeat(60) + "}";
     private static final int SLOW_CLIENTS = 200;
+    private static final int CHUNK = 64 * 1024;
+    /** Far more than is read of a refused body: a writer that gets this far was never cut off. */
+    private static final long NEVER_READ_BYTES = 512L * 1024 * 1024;
 
     @TempDir
     Path dir;
@@ -109,6 +115,22 @@ class SlowClientsTest {
     void slowClientsDoNotStarveTheServer() throws Exception {
         // Long enough that every slow client is still sending while the others are asked.
         start("120");
+        assertAnsweredWhileClientsTrickle(BODY.length(), round -> BODY.substring(round * 4, round * 4 + 4));
+    }
+
+    @Test
+    @DisplayName("while 200 clients trickle bodies over 1 MiB, which are read to their end before the 413,"
+            + " /health and the registry still answer")
+    void slowTooLargeBodiesDoNotStarveTheServer() throws Exception {
+        start("120");
+        assertAnsweredWhileClientsTrickle(2 * 1024 * 1024, round -> "    ");
+    }
+
+    /**
+     * Holds {@value #SLOW_CLIENTS} clients sending bodies of {@code length} to the API, 4 bytes at a time
+     * ({@code piece} of each round), and checks that others are served meanwhile.
+     */
+    private void assertAnsweredWhileClientsTrickle(long length, IntFunction<String> piece) throws Exception {
         List<RawHttpConnection> slow = new ArrayList<>();
         AtomicBoolean trickling = new AtomicBoolean(true);
         ExecutorService trickle = Executors.newSingleThreadExecutor();
@@ -116,14 +138,14 @@ class SlowClientsTest {
             for (int i = 0; i < SLOW_CLIENTS; i++) {
                 RawHttpConnection connection = new RawHttpConnection(server.port());
                 slow.add(connection);
-                connection.sendHead("PUT", TIER_PATH, BODY.length());
-                connection.send(BODY.substring(0, 4));
+                connection.sendHead("PUT", TIER_PATH, length);
+                connection.send(piece.apply(0));
             }
             Future<?> trickled = trickle.submit(() -> {
                 // 4 more bytes to each client in turn, never the whole body: they keep sending, slowly.
-                for (int round = 1; trickling.get() && (round + 1) * 4 < BODY.length(); round++) {
+                for (int round = 1; trickling.get() && (round + 1) * 4 < length; round++) {
                     for (RawHttpConnection connection : slow) {
-                        connection.send(BODY.substring(round * 4, round * 4 + 4));
+                        connection.send(piece.apply(round));
                     }
                     pace(500);
                 }
@@ -253,6 +275,70 @@ class SlowClientsTest {
                 .PUT(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(continued.statusCode()).as(continued.body()).isEqualTo(200);
         assertThat(Http.JSON.readTree(continued.body()).path("tier").asText()).isEqualTo("powerful");
+    }
+
+    @Test
+    @DisplayName("a body over 1 MiB written whole before a byte of the answer is read gets the whole 413, with a"
+            + " Content-Length or chunked, and the connection carries the next request")
+    void tooLargeWrittenWhole() throws Exception {
+        start("30");
+        // The most that is read of a refused body.
+        long tooLarge = BodySizeLimitFilter.MAX_BODY_BYTES + BodySizeLimitFilter.MAX_DISCARDED_BYTES;
+        try (RawHttp raw = RawHttp.connect(server.port())) {
+            raw.sendHead("PUT", TIER_PATH, "Content-Type", "application/json", "Content-Length",
+                    String.valueOf(tooLarge));
+            raw.sendFiller(tooLarge);
+            assertTooLarge(raw.read());
+
+            raw.sendHead("PUT", TIER_PATH, "Content-Type", "application/json", "Transfer-Encoding", "chunked");
+            for (long sent = 0; sent < tooLarge; sent += CHUNK) {
+                raw.sendChunk(CHUNK);
+            }
+            raw.sendLastChunk();
+            assertTooLarge(raw.read());
+
+            raw.sendHead("GET", "/health");
+            assertThat(raw.read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    @DisplayName("a body declared larger than is read of a refused one is 413 at once, and the connection is closed")
+    void declaredPastWhatIsRead() throws Exception {
+        start("30");
+        try (RawHttp raw = RawHttp.connect(server.port())) {
+            raw.sendHead("PUT", TIER_PATH, "Content-Type", "application/json", "Content-Length",
+                    String.valueOf(10L * 1024 * 1024 * 1024));
+            RawHttp.Reply reply = raw.read();
+            assertTooLarge(reply);
+            assertThat(reply.headers().get("connection")).isEqualToIgnoringCase("close");
+            assertThat(raw.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("a chunked body without end is read only so far: the connection of a client still writing is"
+            + " closed")
+    void endlessChunkedIsCutOff() throws Exception {
+        start("30");
+        long sent = 0;
+        try (RawHttp raw = RawHttp.connect(server.port())) {
+            raw.sendHead("PUT", TIER_PATH, "Content-Type", "application/json", "Transfer-Encoding", "chunked");
+            while (sent < NEVER_READ_BYTES) {
+                raw.sendChunk(CHUNK);
+                sent += CHUNK;
+            }
+        } catch (IOException e) {
+            // What is expected: the server closed the connection under the writer.
+        }
+        assertThat(sent).as("bytes written before the server closed the connection").isLessThan(NEVER_READ_BYTES);
+    }
+
+    private static void assertTooLarge(RawHttp.Reply reply) throws IOException {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+        JsonNode error = Http.JSON.readTree(reply.body());
+        assertThat(error.path("error").asText()).isEqualTo("PayloadTooLarge");
+        assertThat(error.path("details").path("limitBytes").asLong()).isEqualTo(1024 * 1024);
     }
 
     private HttpRequest.Builder tierRequest() {

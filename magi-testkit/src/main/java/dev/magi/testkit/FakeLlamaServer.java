@@ -65,6 +65,8 @@ import java.util.concurrent.Executors;
  * ({@link FakeLlamaAnswers}). Those answers are tuned with:
  * <ul>
  *   <li>{@code FAKE_LLAMA_SLOTS}: the {@code total_slots} of {@code /props} (default 1);</li>
+ *   <li>{@code FAKE_LLAMA_PROPS_GATE}: a file; {@code /props} answers once it exists, so a test decides
+ *       when its reader learns the slots;</li>
  *   <li>{@code FAKE_LLAMA_LOAD_GATE}: a file; loading lasts until it exists, so a test decides when the
  *       server turns ready;</li>
  *   <li>{@code FAKE_LLAMA_STREAM_CHUNKS} and {@code FAKE_LLAMA_STREAM_PACE_MS}: how many chunks a stream
@@ -202,6 +204,7 @@ public final class FakeLlamaServer {
             exit(1);
         }
         writeBulk(env.get("FAKE_LLAMA_OUTPUT_BYTES"));
+        answers.warmUp();
         Thread.sleep(loadMillis(env, option(args, "--alias", "")));
         FakeLlamaAnswers.awaitFile(env.get("FAKE_LLAMA_LOAD_GATE"));
         String loadExit = env.get("FAKE_LLAMA_LOAD_EXIT");
@@ -210,8 +213,9 @@ public final class FakeLlamaServer {
             err.println("fake: exiting with code " + loadExit + " while loading");
             exit(Integer.parseInt(loadExit));
         }
-        long readyMicros = epochMicros();
         loaded = true;
+        // Taken once /health answers 200, not before: the instant a probe can first see it ready.
+        long readyMicros = epochMicros();
         err.println("main: model loaded");
         String readyFile = env.get("FAKE_LLAMA_READY_FILE");
         if (readyFile != null) {
@@ -468,7 +472,12 @@ public final class FakeLlamaServer {
             return env("FAKE_LLAMA_STREAM_CHUNKS", chunks).env("FAKE_LLAMA_STREAM_PACE_MS", paceMillis);
         }
 
-        /** A stream waits after its first chunk until {@code file} exists. */
+        /** {@code GET /props} answers only once {@code file} exists. */
+        public Launcher propsGate(Path file) {
+            return env("FAKE_LLAMA_PROPS_GATE", file.toAbsolutePath());
+        }
+
+        /** A stream sends its first chunk, then waits until {@code file} exists. */
         public Launcher streamGate(Path file) {
             return env("FAKE_LLAMA_STREAM_GATE", file.toAbsolutePath());
         }

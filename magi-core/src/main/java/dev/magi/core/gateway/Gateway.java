@@ -262,7 +262,7 @@ public final class Gateway implements AutoCloseable {
         synchronized (lock) {
             ModelLane lane = lanes.get(modelId);
             return lane == null ? ServerTraffic.NONE : new ServerTraffic(lane.inFlight, lane.waiters.size(),
-                    lane.ready ? lane.slots : 0, lane.requestsTotal);
+                    lane.ready && lane.slotsRead ? lane.slots : 0, lane.requestsTotal);
         }
     }
 
@@ -700,8 +700,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Starts the model's server, or joins its start, or finds it ready; then reads its slots and hands
-     * them to the waiters. Runs on a thread of its own: one per model being started.
+     * Starts the model's server, or joins its start, or finds it ready; then {@linkplain #learn learns}
+     * its run and hands out its slots. Runs on a thread of its own: one per model being started.
      */
     private void warmUp(String id) {
         try {
@@ -731,24 +731,29 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Takes the address and slots of the server's ready run {@code ready} (its {@code /props} read once
-     * more) and hands the slots to the waiters. A server left with nothing to do may be the room a start
-     * waits for: that start is planned again, or it would wait for a change that has already happened.
+     * Takes the address of the server's ready run {@code ready}, hands the first waiter its one slot at
+     * once, then reads the run's slots and hands the others theirs. The first request does not wait for
+     * {@code /props}: one slot is never wrong, and the read (a new connection, a few milliseconds) would
+     * otherwise come between a ready server and the request that waited for it. A server left with
+     * nothing to do may be the room a start waits for: that start is planned again, or it would wait for
+     * a change that has already happened.
      */
     private void learn(String id, ServerStatus ready) {
         URI base = baseUri(ready);
-        int slots = slotProbe.totalSlots(base);
         List<Grant> grants;
+        long readyAt;
         boolean idle;
         synchronized (lock) {
             ModelLane lane = lanes.get(id);
             lane.warming = false;
             lane.admitted = false;
             lane.ready = true;
-            lane.slots = slots;
+            lane.slots = 1;
+            lane.slotsRead = false;
             lane.baseUri = base;
             lane.runStartedAt = ready.startedAt();
-            lane.readyAtNanos = System.nanoTime();
+            readyAt = System.nanoTime();
+            lane.readyAtNanos = readyAt;
             lane.lastUsed = Instant.now();
             grants = dispatchLocked(lane);
             idle = !lane.busy();
@@ -757,6 +762,7 @@ public final class Gateway implements AutoCloseable {
         if (idle) {
             roomMayHaveChanged();
         }
+        readSlots(id, base, readyAt);
     }
 
     /**
@@ -812,6 +818,25 @@ public final class Gateway implements AutoCloseable {
         if (waited) {
             warmUp(id);
         }
+    }
+
+    /**
+     * Reads the slots of the server that turned ready at {@code readyAt} and hands the waiters the
+     * ones it has beyond the first; a server that stopped or started again meanwhile keeps its lane as it is.
+     */
+    private void readSlots(String id, URI base, long readyAt) {
+        int slots = slotProbe.totalSlots(base);
+        List<Grant> grants;
+        synchronized (lock) {
+            ModelLane lane = lanes.get(id);
+            if (!lane.ready || lane.readyAtNanos != readyAt) {
+                return;
+            }
+            lane.slots = slots;
+            lane.slotsRead = true;
+            grants = dispatchLocked(lane);
+        }
+        hand(grants);
     }
 
     private void fail(String id, GatewayException failure) {

@@ -17,13 +17,16 @@ final class ModelLane {
     final String modelId;
     final Deque<Waiter> waiters = new ArrayDeque<>();
     /**
-     * Its server answered ready and its slots were read; reset when that run of it is over (stopped,
-     * crashed, restarted, whoever did it), since the next run may listen elsewhere and have other slots.
+     * Its server answered ready; reset when that run of it is over (stopped, crashed, restarted, whoever
+     * did it), since the next run may listen elsewhere and have other slots.
      */
     boolean ready;
-    /** A start (or the reading of its slots) is under way on a thread of the gateway. */
+    /** A start, or the reading of a new run of its server, is under way on a thread of the gateway. */
     boolean warming;
+    /** Requests its server serves at once: 1 from the moment it is ready until its {@code /props} is read. */
     int slots = 1;
+    /** Its {@code /props} was read since it turned ready, so {@link #slots} is its own count. */
+    boolean slotsRead;
     int inFlight;
     /** Requests handed to the server since MAGI started: never reset, so a scrape sees them all. */
     long requestsTotal;

@@ -24,8 +24,15 @@ import java.util.Objects;
 public record RequestRecord(Instant time, String asked, String modelId, Tier tier, Route route, int status,
                             long queueMs, long loadMs, long totalMs, Long firstByteMs, Long promptTokens,
                             Long completionTokens) {
+    /**
+     * How much of the asked name a record keeps: a name is short, and a client that sends megabytes as
+     * its {@code model} must not make the request log hold them.
+     */
+    public static final int MAX_ASKED_CHARS = 256;
+
     public RequestRecord {
         Objects.requireNonNull(time, "time");
-        asked = asked == null ? "" : asked;
+        asked = asked == null ? "" : asked.length() <= MAX_ASKED_CHARS ? asked
+                : asked.substring(0, MAX_ASKED_CHARS) + "...";
     }
 }

@@ -2,9 +2,13 @@ package dev.magi.core.gateway;
 
 import dev.magi.spi.Tier;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +22,8 @@ import java.util.Optional;
  */
 public final class SessionMemory {
     public static final Duration DEFAULT_TIER_HOLD = Duration.ofMinutes(30);
+    /** A session id longer than this is kept as its digest. */
+    static final int MAX_KEPT_CHARS = 128;
 
     private record Served(String modelId, Tier tier, Instant at) {
     }
@@ -25,6 +31,22 @@ public final class SessionMemory {
     private final Clock clock;
     private final Duration tierHold;
     private final Map<String, Served> sessions;
+
+    /**
+     * The key a session is kept under: itself when short, else a digest of it, so that the sessions kept
+     * cost a bounded number of bytes whatever a client sends as its session id or {@code user}.
+     */
+    static String key(String session) {
+        if (session.length() <= MAX_KEPT_CHARS) {
+            return session;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(session.getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java runtime has SHA-256", e);
+        }
+    }
 
     public SessionMemory(int capacity, Duration tierHold, Clock clock) {
         this.clock = clock;
@@ -42,19 +64,19 @@ public final class SessionMemory {
     /** Remembers that {@code modelId}, of {@code tier}, served {@code session} now. */
     public synchronized void served(String session, String modelId, Tier tier) {
         if (session != null) {
-            sessions.put(session, new Served(modelId, tier, clock.instant()));
+            sessions.put(key(session), new Served(modelId, tier, clock.instant()));
         }
     }
 
     /** The model that served {@code session} last. */
     public synchronized Optional<String> lastModel(String session) {
-        Served served = session == null ? null : sessions.get(session);
+        Served served = session == null ? null : sessions.get(key(session));
         return served == null ? Optional.empty() : Optional.of(served.modelId());
     }
 
     /** The lowest tier {@code auto} may choose for {@code session}: its last tier, within the hold. */
     public synchronized Optional<Tier> tierFloor(String session) {
-        Served served = session == null ? null : sessions.get(session);
+        Served served = session == null ? null : sessions.get(key(session));
         if (served == null || served.at().plus(tierHold).isBefore(clock.instant())) {
             return Optional.empty();
         }

@@ -187,6 +187,30 @@ class GatewayTest {
         }
 
         @Test
+        @DisplayName("the first request is handed the ready server before its /props is read, with one slot;"
+                + " the other slots come once /props answers")
+        void firstRequestDoesNotWaitForProps() throws Exception {
+            Path propsGate = dir.resolve("props-gate");
+            Gateway gateway = gateway(FakeLlamaServer.launcher().slots(2).propsGate(propsGate), "300",
+                    "small-1b-q4_0.gguf");
+
+            // /props cannot answer yet: the lease comes from the ready server alone.
+            Lease first = await(gateway.admit(chat("small-1b-q4_0")));
+            CompletableFuture<Lease> second = gateway.admit(chat("small-1b-q4_0"));
+
+            assertThat(first.loadMs()).isGreaterThanOrEqualTo(0);
+            assertThat(second).as("one slot until /props says more").isNotDone();
+            assertThat(gateway.traffic("small-1b-q4_0").slots()).as("not read yet").isZero();
+            Files.createFile(propsGate);
+            try (Lease lease = await(second)) {
+                assertThat(gateway.inFlight("small-1b-q4_0")).isEqualTo(2);
+                assertThat(gateway.traffic("small-1b-q4_0").slots()).isEqualTo(2);
+            }
+            first.close();
+            assertThat(gateway.inFlight("small-1b-q4_0")).isZero();
+        }
+
+        @Test
         @DisplayName("a failed start answers every waiter model_load_failed with the exit code and the last log lines")
         void failedStart() throws Exception {
             Gateway gateway = gateway(FakeLlamaServer.launcher().exitDuringLoad(3), "300", "small-1b-q4_0.gguf");
@@ -499,7 +523,8 @@ class GatewayTest {
         void newSlots() throws Exception {
             Gateway gateway = gateway(FakeLlamaServer.launcher().slots(1), "300", MODEL + ".gguf");
             await(gateway.admit(chat(MODEL))).close();
-            assertThat(gateway.traffic(MODEL).slots()).isEqualTo(1);
+            // Read beside the first request, which does not wait for it.
+            Eventually.await(PATIENCE, "the first run's slots to be read", () -> gateway.traffic(MODEL).slots() == 1);
 
             engine.supervisor().stop(MODEL);
             Eventually.await(PATIENCE, "the stopped server's slots to be forgotten",
@@ -527,7 +552,8 @@ class GatewayTest {
             backOff = Duration.ofMillis(200);
             Gateway gateway = gateway(FakeLlamaServer.launcher().slots(1), "300", MODEL + ".gguf");
             await(gateway.admit(chat(MODEL))).close();
-            assertThat(gateway.traffic(MODEL).slots()).isEqualTo(1);
+            // Read beside the first request, which does not wait for it.
+            Eventually.await(PATIENCE, "the first run's slots to be read", () -> gateway.traffic(MODEL).slots() == 1);
             ServerStatus first = engine.supervisor().server(MODEL).orElseThrow();
             // Its process runs already: the script is read again only by the restart.
             FakeLlamaServer.launcher().slots(3).runsFile(runsFile()).writeTo(dir.resolve("bin/llama-server"));

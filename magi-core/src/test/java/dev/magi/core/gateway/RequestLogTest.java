@@ -17,6 +17,16 @@ class RequestLogTest {
     }
 
     @Test
+    @DisplayName("a record keeps only the start of a very long asked name")
+    void longAskedNameIsCut() {
+        RequestRecord record = new RequestRecord(Instant.EPOCH, "m".repeat(10_000_000), null, null, null, 404, 0, 0,
+                0, null, null, null);
+
+        assertThat(record.asked()).hasSize(RequestRecord.MAX_ASKED_CHARS + 3).startsWith("mmm").endsWith("...");
+        assertThat(request(1).asked()).isEqualTo("asked-1");
+    }
+
+    @Test
     @DisplayName("the tail is the newest requests, newest last")
     void tail() {
         RequestLog log = new RequestLog();

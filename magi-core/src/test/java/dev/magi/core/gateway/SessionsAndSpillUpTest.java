@@ -68,6 +68,22 @@ class SessionsAndSpillUpTest {
     }
 
     @Test
+    @DisplayName("a very long session id is kept as a digest: bounded in bytes, still told apart from another")
+    void longSessionIds() {
+        SessionMemory sessions = new SessionMemory(10, SessionMemory.DEFAULT_TIER_HOLD, new HandClock());
+        String first = "x".repeat(1_000_000) + "1";
+        String second = "x".repeat(1_000_000) + "2";
+        sessions.served(first, "big", Tier.POWERFUL);
+        sessions.served(second, "small", Tier.FAST);
+
+        assertThat(sessions.lastModel(first)).contains("big");
+        assertThat(sessions.lastModel(second)).contains("small");
+        assertThat(SessionMemory.key(first)).hasSizeLessThanOrEqualTo(SessionMemory.MAX_KEPT_CHARS)
+                .isNotEqualTo(SessionMemory.key(second));
+        assertThat(SessionMemory.key("chat-1")).isEqualTo("chat-1");
+    }
+
+    @Test
     @DisplayName("auto spills up to a higher tier with a free server instead of waiting, never down")
     void spillUp() {
         Map<Tier, List<String>> tiers = Map.of(Tier.FAST, List.of("small"), Tier.BALANCED, List.of("mid"),

@@ -35,13 +35,15 @@ class ReadinessProbeTest {
     }
 
     @Test
-    @DisplayName("waits 10 ms at first, then a tenth of the time the server has been loading, at most the longest gap")
+    @DisplayName("waits 10 ms at first, then a fortieth of the time the server has been loading, at most the longest gap")
     void gaps() {
         Duration longest = Duration.ofMillis(200);
 
         assertThat(ReadinessProbe.gapMillis(0, longest)).isEqualTo(10);
         assertThat(ReadinessProbe.gapMillis(50, longest)).isEqualTo(10);
-        assertThat(ReadinessProbe.gapMillis(1_000, longest)).isEqualTo(100);
+        assertThat(ReadinessProbe.gapMillis(400, longest)).isEqualTo(10);
+        assertThat(ReadinessProbe.gapMillis(1_000, longest)).isEqualTo(25);
+        assertThat(ReadinessProbe.gapMillis(4_000, longest)).isEqualTo(100);
         assertThat(ReadinessProbe.gapMillis(60_000, longest)).isEqualTo(200);
         assertThat(ReadinessProbe.gapMillis(60_000, Duration.ofMillis(1))).isEqualTo(10);
     }

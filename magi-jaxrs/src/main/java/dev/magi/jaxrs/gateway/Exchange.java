@@ -105,6 +105,16 @@ final class Exchange implements WriteListener, AsyncListener {
         wait.whenComplete((result, failure) -> stop.run());
     }
 
+    /**
+     * The connection is to be closed after the answer (a refused body was left unread): the answer says
+     * so, else a kept-alive client would send its next request on a connection about to close.
+     */
+    synchronized void closeAfterAnswer() {
+        if (!begun) {
+            response.setHeader("Connection", "close");
+        }
+    }
+
     synchronized boolean gone() {
         return gone;
     }

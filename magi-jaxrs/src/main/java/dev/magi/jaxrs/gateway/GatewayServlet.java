@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The gateway's byte-moving paths as one asynchronous servlet: the inference endpoints ({@code /v1}'s
@@ -71,13 +72,13 @@ public final class GatewayServlet extends HttpServlet {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         GatewayGuard.Refusal refusal = guard.check(request.getMethod(), request::getHeader);
         if (refusal != null) {
-            refuseNow(response, refusal);
+            refuse(request, response, refusal);
             return;
         }
         if (path.equals(UPSTREAM) || path.startsWith(UPSTREAM + "/")) {
             upstream(request, response, path.substring(UPSTREAM.length()));
         } else if (!request.getMethod().equals("POST")) {
-            refuseNow(response, new GatewayGuard.Refusal(404, "invalid_request_error", "unknown_url",
+            refuse(request, response, new GatewayGuard.Refusal(404, "invalid_request_error", "unknown_url",
                     "Unknown request URL: " + request.getMethod() + " " + path.replaceAll("\\p{Cntrl}", "?")
                             + "; this endpoint takes POST"));
         } else {
@@ -87,9 +88,11 @@ public final class GatewayServlet extends HttpServlet {
 
     private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint) throws IOException {
         Exchange exchange = Exchange.start(request, response, watch);
-        WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES).whenComplete((body, failure) -> {
+        WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).whenComplete((body, failure) -> {
             if (failure != null) {
-                exchange.refuse(failure);
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                exchange.refuse(cause instanceof GatewayException ? cause : unreadable(cause));
                 return;
             }
             try {
@@ -98,6 +101,16 @@ public final class GatewayServlet extends HttpServlet {
                 exchange.refuse(e);
             }
         });
+    }
+
+    /**
+     * A body that could not be read whole (broken chunks, the connection's idle timeout part-way): the
+     * client's fault, answered as a 400 and not logged as MAGI's failure.
+     */
+    private static GatewayException unreadable(Throwable failure) {
+        String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        return new GatewayException(GatewayError.INVALID_JSON, "The request body could not be read whole: "
+                + reason.replaceAll("\\p{Cntrl}", "?"), null, null);
     }
 
     /**
@@ -112,12 +125,15 @@ public final class GatewayServlet extends HttpServlet {
                 slash), StandardCharsets.UTF_8);
         String method = request.getMethod();
         Exchange exchange = Exchange.start(request, response, watch);
+        long length = request.getContentLengthLong();
+        boolean hasBody = hasBody(request);
+        String target;
         try {
             if (id.isEmpty()) {
                 throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "/upstream needs a model id:"
                         + " /upstream/ID/PATH", "model", null);
             }
-            String target = UpstreamPath.of(slash < 0 ? "" : rest.substring(slash), request.getQueryString());
+            target = UpstreamPath.of(slash < 0 ? "" : rest.substring(slash), request.getQueryString());
             if (READS.contains(method)) {
                 Lease lease = engine.gateway().readingLease(id);
                 exchange.onGone(lease::close);
@@ -129,19 +145,33 @@ public final class GatewayServlet extends HttpServlet {
                 throw new GatewayException(GatewayError.MODEL_NOT_FOUND, "No model has the id '"
                         + id.replaceAll("\\p{Cntrl}", "?") + "'", "model", null);
             }
-            long length = request.getContentLengthLong();
             if (length > InferenceRequest.MAX_BODY_BYTES) {
                 throw WholeBody.tooLarge(InferenceRequest.MAX_BODY_BYTES);
             }
-            boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
-            StreamedBody body = hasBody ? new StreamedBody(request.getInputStream(), length,
-                    InferenceRequest.MAX_BODY_BYTES).start() : null;
+        } catch (GatewayException e) {
+            if (hasBody) {
+                // Refused before its body was read: the body is read and thrown away first (see RefusedBody).
+                RefusedBody.readRest(request, exchange::closeAfterAnswer).thenRun(() -> exchange.refuse(e));
+            } else {
+                exchange.refuse(e);
+            }
+            return;
+        }
+        StreamedBody body = hasBody ? new StreamedBody(request.getInputStream(), length,
+                InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).start() : null;
+        try {
             CompletableFuture<Lease> admitted = engine.gateway().admit(new Admission(id, null, null, false));
             exchange.onGone(() -> admitted.cancel(false));
             exchange.watchWhile(admitted);
             Map<String, List<String>> headers = headers(request);
-            Inference.deliver(admitted.thenCompose(lease -> exchange.gone() ? Inference.goneBeforeSending(lease)
-                    : upstream.pass(lease, method, target, headers, body)), exchange, null);
+            CompletableFuture<Upstream.Answer> answered = admitted.thenCompose(lease -> exchange.gone()
+                    ? Inference.goneBeforeSending(lease) : upstream.pass(lease, method, target, headers, body));
+            if (body != null) {
+                // A refusal may come before the body was read (no slot, no server): the rest is read first.
+                answered = answered.exceptionallyCompose(failure -> body.discardRest()
+                        .thenCompose(done -> CompletableFuture.failedFuture(failure)));
+            }
+            Inference.deliver(answered, exchange, null);
         } catch (GatewayException e) {
             exchange.refuse(e);
         }
@@ -155,7 +185,31 @@ public final class GatewayServlet extends HttpServlet {
         return headers;
     }
 
-    /** A refusal before anything was started: a small body, written at once. */
+    private static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+
+    /**
+     * A refusal before anything was started. A request with a body is answered once its body was read
+     * and thrown away (see {@link RefusedBody}); one without, at once.
+     */
+    private static void refuse(HttpServletRequest request, HttpServletResponse response,
+            GatewayGuard.Refusal refusal) throws IOException {
+        if (!hasBody(request)) {
+            refuseNow(response, refusal);
+            return;
+        }
+        Exchange exchange = Exchange.start(request, response, ClientWatch.NONE);
+        AnswerHeaders headers = new AnswerHeaders().add("Content-Type", "application/json");
+        if (refusal.code().equals(GatewayError.INVALID_API_KEY.code())) {
+            headers.add("WWW-Authenticate", "Bearer realm=\"magi\"");
+        }
+        byte[] body = OpenAiErrors.bytes(refusal.message(), refusal.type(), null, refusal.code());
+        RefusedBody.readRest(request, exchange::closeAfterAnswer).thenRun(() -> exchange.answer(refusal.status(),
+                headers, body));
+    }
+
+    /** A refusal of a request without a body: a small answer, written at once. */
     private static void refuseNow(HttpServletResponse response, GatewayGuard.Refusal refusal) throws IOException {
         byte[] body = OpenAiErrors.bytes(refusal.message(), refusal.type(), null, refusal.code());
         response.setStatus(refusal.status());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.gateway.Admission;
 import dev.magi.core.gateway.AutoScore;
+import dev.magi.core.gateway.Gateway;
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.GatewayException;
 import dev.magi.core.gateway.Lease;
@@ -77,14 +78,25 @@ final class Inference {
     private void forward(Admission admission, String path, InferenceRequest request, Map<String, String> passed,
                          Exchange exchange, Consumer<AnswerHeaders> decorate) {
         RequestClock clock = new RequestClock(engine.gateway(), request.model());
-        CompletableFuture<Lease> admitted = engine.gateway().admit(admission);
-        // A client that goes away while it waits leaves the queue at once.
-        exchange.onGone(() -> admitted.cancel(false));
-        exchange.watchWhile(admitted);
-        deliver(OneRetry.forward(admitted, () -> engine.gateway().admit(admission),
+        deliver(OneRetry.forward(admitWhileThere(engine.gateway(), admission, exchange),
+                () -> admitWhileThere(engine.gateway(), admission, exchange),
                 lease -> exchange.gone() ? goneBeforeSending(lease)
                         : upstream.forward(lease, "/" + path, request.body(), passed, decorate, clock)),
                 exchange, clock);
+    }
+
+    /**
+     * Admits a request of a client that is still there: one that went away is not queued (nor a server
+     * started for it), and one that goes away while it waits leaves the queue at once.
+     */
+    static CompletableFuture<Lease> admitWhileThere(Gateway gateway, Admission admission, Exchange exchange) {
+        if (exchange.gone()) {
+            return CompletableFuture.failedFuture(new CancellationException("The client went away"));
+        }
+        CompletableFuture<Lease> admitted = gateway.admit(admission);
+        exchange.onGone(() -> admitted.cancel(false));
+        exchange.watchWhile(admitted);
+        return admitted;
     }
 
     /** The client went away before its request was sent: its slot is given back at once. */

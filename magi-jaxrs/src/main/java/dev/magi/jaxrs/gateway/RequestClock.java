@@ -3,6 +3,7 @@ package dev.magi.jaxrs.gateway;
 import dev.magi.core.gateway.Gateway;
 import dev.magi.core.gateway.Lease;
 import dev.magi.core.gateway.RequestRecord;
+import dev.magi.core.gateway.Route;
 import dev.magi.core.gateway.TokenUsage;
 
 import java.time.Instant;
@@ -21,6 +22,7 @@ final class RequestClock {
 
     private final Gateway gateway;
     private final String asked;
+    private final Route route;
     private final Instant arrived = Instant.now();
     private final long arrivedNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -33,8 +35,14 @@ final class RequestClock {
     private int tailLength;
 
     RequestClock(Gateway gateway, String asked) {
+        this(gateway, asked, null);
+    }
+
+    /** @param route how the request was routed, when not as its answering lease says (two stages); else null */
+    RequestClock(Gateway gateway, String asked, Route route) {
         this.gateway = gateway;
         this.asked = asked;
+        this.route = route;
     }
 
     /** Keeps the last {@value #TAIL_BYTES} bytes of what was passed on; notes the first byte's time. */
@@ -70,7 +78,8 @@ final class RequestClock {
         }
         byte[] last = status < 400 ? tail() : null;
         TokenUsage tokens = last != null ? TokenUsage.fromTail(last, last.length) : TokenUsage.UNKNOWN;
-        gateway.requestEnded(new RequestRecord(arrived, asked, lease.modelId(), lease.tier(), lease.route(), status,
+        gateway.requestEnded(new RequestRecord(arrived, asked, lease.modelId(), lease.tier(),
+                route != null ? route : lease.route(), status,
                 lease.queueMs(), lease.loadMs(), sinceArrival(System.nanoTime()), firstByteMs(), tokens.prompt(),
                 tokens.completion()));
     }

@@ -8,32 +8,61 @@ import org.eclipse.jetty.util.Callback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A request body passed on as it arrives, for {@code /upstream}: each chunk read without blocking is
  * handed to the upstream request, and the next is read only once that one was sent, so a slow server
- * slows the client rather than filling MAGI's memory. Past {@code limit} bytes the upstream request
- * fails with {@code payload_too_large}, which is then the answer (unless the server answered already).
+ * slows the client rather than filling MAGI's memory. Past {@code limit} bytes nothing more is passed
+ * on, the rest is read and thrown away (see {@link RefusedBody}), and then the upstream request fails
+ * with {@code payload_too_large}, which is the answer (unless the server answered already).
  */
 final class StreamedBody extends AsyncRequestContent implements ReadListener {
     private final ServletInputStream in;
     private final long length;
     private final long limit;
+    private final Runnable cutOff;
     private final byte[] buffer = new byte[64 * 1024];
     private long read;
     private boolean finished;
+    /** Set once the body passed the limit: what comes next is thrown away. */
+    private RefusedBody refused;
 
-    /** @param length the body's length when the client said it, else -1 (it is then sent chunked) */
-    StreamedBody(ServletInputStream in, long length, long limit) {
+    /**
+     * @param length the body's length when the client said it, else -1 (it is then sent chunked)
+     * @param cutOff run when a body past the limit is given up before its end, so that the answer closes
+     *               the connection
+     */
+    StreamedBody(ServletInputStream in, long length, long limit, Runnable cutOff) {
         this.in = in;
         this.length = length;
         this.limit = limit;
+        this.cutOff = cutOff;
     }
 
     /** Starts reading; the request must be asynchronous already. */
     StreamedBody start() {
         in.setReadListener(this);
         return this;
+    }
+
+    /**
+     * Reads what is left of the body and throws it away instead of passing it on: the request was
+     * refused (no slot, a server out of reach) before its body was read, and is answered once this is done.
+     *
+     * @return done once the body was read to its end or given up (never failed)
+     */
+    synchronized CompletableFuture<Void> discardRest() {
+        if (refused == null) {
+            if (finished) {
+                // Read to its end already, or failed: nothing is left to read.
+                return CompletableFuture.completedFuture(null);
+            }
+            finished = true;
+            refused = new RefusedBody(in, read, cutOff);
+            pump();
+        }
+        return refused.done();
     }
 
     @Override
@@ -49,6 +78,10 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     /** Reads one chunk and passes it on; its callback reads the next. */
     private synchronized void pump() {
         try {
+            if (refused != null) {
+                refused.onDataAvailable();
+                return;
+            }
             while (!finished && in.isReady()) {
                 int n = in.read(buffer);
                 if (n < 0) {
@@ -58,7 +91,9 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 read += n;
                 if (read > limit) {
                     finished = true;
-                    fail(WholeBody.tooLarge(limit));
+                    refused = new RefusedBody(in, read, cutOff);
+                    refused.done().whenComplete((done, failure) -> fail(WholeBody.tooLarge(limit)));
+                    refused.onDataAvailable();
                     return;
                 }
                 if (n > 0) {
@@ -68,7 +103,11 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
             }
         } catch (IOException e) {
             finished = true;
-            fail(e);
+            if (refused != null) {
+                refused.onError(e);
+            } else {
+                fail(e);
+            }
         }
     }
 
@@ -81,14 +120,24 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
 
     @Override
     public synchronized void onAllDataRead() {
-        finish();
+        if (refused != null) {
+            refused.onAllDataRead();
+        } else {
+            finish();
+        }
     }
 
     @Override
     public void onError(Throwable failure) {
+        RefusedBody discarding;
         synchronized (this) {
             finished = true;
+            discarding = refused;
         }
-        fail(failure);
+        if (discarding != null) {
+            discarding.onError(failure);
+        } else {
+            fail(failure);
+        }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.magi.core.gateway.Admission;
 import dev.magi.core.gateway.AutoScore;
 import dev.magi.core.gateway.Gateway;
+import dev.magi.core.gateway.GatewayException;
 import dev.magi.core.gateway.Lease;
 import dev.magi.core.gateway.Route;
 import dev.magi.core.gateway.twostage.DraftAsStream;
@@ -50,19 +51,29 @@ final class TwoStageAnswer {
     static void serve(Gateway gateway, Upstream upstream, ObjectNode root, InferenceRequest request, String session,
                       AutoScore auto, TwoStagePlan plan, Map<String, String> headers, Exchange exchange) {
         long started = System.nanoTime();
+        RequestClock clock = new RequestClock(gateway, request.model(), Route.TWO_STAGE);
         byte[] stage1Body = bytes(StageRequests.stage1(root, plan.stage1MaxTokens()));
         Lease[] stage1Lease = new Lease[1];
         // Stage 1 has no session: the conversation's stickiness belongs to the model that answers.
-        gateway.admit(new Admission(plan.stage1Tier().wireName(), request.text(), null, true))
+        Inference.admitWhileThere(gateway, new Admission(plan.stage1Tier().wireName(), request.text(), null, true),
+                        exchange)
                 .thenCompose(lease -> {
                     stage1Lease[0] = lease;
-                    return upstream.fetch(lease, PATH, stage1Body, headers, MAX_STAGE1_BYTES);
+                    return exchange.gone() ? Inference.<Upstream.Fetched>goneBeforeSending(lease)
+                            : upstream.fetch(lease, PATH, stage1Body, headers, MAX_STAGE1_BYTES);
                 })
                 .handle((response, failure) -> stage1(stage1Lease[0], response, failure, started))
-                .thenAccept(stage1 -> stage2(gateway, upstream, root, request, session, auto, plan, headers, stage1,
-                        exchange))
+                .thenAccept(stage1 -> {
+                    if (exchange.gone()) {
+                        // Nobody to answer: stage 2 is neither queued nor started.
+                        clock.refused(499);
+                        return;
+                    }
+                    stage2(gateway, upstream, root, request, session, auto, plan, headers, stage1, exchange, clock);
+                })
                 .exceptionally(failure -> {
                     LOG.error("A two-stage answer failed unexpectedly", failure);
+                    clock.refused(500);
                     exchange.refuse(failure);
                     return null;
                 });
@@ -91,29 +102,31 @@ final class TwoStageAnswer {
 
     private static void stage2(Gateway gateway, Upstream upstream, ObjectNode root, InferenceRequest request,
                                String session, AutoScore auto, TwoStagePlan plan, Map<String, String> headers,
-                               Stage1 stage1, Exchange exchange) {
+                               Stage1 stage1, Exchange exchange, RequestClock clock) {
         byte[] body = stage1.succeeded() ? bytes(StageRequests.stage2(root, stage1.draft())) : request.body();
         String outcome = stage1.succeeded() ? "done" : "stage1-failed";
         Consumer<AnswerHeaders> decorate = response -> twoStageHeaders(response, auto, stage1, outcome);
-        CompletableFuture<Lease> admitted = gateway.admit(new Admission(plan.stage2Tier().wireName(), request.text(),
-                session, true));
-        exchange.onGone(() -> admitted.cancel(false));
-        exchange.watchWhile(admitted);
+        CompletableFuture<Lease> admitted = Inference.admitWhileThere(gateway, new Admission(
+                plan.stage2Tier().wireName(), request.text(), session, true), exchange);
         admitted.thenCompose(lease -> exchange.gone() ? Inference.<Upstream.Answer>goneBeforeSending(lease)
-                        : upstream.forward(lease, PATH, body, headers, decorate, null))
+                        : upstream.forward(lease, PATH, body, headers, decorate, clock))
                 .whenComplete((answer, failure) -> {
                     if (exchange.gone()) {
                         if (answer != null) {
                             answer.abandon();
                         }
+                        clock.refused(499);
                     } else if (stage1.succeeded() && (failure != null || answer.status() / 100 != 2)) {
                         if (answer != null) {
                             answer.abandon();
                         }
                         LOG.info("Stage 2 of a two-stage answer failed; the draft of '{}' is the answer",
                                 stage1.lease().modelId());
+                        clock.answered(stage1.lease(), 200);
                         degraded(root, auto, stage1, exchange);
                     } else if (failure != null) {
+                        Throwable cause = Inference.unwrap(failure);
+                        clock.refused(cause instanceof GatewayException refusal ? refusal.error().httpStatus() : 500);
                         exchange.refuse(failure);
                     } else {
                         answer.pipe(exchange);

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Passes a request to the leased server and its answer back, unchanged and unbuffered: each chunk is
@@ -86,18 +87,20 @@ final class Upstream implements AutoCloseable {
      */
     CompletableFuture<Answer> forward(Lease lease, String path, byte[] body, Map<String, String> headers,
                                       Consumer<AnswerHeaders> decorate, RequestClock clock) {
-        Request request = client.newRequest(lease.baseUri().resolve(path)).method("POST");
-        String type = headers.get("Content-Type") != null ? headers.get("Content-Type") : "application/json";
-        request.body(new BytesRequestContent(type, body));
-        request.headers(fields -> {
-            for (String name : REQUEST_HEADERS) {
-                String value = headers.get(name);
-                if (value != null) {
-                    fields.put(name, value);
+        return sendOrRelease(lease, () -> {
+            Request request = client.newRequest(lease.baseUri().resolve(path)).method("POST");
+            String type = headers.get("Content-Type") != null ? headers.get("Content-Type") : "application/json";
+            request.body(new BytesRequestContent(type, body));
+            request.headers(fields -> {
+                for (String name : REQUEST_HEADERS) {
+                    String value = headers.get(name);
+                    if (value != null) {
+                        fields.put(name, value);
+                    }
                 }
-            }
+            });
+            return send(request, lease, decorate, clock);
         });
-        return send(request, lease, decorate, clock);
     }
 
     /**
@@ -145,26 +148,41 @@ final class Upstream implements AutoCloseable {
      */
     CompletableFuture<Answer> pass(Lease lease, String method, String pathAndQuery, Map<String, List<String>> headers,
                                    Request.Content body) {
-        Request request = client.newRequest(URI.create(lease.baseUri() + pathAndQuery)).method(method);
-        Set<String> dropped = new HashSet<>(NOT_FORWARDED);
-        headers.forEach((name, values) -> {
-            if (name.equalsIgnoreCase("Connection")) {
-                values.forEach(value -> {
-                    for (String token : value.split(",")) {
-                        dropped.add(token.trim().toLowerCase(Locale.ROOT));
-                    }
-                });
+        return sendOrRelease(lease, () -> {
+            Request request = client.newRequest(URI.create(lease.baseUri() + pathAndQuery)).method(method);
+            Set<String> dropped = new HashSet<>(NOT_FORWARDED);
+            headers.forEach((name, values) -> {
+                if (name.equalsIgnoreCase("Connection")) {
+                    values.forEach(value -> {
+                        for (String token : value.split(",")) {
+                            dropped.add(token.trim().toLowerCase(Locale.ROOT));
+                        }
+                    });
+                }
+            });
+            request.headers(fields -> headers.forEach((name, values) -> {
+                if (!dropped.contains(name.toLowerCase(Locale.ROOT))) {
+                    values.forEach(value -> fields.add(name, value));
+                }
+            }));
+            if (body != null) {
+                request.body(body);
             }
+            return send(request, lease, answer -> { }, null);
         });
-        request.headers(fields -> headers.forEach((name, values) -> {
-            if (!dropped.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(value -> fields.add(name, value));
-            }
-        }));
-        if (body != null) {
-            request.body(body);
+    }
+
+    /**
+     * Builds and sends a request; one that cannot even be built (a target the client library refuses)
+     * gives its lease back and fails the forwarding, instead of holding a slot of the server for good.
+     */
+    private static CompletableFuture<Answer> sendOrRelease(Lease lease, Supplier<CompletableFuture<Answer>> sending) {
+        try {
+            return sending.get();
+        } catch (RuntimeException e) {
+            lease.close();
+            return CompletableFuture.failedFuture(e);
         }
-        return send(request, lease, answer -> { }, null);
     }
 
     private static CompletableFuture<Answer> send(Request request, Lease lease, Consumer<AnswerHeaders> decorate,
@@ -293,7 +311,8 @@ final class Upstream implements AutoCloseable {
             to.onGone(() -> request.abort(new CancellationException("The client went away")));
             try {
                 to.begin(status, answerHeaders, contentLength);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // Aborted, the answer still ends below once the client is set, and so closes the lease.
                 request.abort(e);
             }
             byte[] first;

@@ -3,6 +3,8 @@ package dev.magi.jaxrs.gateway;
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.GatewayException;
 
+import java.net.URI;
+
 /**
  * The part of an {@code /upstream/{id}/...} request passed on to the model's server: the path as the
  * client encoded it, and its query string, unchanged. A path that could climb out of the server's root
@@ -44,7 +46,15 @@ final class UpstreamPath {
         if (rawQuery != null && rawQuery.chars().anyMatch(Character::isISOControl)) {
             throw refused(path, "its query may not hold control characters");
         }
-        return rawQuery == null ? path : path + "?" + rawQuery;
+        String target = rawQuery == null ? path : path + "?" + rawQuery;
+        try {
+            // What the HTTP client will be asked to request: a character a lenient container let through
+            // ('{', '|', '^', a broken escape in the query) must be refused here, not fail the sending.
+            URI.create("http://server" + target);
+        } catch (IllegalArgumentException e) {
+            throw refused(path, "it is not a valid URI (" + e.getMessage().replaceAll("\\p{Cntrl}", "?") + ")");
+        }
+        return target;
     }
 
     /** Percent-decodes one segment (each escape a byte; only ASCII matters to the checks). */

@@ -11,38 +11,45 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A request body read whole without blocking, up to {@link InferenceRequest#MAX_BODY_BYTES}: bytes are
- * taken as they arrive, so a client that sends slowly holds no thread. A larger body is refused with
- * {@code payload_too_large}: at once when its {@code Content-Length} says so, else once up to
- * {@link #MAX_DISCARDED_BYTES} more were read, so that the client hears the 413 before the close.
+ * A request body read whole without blocking, up to {@code limit}: bytes are taken as they arrive, so
+ * a client that sends slowly holds no thread. A larger body, by its {@code Content-Length} or as its
+ * chunks come, is refused with {@code payload_too_large} once its rest was read and thrown away (see
+ * {@link RefusedBody}), so that the client hears the 413 rather than a reset.
  */
 final class WholeBody implements ReadListener {
-    /** How much of a refused body is read past the limit. */
-    static final long MAX_DISCARDED_BYTES = 16L * 1024 * 1024;
     private static final int READ_BYTES = 16 * 1024;
 
     private final ServletInputStream in;
     private final long limit;
+    private final Runnable cutOff;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     /** Sized for the body when its length is known: most are a few hundred bytes, read in one go. */
     private final byte[] buffer;
     private ByteArrayOutputStream bytes;
-    private long discarded;
+    /** Set once the body passed the limit: what comes next is thrown away. */
+    private RefusedBody refused;
 
-    private WholeBody(ServletInputStream in, long limit, long declaredLength) {
+    private WholeBody(ServletInputStream in, long limit, long declaredLength, Runnable cutOff) {
         this.in = in;
         this.limit = limit;
+        this.cutOff = cutOff;
         int expected = declaredLength > 0 ? (int) declaredLength : 0;
         this.buffer = new byte[expected > 0 ? Math.min(expected, READ_BYTES) : READ_BYTES];
         this.bytes = new ByteArrayOutputStream(expected > 0 ? expected : 256);
     }
 
-    /** The body, or {@code payload_too_large}; the request must be asynchronous already. */
-    static CompletableFuture<byte[]> read(HttpServletRequest request, long limit) throws IOException {
+    /**
+     * The body, or {@code payload_too_large}; the request must be asynchronous already.
+     *
+     * @param cutOff run when a refused body is given up before its end, so that its answer closes the connection
+     */
+    static CompletableFuture<byte[]> read(HttpServletRequest request, long limit, Runnable cutOff)
+            throws IOException {
         if (request.getContentLengthLong() > limit) {
-            return CompletableFuture.failedFuture(tooLarge(limit));
+            return RefusedBody.readRest(request, cutOff).thenCompose(read -> CompletableFuture.failedFuture(
+                    tooLarge(limit)));
         }
-        WholeBody body = new WholeBody(request.getInputStream(), limit, request.getContentLengthLong());
+        WholeBody body = new WholeBody(request.getInputStream(), limit, request.getContentLengthLong(), cutOff);
         body.in.setReadListener(body);
         return body.result;
     }
@@ -54,29 +61,29 @@ final class WholeBody implements ReadListener {
 
     @Override
     public void onDataAvailable() throws IOException {
-        while (!result.isDone() && in.isReady()) {
+        while (refused == null && in.isReady()) {
             int n = in.read(buffer);
             if (n < 0) {
                 return;
             }
-            if (bytes == null) {
-                discarded += n;
-                if (discarded > MAX_DISCARDED_BYTES) {
-                    result.completeExceptionally(tooLarge(limit));
-                }
-            } else if (bytes.size() + (long) n > limit) {
+            if (bytes.size() + (long) n > limit) {
+                long read = bytes.size() + (long) n;
                 bytes = null;
-                discarded = n;
+                refused = new RefusedBody(in, read, cutOff);
+                refused.done().whenComplete((done, failure) -> result.completeExceptionally(tooLarge(limit)));
             } else {
                 bytes.write(buffer, 0, n);
             }
+        }
+        if (refused != null) {
+            refused.onDataAvailable();
         }
     }
 
     @Override
     public void onAllDataRead() {
-        if (bytes == null) {
-            result.completeExceptionally(tooLarge(limit));
+        if (refused != null) {
+            refused.onAllDataRead();
         } else {
             result.complete(bytes.toByteArray());
         }
@@ -84,6 +91,10 @@ final class WholeBody implements ReadListener {
 
     @Override
     public void onError(Throwable failure) {
-        result.completeExceptionally(failure);
+        if (refused != null) {
+            refused.onError(failure);
+        } else {
+            result.completeExceptionally(failure);
+        }
     }
 }

@@ -24,9 +24,12 @@ import java.util.Map;
  * sending) is 408 {@code RequestTimeout}.
  *
  * <p>Before answering, the rest of a refused body is read and thrown away, up to
- * {@link #MAX_DISCARDED_BYTES}: a server that closes a connection with request bytes still unread
- * makes TCP reset it, and the client then loses the 413 (over loopback, about every second
- * request did). Tomcat's {@code maxSwallowSize} exists for the same reason.
+ * {@link #MAX_DISCARDED_BYTES} past the limit: a server that closes a connection with request bytes
+ * still unread makes TCP reset it, and the client then loses the 413 (over loopback, about every
+ * second request did). Tomcat's {@code maxSwallowSize} exists for the same reason. A body declared
+ * larger is not read, nor one whose client waits for {@code 100 Continue}. The read blocks: the
+ * standalone reads such bodies without a thread before this filter runs, and a WAR's container bounds
+ * it with its read timeout.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION + 1)
@@ -41,9 +44,12 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
             // Prompts are larger than the API's requests: the gateway reads its bodies up to 32 MiB itself.
             return;
         }
-        if (request.getLength() > MAX_BODY_BYTES) {
-            if (request.getLength() <= MAX_BODY_BYTES + MAX_DISCARDED_BYTES) {
-                discard(request.getEntityStream());
+        long length = declaredLength(request);
+        if (length > MAX_BODY_BYTES) {
+            // A client waiting for 100 Continue is refused before it sends what would be thrown away.
+            if (length <= MAX_BODY_BYTES + MAX_DISCARDED_BYTES
+                    && !"100-continue".equalsIgnoreCase(request.getHeaderString("Expect"))) {
+                discard(request.getEntityStream(), 0);
             }
             throw tooLarge();
         }
@@ -52,14 +58,29 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
         }
     }
 
+    /**
+     * The {@code Content-Length}, or -1. Read here rather than with {@code getLength()}, which takes an
+     * int and fails on a length over 2 GiB (a 500 where a 413 is due).
+     */
+    private static long declaredLength(ContainerRequestContext request) {
+        String header = request.getHeaderString("Content-Length");
+        try {
+            return header == null ? -1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            // The container refuses a malformed length before the API runs; none is taken as none.
+            return -1;
+        }
+    }
+
     private static MagiException tooLarge() {
         return new MagiException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger than 1 MiB",
                 Map.of("limitBytes", MAX_BODY_BYTES));
     }
 
-    private static void discard(InputStream in) {
+    /** Reads and throws away what is left of a body of which {@code read} bytes were read, up to the bound. */
+    private static void discard(InputStream in, long read) {
         byte[] buffer = new byte[16 * 1024];
-        long left = MAX_DISCARDED_BYTES;
+        long left = MAX_BODY_BYTES + MAX_DISCARDED_BYTES - read;
         try {
             for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
                 left -= n;
@@ -133,7 +154,7 @@ public final class BodySizeLimitFilter implements ContainerRequestFilter {
         private void add(long n) {
             count += n;
             if (count > MAX_BODY_BYTES) {
-                discard(in);
+                discard(in, count);
                 throw tooLarge();
             }
         }

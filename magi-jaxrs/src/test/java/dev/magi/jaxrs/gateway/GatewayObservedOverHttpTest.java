@@ -3,23 +3,20 @@ package dev.magi.jaxrs.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.supervision.ServerState;
+import dev.magi.core.supervision.ServerStatus;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.jaxrs.SseClient;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,63 +24,47 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("What the API shows of the gateway, over real HTTP with the fake llama-server")
 class GatewayObservedOverHttpTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration PATIENCE = LiveGateway.PATIENCE;
     private static final String SMALL = "small-1b-q4_0";
+    private static final String OTHER = "other-1b-q4_0";
     /** The fake's chunks per stream; it reports one completion token per chunk in its timings. */
     private static final int CHUNKS = 5;
 
     @TempDir
     Path dir;
+    /** One enabled fast model, not started; a test may add settings before it starts it. */
+    private LiveGateway.Builder setup;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
-    private final Map<ConfigKey, String> settings = new HashMap<>();
+
+    @BeforeEach
+    void oneModel() {
+        setup = LiveGateway.in(dir).model(SMALL, Tier.FAST);
+    }
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     private void start(FakeLlamaServer.Launcher fake) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(SMALL + ".gguf"));
-        fake.stream(CHUNKS, 0).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1");
-        settings.forEach(builder::set);
-        engine = builder.build();
-        engine.registry().setAllEnabled(true);
-        engine.registry().setTierOverride(SMALL, Tier.FAST);
-        api = new ApiServer(engine);
+        gateway = setup.fake(fake.stream(CHUNKS, 0)).start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     private static String chat(String model, boolean stream) {
-        return "{\"model\":\"" + model + "\",\"stream\":" + stream
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        return LiveGateway.chat(model, "hi", stream);
     }
 
     private String streamed(String model) throws Exception {
@@ -176,7 +157,7 @@ class GatewayObservedOverHttpTest {
         @Test
         @DisplayName("with an API key, needs it")
         void apiKey() throws Exception {
-            settings.put(ConfigKey.API_KEY, "sekret");
+            setup.set(ConfigKey.API_KEY, "sekret");
             start(FakeLlamaServer.launcher());
             assertThat(api.get("/metrics").status()).isEqualTo(401);
             assertThat(api.get("/metrics", "X-API-Key", "wrong").status()).isEqualTo(401);
@@ -273,16 +254,12 @@ class GatewayObservedOverHttpTest {
     @DisplayName("GET /api/models/events")
     class Events {
         @Test
-        @Timeout(value = 2, unit = TimeUnit.MINUTES) // reading a stream blocks: a missing event must fail, not hang
         @DisplayName("tells of a server started on demand and of its queue")
         void startedOnDemand() throws Exception {
             Path gate = dir.resolve("gate");
             start(FakeLlamaServer.launcher().loadGate(gate));
-            HttpRequest open = HttpRequest.newBuilder(api.uri("/api/models/events")).build();
-            HttpResponse<InputStream> stream = api.client().send(open, HttpResponse.BodyHandlers.ofInputStream());
-            try (BufferedReader events = new BufferedReader(new InputStreamReader(stream.body(),
-                    StandardCharsets.UTF_8))) {
-                awaitLine(events, "event: hello");
+            try (SseClient events = gateway.events()) {
+                events.next("hello", event -> event.name().equals("hello"));
                 CompletableFuture<ApiServer.Reply> asked = CompletableFuture.supplyAsync(() -> {
                     try {
                         return api.post("/v1/chat/completions", chat(SMALL, false));
@@ -290,35 +267,38 @@ class GatewayObservedOverHttpTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                String started = awaitGatewayEvent(events, "\"kind\":\"started\"");
+                String started = gatewayEvent(events, "\"kind\":\"started\"");
                 assertThat(started).contains("\"modelId\":\"" + SMALL + "\"").contains("\"reason\":\"on_demand\"");
-                assertThat(awaitGatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":1");
+                assertThat(gatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":1");
                 Files.writeString(gate, "go", StandardCharsets.UTF_8);
                 assertThat(asked.get().status()).isEqualTo(200);
-                assertThat(awaitGatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":0");
+                assertThat(gatewayEvent(events, "\"kind\":\"queue\"")).contains("\"queued\":0");
             }
         }
 
-        private static void awaitLine(BufferedReader events, String wanted) throws IOException {
-            for (String line = events.readLine(); line != null; line = events.readLine()) {
-                if (line.equals(wanted)) {
-                    return;
-                }
+        @Test
+        @DisplayName("tells of an idle server unloaded to make room for another, with the reason evicted")
+        void evicted() throws Exception {
+            setup.model(OTHER).set(ConfigKey.MAX_LOADED_MODELS, "1");
+            start(FakeLlamaServer.launcher());
+            assertThat(api.post("/v1/chat/completions", chat(SMALL, false)).status()).isEqualTo(200);
+            Eventually.await(PATIENCE, "the first server to be idle", () -> engine.gateway().inFlight(SMALL) == 0);
+            try (SseClient events = gateway.events()) {
+                events.next("hello", event -> event.name().equals("hello"));
+
+                // Room for one server only: the idle one makes way.
+                assertThat(api.post("/v1/chat/completions", chat(OTHER, false)).status()).isEqualTo(200);
+
+                assertThat(gatewayEvent(events, "\"kind\":\"unloaded\""))
+                        .isEqualTo("{\"kind\":\"unloaded\",\"modelId\":\"" + SMALL + "\",\"reason\":\"evicted\"}");
             }
-            throw new AssertionError("the stream ended before " + wanted);
+            assertThat(engine.supervisor().server(SMALL).map(ServerStatus::state)).contains(ServerState.STOPPED);
         }
 
         /** The data of the next {@code gateway} event whose data contains {@code wanted}. */
-        private static String awaitGatewayEvent(BufferedReader events, String wanted) throws IOException {
-            boolean gateway = false;
-            for (String line = events.readLine(); line != null; line = events.readLine()) {
-                if (line.startsWith("event: ")) {
-                    gateway = line.equals("event: gateway");
-                } else if (gateway && line.startsWith("data: ") && line.contains(wanted)) {
-                    return line;
-                }
-            }
-            throw new AssertionError("the stream ended before a gateway event with " + wanted);
+        private static String gatewayEvent(SseClient events, String wanted) throws InterruptedException {
+            return events.next("a gateway event with " + wanted,
+                    event -> event.name().equals("gateway") && event.data().contains(wanted)).data();
         }
     }
 }

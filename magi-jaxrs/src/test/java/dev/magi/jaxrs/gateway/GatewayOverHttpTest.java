@@ -1,15 +1,16 @@
 package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,111 +28,66 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.magi.jaxrs.gateway.LiveGateway.chat;
+import static dev.magi.jaxrs.gateway.LiveGateway.lines;
+import static dev.magi.jaxrs.gateway.LiveGateway.nextLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("The gateway over real HTTP, with the fake llama-server as a real process")
 class GatewayOverHttpTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration PATIENCE = LiveGateway.PATIENCE;
     private static final String SMALL = "small-1b-q4_0";
     private static final String BIG = "big-70b-q4_0";
+    private static final int CHUNK = 64 * 1024;
+    /** Far more than MAGI reads of a refused body: a writer that gets this far was never cut off. */
+    private static final long NEVER_READ_BYTES = 512L * 1024 * 1024;
 
     @TempDir
     Path dir;
+    /** Two enabled models, fast and powerful, not started; a test may add settings before it starts it. */
+    private LiveGateway.Builder setup;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
-    private final Map<ConfigKey, String> settings = new HashMap<>();
+
+    @BeforeEach
+    void twoModels() {
+        setup = LiveGateway.in(dir).model(SMALL, Tier.FAST).model(BIG, Tier.POWERFUL);
+    }
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
-    private Path runsFile() {
-        return dir.resolve("runs.txt");
-    }
-
-    private Path eventsFile() {
-        return dir.resolve("events.txt");
-    }
-
-    /** MAGI over two enabled models (fast and powerful), served on a free port, the fake as llama-server. */
     private void start(FakeLlamaServer.Launcher fake) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(SMALL + ".gguf"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(BIG + ".gguf"));
-        fake.runsFile(runsFile()).eventsFile(eventsFile()).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1");
-        settings.forEach(builder::set);
-        engine = builder.build();
-        engine.registry().setAllEnabled(true);
-        engine.registry().setTierOverride(SMALL, Tier.FAST);
-        engine.registry().setTierOverride(BIG, Tier.POWERFUL);
-        api = new ApiServer(engine);
+        gateway = setup.fake(fake).start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     private int runs() throws Exception {
-        return Files.exists(runsFile()) ? Files.readAllLines(runsFile()).size() : 0;
+        return gateway.runs();
     }
 
-    private List<String> fakeEvents() {
-        try {
-            return Files.exists(eventsFile()) ? Files.readAllLines(eventsFile()) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String chat(String model, String text, boolean stream) {
-        return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"system\","
-                + "\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
-    }
-
-    private static void assertOpenAiError(ApiServer.Reply reply, int status, String type, String code) {
-        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(status);
-        JsonNode error = reply.json().path("error");
-        assertThat(error.path("type").asText()).isEqualTo(type);
-        assertThat(error.path("code").asText()).isEqualTo(code);
+    private static void assertRawTooLarge(RawHttp.Reply reply) throws IOException {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+        JsonNode error = new ObjectMapper().readTree(reply.body()).path("error");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asText()).isEqualTo("payload_too_large");
         assertThat(error.path("message").asText()).isNotBlank();
-        assertThat(error.has("param")).isTrue();
     }
 
-    private HttpResponse<InputStream> openStream(String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(api.uri("/v1/chat/completions")).timeout(PATIENCE)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return api.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-    }
-
-    /** The next non-empty line of a server-sent event stream. */
-    private static String nextEvent(BufferedReader reader) throws Exception {
-        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-            if (!line.isEmpty()) {
-                return line;
-            }
-        }
-        return null;
+    /** OpenAI's error shape, here always with its {@code param} (null when no parameter is at fault). */
+    private static void assertOpenAiError(ApiServer.Reply reply, int status, String type, String code) {
+        LiveGateway.assertOpenAiError(reply, status, type, code);
+        assertThat(reply.json().path("error").has("param")).isTrue();
     }
 
     @Nested
@@ -165,7 +120,7 @@ class GatewayOverHttpTest {
         void streamedUnbuffered() throws Exception {
             Path gate = dir.resolve("stream-gate");
             start(FakeLlamaServer.launcher().streamGate(gate).stream(4, 0));
-            HttpResponse<InputStream> response = openStream(chat(SMALL, "tell a story", true));
+            HttpResponse<InputStream> response = gateway.openStream(chat(SMALL, "tell a story", true));
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
             assertThat(response.headers().firstValue("X-Accel-Buffering")).contains("no");
@@ -173,13 +128,13 @@ class GatewayOverHttpTest {
             assertThat(response.headers().firstValue("X-MAGI-Model")).contains(SMALL);
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
                     StandardCharsets.UTF_8))) {
-                String first = nextEvent(reader);
+                String first = nextLine(reader);
                 // The fake sends nothing more until the gate exists: this chunk was not held back.
                 assertThat(first).startsWith("data: ").contains("tok0");
                 assertThat(Files.exists(gate)).isFalse();
                 Files.createFile(gate);
                 List<String> rest = new ArrayList<>();
-                for (String line = nextEvent(reader); line != null; line = nextEvent(reader)) {
+                for (String line = nextLine(reader); line != null; line = nextLine(reader)) {
                     rest.add(line);
                 }
                 assertThat(rest).hasSize(4);
@@ -189,18 +144,38 @@ class GatewayOverHttpTest {
         }
 
         @Test
+        @DisplayName("streamed with a pause longer than the connections' idle timeout: arrives whole, nothing cut")
+        void slowStreamArrivesWhole() throws Exception {
+            start(FakeLlamaServer.launcher().stream(2, 3_000));
+            // A connection silent for a second is closed, as --http-idle-timeout 1 would have it: a pause of
+            // llama-server between two tokens is not a silent client, on either side of the gateway.
+            api.idleTimeout(Duration.ofSeconds(1));
+
+            HttpResponse<InputStream> response = gateway.openStream(chat(SMALL, "take your time", true));
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<String> events = lines(response);
+            assertThat(events).hasSize(3);
+            assertThat(events.get(0)).startsWith("data: ").contains("tok0");
+            assertThat(events.get(1)).startsWith("data: ").contains("tok1");
+            assertThat(events.get(2)).isEqualTo("data: [DONE]");
+            assertThat(gateway.fakeEvents()).contains("done /v1/chat/completions")
+                    .doesNotContain("client-gone /v1/chat/completions");
+        }
+
+        @Test
         @DisplayName("a client that disconnects mid-stream closes the upstream request")
         void disconnectClosesUpstream() throws Exception {
             start(FakeLlamaServer.launcher().stream(100_000, 20));
-            HttpResponse<InputStream> response = openStream(chat(SMALL, "go on forever", true));
+            HttpResponse<InputStream> response = gateway.openStream(chat(SMALL, "go on forever", true));
             InputStream body = response.body();
             BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
-            assertThat(nextEvent(reader)).contains("tok0");
+            assertThat(nextLine(reader)).contains("tok0");
             body.close();
 
-            Eventually.await(PATIENCE, "the fake to see its client go", () -> fakeEvents().stream()
+            Eventually.await(PATIENCE, "the fake to see its client go", () -> gateway.fakeEvents().stream()
                     .anyMatch(line -> line.equals("client-gone /v1/chat/completions")));
-            assertThat(fakeEvents()).doesNotContain("done /v1/chat/completions");
+            assertThat(gateway.fakeEvents()).doesNotContain("done /v1/chat/completions");
             Eventually.await(PATIENCE, "the slot to be free", () -> engine.gateway().inFlight(SMALL) == 0);
         }
 
@@ -297,15 +272,129 @@ class GatewayOverHttpTest {
         }
 
         @Test
+        @DisplayName("a 40 MiB body written whole before a byte of the answer is read gets the whole 413, with a"
+                + " Content-Length or chunked, and the connection carries the next request")
+        void tooLargeWrittenWhole() throws Exception {
+            start(FakeLlamaServer.launcher());
+            long tooLarge = 40L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(tooLarge));
+                raw.sendFiller(tooLarge);
+                assertRawTooLarge(raw.read());
+
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                for (long sent = 0; sent < tooLarge; sent += CHUNK) {
+                    raw.sendChunk(CHUNK);
+                }
+                raw.sendLastChunk();
+                assertRawTooLarge(raw.read());
+
+                // The most that is read of a refused body.
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(RefusedBody.MAX_READ_BYTES));
+                raw.sendFiller(RefusedBody.MAX_READ_BYTES);
+                assertRawTooLarge(raw.read());
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("a body declared larger than MAGI reads of a refused one is 413 at once, and the connection"
+                + " is closed")
+        void declaredPastWhatIsRead() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(10L * 1024 * 1024 * 1024));
+                RawHttp.Reply reply = raw.read();
+                assertRawTooLarge(reply);
+                assertThat(reply.headers().get("connection")).isEqualToIgnoringCase("close");
+                assertThat(raw.closedByServer()).isTrue();
+            }
+        }
+
+        @Test
+        @DisplayName("a chunked body broken part-way is a 400 invalid_json in OpenAI's shape, not MAGI's failure")
+        void brokenChunks() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                raw.send("5\r\n{\"mod\r\nzz-not-a-size\r\n");
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("invalid_json");
+            }
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("a too-large body whose client waits for 100 Continue is refused before it is sent")
+        void tooLargeAfterExpectContinue() throws Exception {
+            start(FakeLlamaServer.launcher());
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(40L * 1024 * 1024), "Expect", "100-continue");
+                assertRawTooLarge(raw.read());
+            }
+        }
+
+        @Test
+        @DisplayName("a chunked body without end is read only so far: the connection of a client still writing is"
+                + " closed")
+        void endlessChunkedIsCutOff() throws Exception {
+            start(FakeLlamaServer.launcher());
+            long sent = 0;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                while (sent < NEVER_READ_BYTES) {
+                    raw.sendChunk(CHUNK);
+                    sent += CHUNK;
+                }
+            } catch (IOException e) {
+                // What is expected: the server closed the connection under the writer.
+            }
+            assertThat(sent).as("bytes written before the server closed the connection")
+                    .isLessThan(NEVER_READ_BYTES);
+        }
+
+        @Test
         @DisplayName("with an API key, the gateway needs it as a bearer token: 401 invalid_api_key without")
         void apiKey() throws Exception {
-            settings.put(ConfigKey.API_KEY, "sekret");
+            setup.set(ConfigKey.API_KEY, "sekret");
             start(FakeLlamaServer.launcher());
             assertOpenAiError(api.post("/v1/chat/completions", chat(SMALL, "hi", false)), 401,
                     "authentication_error", "invalid_api_key");
             assertOpenAiError(api.get("/v1/models", "Authorization", "Bearer wrong"), 401,
                     "authentication_error", "invalid_api_key");
             assertThat(api.get("/v1/models", "Authorization", "Bearer sekret").status()).isEqualTo(200);
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("without the API key, a 40 MiB body written whole before a byte of the answer is read gets"
+                + " the whole 401")
+        void apiKeyRefusalOfALargeBody() throws Exception {
+            setup.set(ConfigKey.API_KEY, "sekret");
+            start(FakeLlamaServer.launcher());
+            long size = 40L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/v1/chat/completions", "Content-Type", "application/json", "Content-Length",
+                        String.valueOf(size));
+                raw.sendFiller(size);
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(401);
+                assertThat(reply.headers().get("www-authenticate")).isEqualTo("Bearer realm=\"magi\"");
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("invalid_api_key");
+            }
             assertThat(runs()).isZero();
         }
 
@@ -326,7 +415,7 @@ class GatewayOverHttpTest {
         @Test
         @DisplayName("with --gateway false, /v1 is not served and nothing starts")
         void off() throws Exception {
-            settings.put(ConfigKey.GATEWAY, "false");
+            setup.set(ConfigKey.GATEWAY, "false");
             start(FakeLlamaServer.launcher());
             assertThat(api.post("/v1/chat/completions", chat(SMALL, "hi", false)).status()).isIn(404, 405);
             assertThat(api.get("/v1/models").status()).isEqualTo(404);

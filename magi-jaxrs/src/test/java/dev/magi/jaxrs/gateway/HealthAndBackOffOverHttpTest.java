@@ -8,8 +8,6 @@ import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,70 +18,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import static dev.magi.jaxrs.gateway.LiveGateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Health probes and restart back-off over real HTTP, with the fake llama-server as a real process")
 class HealthAndBackOffOverHttpTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration PATIENCE = LiveGateway.PATIENCE;
     private static final String SMALL = "small-1b-q4_0";
     private static final String OTHER = "other-1b-q4_0";
 
     @TempDir
     Path dir;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     /** MAGI over two enabled fast models, probed every second, a crash waiting 30 s for its restart. */
     private void start(FakeLlamaServer.Launcher fake) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(SMALL + ".gguf"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(OTHER + ".gguf"));
-        fake.runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
+        gateway = LiveGateway.in(dir).model(SMALL, Tier.FAST).model(OTHER, Tier.FAST).fake(fake)
                 .set(ConfigKey.HEALTH_CHECK_INTERVAL, "1")
-                .supervision(options -> options.withRestartPolicy(Duration.ofSeconds(30), Duration.ofSeconds(60), 5,
-                        Duration.ofMinutes(10)))
-                .build();
-        engine.registry().setAllEnabled(true);
-        engine.registry().setTierOverride(SMALL, Tier.FAST);
-        engine.registry().setTierOverride(OTHER, Tier.FAST);
-        api = new ApiServer(engine);
-    }
-
-    private static String chat(String model) {
-        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    }
-
-    private JsonNode serverRecord(String modelId) throws Exception {
-        ApiServer.Reply reply = api.get("/api/models/servers");
-        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
-        for (JsonNode server : reply.json().path("servers")) {
-            if (server.path("modelId").asText().equals(modelId)) {
-                return server;
-            }
-        }
-        throw new AssertionError("no server record of " + modelId + ": " + reply.raw().body());
+                .restartBackOff(Duration.ofSeconds(30), Duration.ofSeconds(60))
+                .start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     @Test
@@ -94,7 +58,7 @@ class HealthAndBackOffOverHttpTest {
         engine.supervisor().start(SMALL, true);
         Eventually.await(PATIENCE, "the crash to be seen",
                 () -> engine.supervisor().restartDue(SMALL).isPresent());
-        int runs = Files.readAllLines(dir.resolve("runs.txt")).size();
+        int runs = gateway.runs();
 
         ApiServer.Reply reply = api.post("/v1/chat/completions", chat(SMALL));
 
@@ -106,7 +70,7 @@ class HealthAndBackOffOverHttpTest {
         int retryAfter = Integer.parseInt(reply.header("Retry-After"));
         assertThat(retryAfter).isBetween(1, 30);
         assertThat(engine.supervisor().server(SMALL).orElseThrow().state()).isEqualTo(ServerState.RESTARTING);
-        assertThat(Files.readAllLines(dir.resolve("runs.txt"))).hasSize(runs);
+        assertThat(gateway.runs()).isEqualTo(runs);
     }
 
     @Test
@@ -117,12 +81,12 @@ class HealthAndBackOffOverHttpTest {
         start(FakeLlamaServer.launcher().healthHang(hang));
         engine.supervisor().start(SMALL, true);
         engine.supervisor().start(OTHER, true);
-        assertThat(serverRecord(SMALL).path("healthy").asBoolean(false)).isTrue();
+        assertThat(gateway.server(SMALL).path("healthy").asBoolean(false)).isTrue();
 
         Files.writeString(hang, SMALL, StandardCharsets.UTF_8);
         Eventually.await(PATIENCE, "the server to turn unhealthy",
                 () -> !engine.supervisor().server(SMALL).orElseThrow().healthy());
-        JsonNode record = serverRecord(SMALL);
+        JsonNode record = gateway.server(SMALL);
         assertThat(record.path("healthy").isBoolean()).isTrue();
         assertThat(record.path("healthy").asBoolean()).isFalse();
         assertThat(record.path("state").asText()).isEqualTo("ready");
@@ -135,7 +99,7 @@ class HealthAndBackOffOverHttpTest {
         Files.delete(hang);
         Eventually.await(PATIENCE, "the server to be healthy again",
                 () -> engine.supervisor().server(SMALL).orElseThrow().healthy());
-        assertThat(serverRecord(SMALL).path("healthy").asBoolean(false)).isTrue();
+        assertThat(gateway.server(SMALL).path("healthy").asBoolean(false)).isTrue();
     }
 
     @Test

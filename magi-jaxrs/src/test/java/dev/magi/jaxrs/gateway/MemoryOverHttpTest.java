@@ -2,11 +2,8 @@ package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
-import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.memory.MemoryEstimate;
 import dev.magi.jaxrs.ApiServer;
-import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,9 +11,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.magi.jaxrs.gateway.LiveGateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("The memory budget over real HTTP, with the fake llama-server")
@@ -30,42 +27,22 @@ class MemoryOverHttpTest {
 
     @TempDir
     Path dir;
-    private MagiEngine engine;
+    private LiveGateway gateway;
     private ApiServer api;
 
     @BeforeEach
     void start() throws Exception {
-        Path models = Files.createDirectories(dir.resolve("models"));
-        model(4096).writeTo(models.resolve(SMALL + ".gguf"));
-        model(4096).writeTo(models.resolve(OTHER + ".gguf"));
-        model(65_536).writeTo(models.resolve(HUGE + ".gguf"));
-        FakeLlamaServer.launcher().writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, models.toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
+        gateway = LiveGateway.in(dir).model(SMALL, model(4096)).model(OTHER, model(4096)).model(HUGE, model(65_536))
                 .set(ConfigKey.MEMORY_BUDGET, "6M")
                 .set(ConfigKey.MAX_LOADED_MODELS, "3")
-                .build();
-        engine.registry().setAllEnabled(true);
-        api = new ApiServer(engine);
+                .start();
+        api = gateway.api();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
@@ -73,10 +50,6 @@ class MemoryOverHttpTest {
         return GgufWriter.typicalModel()
                 .putUint32("llama.context_length", contextLength)
                 .putUint32("llama.attention.head_count", 4);
-    }
-
-    private static String chat(String model) {
-        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     }
 
     private JsonNode listed(String id) throws Exception {

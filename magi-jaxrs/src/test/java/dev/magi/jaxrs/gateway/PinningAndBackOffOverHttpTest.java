@@ -1,25 +1,23 @@
 package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.magi.jaxrs.gateway.LiveGateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Who started a server, pinning and the start back-off over real HTTP, with the fake llama-server")
@@ -29,63 +27,24 @@ class PinningAndBackOffOverHttpTest {
 
     @TempDir
     Path dir;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     /** MAGI over two enabled models, a restart (and start) back-off of a minute, the fake as llama-server. */
     private void start(FakeLlamaServer.Launcher fake) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(SMALL + ".gguf"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(BIG + ".gguf"));
-        fake.runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
-                .supervision(options -> options.withRestartPolicy(Duration.ofSeconds(60), Duration.ofSeconds(60), 5,
-                        Duration.ofMinutes(10)))
-                .build();
-        engine.registry().setAllEnabled(true);
-        engine.registry().setTierOverride(SMALL, Tier.FAST);
-        engine.registry().setTierOverride(BIG, Tier.POWERFUL);
-        api = new ApiServer(engine);
-    }
-
-    private int runs() throws Exception {
-        return Files.exists(dir.resolve("runs.txt")) ? Files.readAllLines(dir.resolve("runs.txt")).size() : 0;
-    }
-
-    private static String chat(String model) {
-        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
-    }
-
-    private JsonNode server(String id) throws Exception {
-        ApiServer.Reply reply = api.get("/api/models/servers");
-        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
-        for (JsonNode server : reply.json().path("servers")) {
-            if (server.path("modelId").asText().equals(id)) {
-                return server;
-            }
-        }
-        throw new AssertionError("no server record for " + id + " in " + reply.raw().body());
+        gateway = LiveGateway.in(dir).model(SMALL, Tier.FAST).model(BIG, Tier.POWERFUL).fake(fake)
+                .restartBackOff(Duration.ofSeconds(60), Duration.ofSeconds(60))
+                .start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     @Test
@@ -97,7 +56,7 @@ class PinningAndBackOffOverHttpTest {
         Instant before = Instant.now().minusSeconds(1);
         assertThat(api.post("/v1/chat/completions", chat(SMALL)).status()).isEqualTo(200);
 
-        JsonNode onDemand = server(SMALL);
+        JsonNode onDemand = gateway.server(SMALL);
         List<String> names = new ArrayList<>();
         onDemand.fieldNames().forEachRemaining(names::add);
         assertThat(names.subList(names.size() - 6, names.size()))
@@ -113,15 +72,15 @@ class PinningAndBackOffOverHttpTest {
         assertThat(started.status()).as(started.raw().body()).isEqualTo(200);
         assertThat(started.json().path("state").asText()).isEqualTo("ready");
 
-        JsonNode pinned = server(SMALL);
+        JsonNode pinned = gateway.server(SMALL);
         assertThat(pinned.path("startedBy").asText()).isEqualTo("api");
         assertThat(pinned.path("pinned").asBoolean()).isTrue();
         assertThat(pinned.path("idleExpiresAt").isNull()).isTrue();
         assertThat(pinned.path("lastRequestAt").asText()).isEqualTo(onDemand.path("lastRequestAt").asText());
-        assertThat(runs()).as("the API start found the server running").isEqualTo(1);
+        assertThat(gateway.runs()).as("the API start found the server running").isEqualTo(1);
 
         assertThat(api.post("/api/models/servers/" + SMALL + "/stop", "").status()).isEqualTo(200);
-        JsonNode stopped = server(SMALL);
+        JsonNode stopped = gateway.server(SMALL);
         assertThat(stopped.path("startedBy").isNull()).isTrue();
         assertThat(stopped.path("pinned").asBoolean()).isFalse();
         assertThat(stopped.path("idleExpiresAt").isNull()).isTrue();
@@ -135,7 +94,7 @@ class PinningAndBackOffOverHttpTest {
                 .isEqualTo(200);
         assertThat(api.post("/v1/chat/completions", chat(SMALL)).status()).isEqualTo(200);
 
-        JsonNode server = server(SMALL);
+        JsonNode server = gateway.server(SMALL);
         assertThat(server.path("startedBy").asText()).isEqualTo("gateway");
         assertThat(server.path("idleExpiresAt").isNull()).isTrue();
         assertThat(server.path("lastRequestAt").isTextual()).isTrue();
@@ -151,7 +110,7 @@ class PinningAndBackOffOverHttpTest {
         ApiServer.Reply activated = api.post("/api/models/profiles/work/activate", "");
         assertThat(activated.status()).as(activated.raw().body()).isEqualTo(200);
 
-        JsonNode server = server(BIG);
+        JsonNode server = gateway.server(BIG);
         assertThat(server.path("state").asText()).isEqualTo("ready");
         assertThat(server.path("startedBy").asText()).isEqualTo("profile");
         assertThat(server.path("pinned").asBoolean()).isTrue();
@@ -182,12 +141,12 @@ class PinningAndBackOffOverHttpTest {
         assertThat(error.path("param").asText()).isEqualTo("model");
         assertThat(error.path("message").asText()).contains(SMALL, "failed to start");
         assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 60);
-        assertThat(runs()).isEqualTo(1);
+        assertThat(gateway.runs()).isEqualTo(1);
 
         ApiServer.Reply tier = api.post("/v1/chat/completions", chat("fast"));
         assertThat(tier.status()).as(tier.raw().body()).isEqualTo(200);
         assertThat(tier.header("X-MAGI-Model")).isEqualTo(BIG);
-        assertThat(runs()).isEqualTo(2);
+        assertThat(gateway.runs()).isEqualTo(2);
     }
 
     @Test
@@ -197,7 +156,8 @@ class PinningAndBackOffOverHttpTest {
         start(FakeLlamaServer.launcher().slots(1));
         assertThat(api.post("/v1/chat/completions", chat(SMALL)).status()).isEqualTo(200);
         int firstPort = server(SMALL).path("port").asInt();
-        assertThat(server(SMALL).path("slots").asInt()).isEqualTo(1);
+        // Read beside the first request, which does not wait for it.
+        Eventually.awaitAsserted(() -> assertThat(server(SMALL).path("slots").asInt()).isEqualTo(1));
 
         int moved = FreePorts.rangeStart(1);
         ApiServer.Reply port = api.put("/api/models/" + SMALL + "/port", "{\"port\": " + moved + "}");
@@ -214,7 +174,7 @@ class PinningAndBackOffOverHttpTest {
         ApiServer.Reply props = api.get("/upstream/" + SMALL + "/props");
         assertThat(props.status()).as(props.raw().body()).isEqualTo(200);
         assertThat(props.json().path("total_slots").asInt()).isEqualTo(3);
-        assertThat(server(SMALL).path("slots").asInt()).isEqualTo(3);
+        Eventually.awaitAsserted(() -> assertThat(server(SMALL).path("slots").asInt()).isEqualTo(3));
         assertThat(runs()).isEqualTo(2);
     }
 }

@@ -2,7 +2,6 @@ package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.gateway.twostage.StageRequests;
 import dev.magi.core.supervision.ServerState;
@@ -11,32 +10,24 @@ import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
+import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
+import static dev.magi.jaxrs.gateway.LiveGateway.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Two-stage answers over real HTTP, with the fake llama-server as real processes")
 class TwoStageOverHttpTest {
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SMALL = "small-1b-q4_0";
     private static final String MID = "mid-8b-q4_0";
@@ -48,47 +39,29 @@ class TwoStageOverHttpTest {
 
     @TempDir
     Path dir;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     /** MAGI over a fast, a balanced and a powerful model, with a profile whose two stages are on or off. */
     private void start(FakeLlamaServer.Launcher fake, boolean twoStages) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        for (String id : List.of(SMALL, MID, BIG)) {
-            GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(id + ".gguf"));
-        }
-        fake.writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
-                .build();
-        engine.registry().setAllEnabled(true);
-        engine.registry().setTierOverride(SMALL, Tier.FAST);
-        engine.registry().setTierOverride(MID, Tier.BALANCED);
-        engine.registry().setTierOverride(BIG, Tier.POWERFUL);
-        engine.profiles().create(new ModelProfile("drafts", "two stages", List.of(SMALL, MID, BIG), null,
-                new TwoStage(twoStages, Tier.BALANCED, Tier.POWERFUL, 500), null));
-        engine.profiles().setActive("drafts");
-        api = new ApiServer(engine);
+        gateway = LiveGateway.in(dir).model(SMALL, Tier.FAST).model(MID, Tier.BALANCED).model(BIG, Tier.POWERFUL)
+                .fake(fake)
+                .prepared(magi -> {
+                    magi.profiles().create(new ModelProfile("drafts", "two stages", List.of(SMALL, MID, BIG), null,
+                            new TwoStage(twoStages, Tier.BALANCED, Tier.POWERFUL, 500), null));
+                    magi.profiles().setActive("drafts");
+                })
+                .start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     private static String chat(String text, boolean stream, String extra) {
@@ -110,26 +83,6 @@ class TwoStageOverHttpTest {
     private static String lastUserContent(JsonNode request) {
         JsonNode messages = request.path("messages");
         return messages.path(messages.size() - 1).path("content").asText();
-    }
-
-    private HttpResponse<InputStream> openStream(String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(api.uri("/v1/chat/completions")).timeout(PATIENCE)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return api.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-    }
-
-    private static List<String> events(HttpResponse<InputStream> response) throws Exception {
-        List<String> events = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (!line.isEmpty()) {
-                    events.add(line);
-                }
-            }
-        }
-        return events;
     }
 
     @Nested
@@ -162,17 +115,32 @@ class TwoStageOverHttpTest {
         }
 
         @Test
+        @DisplayName("the request log lists it once, routed two-stage, answered by the powerful model")
+        void logged() throws Exception {
+            start(FakeLlamaServer.launcher(), true);
+            assertThat(api.post("/v1/chat/completions", chat(HARD, false, "")).status()).isEqualTo(200);
+
+            JsonNode requests = Eventually.awaitValue("the two-stage request in the log",
+                    () -> api.get("/api/gateway/requests").json().path("requests"), r -> r.size() > 0);
+            assertThat(requests).hasSize(1);
+            assertThat(requests.get(0).path("asked").asText()).isEqualTo("auto");
+            assertThat(requests.get(0).path("route").asText()).isEqualTo("two-stage");
+            assertThat(requests.get(0).path("model").asText()).isEqualTo(BIG);
+            assertThat(requests.get(0).path("status").asInt()).isEqualTo(200);
+        }
+
+        @Test
         @DisplayName("streamed when asked: stage 2's events pass through, stage 1 still answers whole")
         void streamed() throws Exception {
             start(FakeLlamaServer.launcher().echoRequest().stream(3, 0), true);
-            HttpResponse<InputStream> response = openStream(chat(HARD, true, ""));
+            HttpResponse<InputStream> response = gateway.openStream(chat(HARD, true, ""));
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
             assertThat(response.headers().firstValue("X-MAGI-Two-Stage")).contains("done");
             assertThat(response.headers().firstValue("X-MAGI-Stage1-Model")).contains(MID);
             assertThat(response.headers().firstValue("X-MAGI-Model")).contains(BIG);
-            List<String> events = events(response);
+            List<String> events = lines(response);
             assertThat(events).hasSize(4);
             assertThat(events.get(0)).contains("\"model\":\"" + BIG + "\"").contains("tok0");
             assertThat(events.get(3)).isEqualTo("data: [DONE]");
@@ -264,12 +232,12 @@ class TwoStageOverHttpTest {
         @DisplayName("stage 2 of a streamed request: the draft comes as one event, then [DONE]")
         void degradedStreamed() throws Exception {
             start(FakeLlamaServer.launcher().echoRequest().failChat(BIG), true);
-            HttpResponse<InputStream> response = openStream(chat(HARD, true, ""));
+            HttpResponse<InputStream> response = gateway.openStream(chat(HARD, true, ""));
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
             assertThat(response.headers().firstValue("X-MAGI-Two-Stage")).contains("degraded");
-            List<String> events = events(response);
+            List<String> events = lines(response);
             assertThat(events).hasSize(2);
             JsonNode chunk = JSON.readTree(events.get(0).substring("data: ".length()));
             assertThat(chunk.at("/choices/0/delta/content").asText()).startsWith(MID + " heard: ");

@@ -1,80 +1,72 @@
 package dev.magi.jaxrs.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.testkit.Eventually;
-import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
+import static dev.magi.jaxrs.gateway.LiveGateway.assertOpenAiError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("/upstream/{id}/{path} over real HTTP, with the fake llama-server as a real process")
 class UpstreamOverHttpTest {
     private static final String MODEL = "small-1b-q4_0";
+    private static final int CHUNK = 64 * 1024;
+    /** Far more than MAGI reads of a refused body: a writer that gets this far was never cut off. */
+    private static final long NEVER_READ_BYTES = 512L * 1024 * 1024;
 
     @TempDir
     Path dir;
+    /** One model, not started; a test may add settings before it calls {@link #start()}. */
+    private LiveGateway.Builder setup;
+    private LiveGateway gateway;
     private MagiEngine engine;
     private ApiServer api;
-    private final Map<ConfigKey, String> settings = new HashMap<>();
+
+    @BeforeEach
+    void oneModel() {
+        setup = LiveGateway.in(dir).model(MODEL);
+    }
 
     @AfterEach
     void close() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (engine != null) {
-            engine.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     private void start() throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
-        FakeLlamaServer.launcher().runsFile(dir.resolve("runs.txt")).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        MagiEngine.Builder builder = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "30")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1");
-        settings.forEach(builder::set);
-        engine = builder.build();
-        engine.registry().setAllEnabled(true);
-        api = new ApiServer(engine);
+        gateway = setup.start();
+        engine = gateway.engine();
+        api = gateway.api();
     }
 
     private int runs() throws Exception {
-        Path file = dir.resolve("runs.txt");
-        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        return gateway.runs();
     }
 
-    private static void assertOpenAiError(ApiServer.Reply reply, int status, String type, String code) {
-        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(status);
-        JsonNode error = reply.json().path("error");
-        assertThat(error.path("type").asText()).isEqualTo(type);
+    private static void assertRawOpenAiError(RawHttp.Reply reply, int status, String code) throws IOException {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        JsonNode error = new ObjectMapper().readTree(reply.body()).path("error");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(error.path("code").asText()).isEqualTo(code);
         assertThat(error.path("message").asText()).isNotBlank();
     }
@@ -99,6 +91,102 @@ class UpstreamOverHttpTest {
                     "Content-Type", "application/json");
             assertOpenAiError(chunked, 413, "invalid_request_error", "payload_too_large");
             Eventually.await("the refused request's slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
+        }
+
+        @Test
+        @DisplayName("larger than 32 MiB, written whole before a byte of the answer is read, gets the whole 413,"
+                + " with a Content-Length or chunked, and the connection carries the next request")
+        void tooLargeWrittenWhole() throws Exception {
+            start();
+            long tooLarge = 33L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(tooLarge));
+                raw.sendFiller(tooLarge);
+                assertRawOpenAiError(raw.read(), 413, "payload_too_large");
+                assertThat(runs()).as("refused before its server was asked for").isZero();
+
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                for (long sent = 0; sent < tooLarge; sent += CHUNK) {
+                    raw.sendChunk(CHUNK);
+                }
+                raw.sendLastChunk();
+                assertRawOpenAiError(raw.read(), 413, "payload_too_large");
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+        }
+
+        @Test
+        @DisplayName("of 33 MiB to a model that does not exist, written whole, gets the whole 404")
+        void refusedBeforeItsBodyWrittenWhole() throws Exception {
+            start();
+            long size = 33L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/no-such-model/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(size));
+                raw.sendFiller(size);
+                assertRawOpenAiError(raw.read(), 404, "model_not_found");
+            }
+        }
+
+        @Test
+        @DisplayName("of 20 MiB to a model whose server fails to start, written whole, gets the whole 503")
+        void refusedAfterItsBodyStartedWrittenWhole() throws Exception {
+            start();
+            // The fake reads its knobs from its environment: this model's server exits while it loads.
+            assertThat(api.put("/api/models/" + MODEL + "/runtime-settings",
+                    "{\"env\": {\"FAKE_LLAMA_LOAD_EXIT\": \"3\"}}").status()).isEqualTo(200);
+            long size = 20L * 1024 * 1024;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(size));
+                raw.sendFiller(size);
+                RawHttp.Reply reply = raw.read();
+                assertThat(reply.status()).as(reply.body()).isEqualTo(503);
+                assertThat(new ObjectMapper().readTree(reply.body()).path("error").path("code").asText())
+                        .isEqualTo("model_load_failed");
+
+                raw.sendHead("GET", "/v1/models");
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+        }
+
+        @Test
+        @DisplayName("declared larger than MAGI reads of a refused body is 413 at once, and the connection is"
+                + " closed")
+        void declaredPastWhatIsRead() throws Exception {
+            start();
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(10L * 1024 * 1024 * 1024));
+                RawHttp.Reply reply = raw.read();
+                assertRawOpenAiError(reply, 413, "payload_too_large");
+                assertThat(reply.headers().get("connection")).isEqualToIgnoringCase("close");
+                assertThat(raw.closedByServer()).isTrue();
+            }
+            assertThat(runs()).isZero();
+        }
+
+        @Test
+        @DisplayName("chunked without end is read only so far: the connection of a client still writing is closed")
+        void endlessChunkedIsCutOff() throws Exception {
+            start();
+            long sent = 0;
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Transfer-Encoding", "chunked");
+                while (sent < NEVER_READ_BYTES) {
+                    raw.sendChunk(CHUNK);
+                    sent += CHUNK;
+                }
+            } catch (IOException e) {
+                // What is expected: the server closed the connection under the writer.
+            }
+            assertThat(sent).as("bytes written before the server closed the connection")
+                    .isLessThan(NEVER_READ_BYTES);
         }
 
         @Test
@@ -197,9 +285,38 @@ class UpstreamOverHttpTest {
         }
 
         @Test
+        @DisplayName("a path or query the HTTP client cannot send is refused as invalid_path, and holds no slot")
+        void notAUri() throws Exception {
+            startServer();
+            // Jetty itself refuses such characters in the path; in the query it lets them through.
+            for (String target : new String[] {"/completion?a={b}", "/completion?x=^", "/completion?q=%zz",
+                "/props?a={b}"}) {
+                String method = target.startsWith("/props") ? "GET" : "POST";
+                String answer = rawExchange(method + " /upstream/" + MODEL + target + " HTTP/1.1\r\nHost: localhost"
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+                assertThat(answer).as(target).startsWith("HTTP/1.1 400").contains("\"code\":\"invalid_path\"");
+            }
+            // The fake has one slot: a refused request that had kept it would make this one wait for good.
+            ApiServer.Reply served = api.post("/upstream/" + MODEL + "/completion", "{}");
+            assertThat(served.status()).as(served.raw().body()).isEqualTo(200);
+            assertThat(engine.gateway().inFlight(MODEL)).isZero();
+        }
+
+        /** Sends the bytes as they are (no client library would send such a target) and reads the whole answer. */
+        private String rawExchange(String request) throws Exception {
+            URI uri = api.uri("/");
+            try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            }
+        }
+
+        @Test
         @DisplayName("with an API key, /upstream needs it; MAGI's key is not passed on to the server")
         void apiKey() throws Exception {
-            settings.put(ConfigKey.API_KEY, "sekret");
+            setup.set(ConfigKey.API_KEY, "sekret");
             startServer();
             assertOpenAiError(api.get("/upstream/" + MODEL + "/slots"), 401, "authentication_error",
                     "invalid_api_key");

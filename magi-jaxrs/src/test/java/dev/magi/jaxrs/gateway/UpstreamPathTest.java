@@ -37,6 +37,22 @@ class UpstreamPathTest {
                 e -> assertThat(e.error()).isEqualTo(GatewayError.INVALID_PATH));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"a={b}", "a=|", "x=^", "q=%zz", "q=a b", "q=\"x\""})
+    @DisplayName("a query that is not a valid URI's is refused as invalid_path, before anything is sent")
+    void refusesQueryThatIsNoUri(String query) {
+        assertThatThrownBy(() -> UpstreamPath.of("/completion", query)).isInstanceOfSatisfying(GatewayException.class,
+                e -> assertThat(e.error()).isEqualTo(GatewayError.INVALID_PATH));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/a{b}", "/a|b", "/a^b"})
+    @DisplayName("so is such a path")
+    void refusesPathThatIsNoUri(String path) {
+        assertThatThrownBy(() -> UpstreamPath.of(path, null)).isInstanceOfSatisfying(GatewayException.class,
+                e -> assertThat(e.error()).isEqualTo(GatewayError.INVALID_PATH));
+    }
+
     @Test
     @DisplayName("a query with a control character is refused")
     void refusesControlInQuery() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
+import dev.magi.jaxrs.SseClient;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;

@@ -1,5 +1,7 @@
 package dev.magi.jaxrs.supervision;
 
+import dev.magi.jaxrs.SseClient;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,7 @@
 package dev.magi.jaxrs.supervision;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magi.jaxrs.SseClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

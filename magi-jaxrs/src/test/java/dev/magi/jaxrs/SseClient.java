@@ -1,4 +1,4 @@
-package dev.magi.jaxrs.supervision;
+package dev.magi.jaxrs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -22,14 +23,17 @@ import java.util.function.Predicate;
 
 /**
  * A server-sent event stream read over real HTTP: events are parsed as they arrive (comments, such
- * as keep-alives, are skipped) and handed out in order.
+ * as keep-alives, are skipped) and handed out in order. The reading is done by a thread of its own, so
+ * that a test waiting for an event that never comes fails after a while instead of hanging.
  */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
+    /** How long an event may take before a test gives up: generous, since machines are busy. */
+    public static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One event: its name and its data, JSON here. */
-    record Event(String name, String data) {
-        JsonNode json() {
+    public record Event(String name, String data) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(data);
             } catch (IOException e) {
@@ -49,7 +53,7 @@ final class SseClient implements AutoCloseable {
         reader.start();
     }
 
-    static SseClient open(HttpClient client, URI uri) throws Exception {
+    public static SseClient open(HttpClient client, URI uri) throws Exception {
         HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri)
                 .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
@@ -59,11 +63,11 @@ final class SseClient implements AutoCloseable {
         return new SseClient(response);
     }
 
-    int status() {
+    public int status() {
         return response.statusCode();
     }
 
-    String contentType() {
+    public String contentType() {
         return response.headers().firstValue("Content-Type").orElse("");
     }
 
@@ -92,24 +96,24 @@ final class SseClient implements AutoCloseable {
         }
     }
 
-    /** The next event; fails after {@link LiveMagi#PATIENCE}. */
-    Event next() throws InterruptedException {
-        Event event = queue.poll(LiveMagi.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    /** The next event; fails after {@link #PATIENCE}. */
+    public Event next() throws InterruptedException {
+        Event event = queue.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         if (event == null) {
-            throw new AssertionError("No event within " + LiveMagi.PATIENCE + "; seen: " + seen);
+            throw new AssertionError("No event within " + PATIENCE + "; seen: " + seen);
         }
         seen.add(event);
         return event;
     }
 
     /** Skips events until one matches; answers it. */
-    Event next(String what, Predicate<Event> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + LiveMagi.PATIENCE.toNanos();
+    public Event next(String what, Predicate<Event> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
             Event event = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
             if (event == null) {
-                throw new AssertionError("No " + what + " within " + LiveMagi.PATIENCE + "; seen: " + seen);
+                throw new AssertionError("No " + what + " within " + PATIENCE + "; seen: " + seen);
             }
             seen.add(event);
             if (wanted.test(event)) {
@@ -119,7 +123,7 @@ final class SseClient implements AutoCloseable {
     }
 
     /** Every event handed out so far, in order. */
-    List<Event> seen() {
+    public List<Event> seen() {
         return new ArrayList<>(seen);
     }
 
