@@ -6,6 +6,7 @@ import dev.magi.jaxrs.ApiServer;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -155,9 +156,9 @@ class PinningAndBackOffOverHttpTest {
     void restartedThroughApiIsFollowed() throws Exception {
         start(FakeLlamaServer.launcher().slots(1));
         assertThat(api.post("/v1/chat/completions", chat(SMALL)).status()).isEqualTo(200);
-        int firstPort = server(SMALL).path("port").asInt();
+        int firstPort = gateway.server(SMALL).path("port").asInt();
         // Read beside the first request, which does not wait for it.
-        Eventually.awaitAsserted(() -> assertThat(server(SMALL).path("slots").asInt()).isEqualTo(1));
+        Eventually.awaitAsserted(() -> assertThat(gateway.server(SMALL).path("slots").asInt()).isEqualTo(1));
 
         int moved = FreePorts.rangeStart(1);
         ApiServer.Reply port = api.put("/api/models/" + SMALL + "/port", "{\"port\": " + moved + "}");
@@ -174,7 +175,7 @@ class PinningAndBackOffOverHttpTest {
         ApiServer.Reply props = api.get("/upstream/" + SMALL + "/props");
         assertThat(props.status()).as(props.raw().body()).isEqualTo(200);
         assertThat(props.json().path("total_slots").asInt()).isEqualTo(3);
-        Eventually.awaitAsserted(() -> assertThat(server(SMALL).path("slots").asInt()).isEqualTo(3));
-        assertThat(runs()).isEqualTo(2);
+        Eventually.awaitAsserted(() -> assertThat(gateway.server(SMALL).path("slots").asInt()).isEqualTo(3));
+        assertThat(gateway.runs()).isEqualTo(2);
     }
 }
