@@ -10,8 +10,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,21 +38,7 @@ class GatewayOnStandaloneTest {
     @Test
     @DisplayName("answers a chat completion at /v1 from a model it starts on demand, and llama-server's /tokenize")
     void chatAtTheRoot() throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
-        FakeLlamaServer.launcher().writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(4);
-        MagiEngine engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 3))
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
-                .build();
-        server = MagiServer.newServer(engine, "127.0.0.1", 0).start();
+        server = start(FakeLlamaServer.launcher(), "30");
         Http http = new Http(server.uri());
 
         Http.Reply chat = http.send("POST", "/v1/chat/completions", "{\"model\":\"" + MODEL
@@ -63,5 +54,45 @@ class GatewayOnStandaloneTest {
         Http.Reply unknown = http.send("POST", "/v1/chat/completions", "{\"model\":\"nope\"}");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.json().path("error").path("code").asText()).isEqualTo("model_not_found");
+    }
+
+    @Test
+    @DisplayName("a stream whose server is silent for longer than --http-idle-timeout arrives whole: the silence is"
+            + " llama-server's, not the client's")
+    void silentServerIsNotAnIdleClient() throws Exception {
+        server = start(FakeLlamaServer.launcher().stream(3, 2_500), "1");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(server.uri().resolve("/v1/chat/completions"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"model\":\""
+                        + MODEL + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build();
+
+        HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> events = response.body().filter(line -> !line.isEmpty()).toList();
+        assertThat(events).hasSize(4);
+        assertThat(events.get(2)).contains("tok2");
+        assertThat(events.get(3)).isEqualTo("data: [DONE]");
+    }
+
+    /** The standalone over one model whose llama-server is the fake, with {@code --http-idle-timeout}. */
+    private MagiServer start(FakeLlamaServer.Launcher fake, String idleTimeoutSeconds) throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
+        fake.writeTo(dir.resolve("bin/llama-server"));
+        int ports = FreePorts.rangeStart(4);
+        MagiEngine engine = MagiEngine.builder().withoutEnvironment()
+                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
+                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
+                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
+                .set(ConfigKey.WATCH, "false")
+                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
+                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 3))
+                .set(ConfigKey.READINESS_INTERVAL, "0.2")
+                .set(ConfigKey.STOP_TIMEOUT, "1")
+                .set(ConfigKey.HTTP_IDLE_TIMEOUT, idleTimeoutSeconds)
+                .build();
+        return MagiServer.newServer(engine, "127.0.0.1", 0).start();
     }
 }
