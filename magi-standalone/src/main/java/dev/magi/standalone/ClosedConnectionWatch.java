@@ -41,23 +41,6 @@ final class ClosedConnectionWatch implements ClientWatch {
         return () -> watching.set(false);
     }
 
-    /**
-     * Jetty's idle timeout counts any silence on a connection, llama-server's too: a generation that
-     * takes longer than {@code --http-idle-timeout} before its first byte, or pauses that long, would
-     * be cut. While the answer is awaited the connection has none; it gets its own back after.
-     */
-    @Override
-    public Runnable holdOpen(HttpServletRequest request) {
-        ServletContextRequest jettyRequest = ServletContextRequest.getServletContextRequest(request);
-        if (jettyRequest == null) {
-            return () -> { };
-        }
-        EndPoint endPoint = jettyRequest.getConnectionMetaData().getConnection().getEndPoint();
-        long own = endPoint.getIdleTimeout();
-        endPoint.setIdleTimeout(0);
-        return () -> endPoint.setIdleTimeout(own);
-    }
-
     /** What the selector calls once the connection can be read: its end, or more bytes. */
     private static final class Readable implements Callback {
         private final EndPoint endPoint;

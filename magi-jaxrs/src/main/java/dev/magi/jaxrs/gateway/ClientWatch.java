@@ -3,8 +3,7 @@ package dev.magi.jaxrs.gateway;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * What the host's container does for a gateway request beyond the servlet API. First, how it tells that
- * the client of a request waiting for a slot closed its connection.
+ * How the host's container tells that the client of a request waiting for a slot closed its connection.
  * The servlet API has no such event: a container reads a connection only when asked to, and once a
  * request's body is read nothing asks, so a close is noticed only at the next write, which for a waiting
  * request is after its wait. A host whose container can watch a connection supplies this; without one,
@@ -21,16 +20,4 @@ public interface ClientWatch {
      * @return stops the watch; called once the wait ends, however it ends
      */
     Runnable watch(HttpServletRequest request, Runnable closed);
-
-    /**
-     * Keeps the connection of {@code request}, whose body was read whole, from being closed for silence
-     * while its answer is awaited and passed on: that silence is llama-server's (a long prompt read, a
-     * slow token, a whole answer generated before its first byte), not the client's. Without it, a
-     * container's idle timeout may cut such an answer.
-     *
-     * @return gives the connection its own idle timeout back; called once the answer ended
-     */
-    default Runnable holdOpen(HttpServletRequest request) {
-        return () -> { };
-    }
 }

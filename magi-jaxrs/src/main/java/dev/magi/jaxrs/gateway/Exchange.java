@@ -54,8 +54,6 @@ final class Exchange implements WriteListener, AsyncListener {
     private boolean ending;
     private boolean completed;
     private boolean gone;
-    /** Gives the connection its idle timeout back; set while the answer is awaited and passed on. */
-    private Runnable release = () -> { };
 
     private Exchange(AsyncContext async, HttpServletRequest request, HttpServletResponse response, ClientWatch watch) {
         this.async = async;
@@ -115,21 +113,6 @@ final class Exchange implements WriteListener, AsyncListener {
         if (!begun) {
             response.setHeader("Connection", "close");
         }
-    }
-
-    /**
-     * From now until the answer ends, the connection is not closed for silence (the body is read whole:
-     * what follows is waiting for llama-server, which may be silent for minutes).
-     */
-    void holdOpen() {
-        Runnable hold = watch.holdOpen(request);
-        synchronized (this) {
-            if (!completed) {
-                release = hold;
-                return;
-            }
-        }
-        hold.run();
     }
 
     synchronized boolean gone() {
@@ -283,7 +266,6 @@ final class Exchange implements WriteListener, AsyncListener {
     private void completeLocked() {
         if (!completed) {
             completed = true;
-            release.run();
             try {
                 async.complete();
             } catch (IllegalStateException e) {

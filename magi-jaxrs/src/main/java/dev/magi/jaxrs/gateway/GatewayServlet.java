@@ -95,7 +95,6 @@ public final class GatewayServlet extends HttpServlet {
                 exchange.refuse(cause instanceof GatewayException ? cause : unreadable(cause));
                 return;
             }
-            exchange.holdOpen();
             try {
                 inference.serve(endpoint, request::getHeader, body, exchange);
             } catch (IOException | RuntimeException e) {
@@ -136,7 +135,6 @@ public final class GatewayServlet extends HttpServlet {
             }
             target = UpstreamPath.of(slash < 0 ? "" : rest.substring(slash), request.getQueryString());
             if (READS.contains(method)) {
-                exchange.holdOpen();
                 Lease lease = engine.gateway().readingLease(id);
                 exchange.onGone(lease::close);
                 Inference.deliver(upstream.pass(lease, method, target, headers(request), null), exchange, null);

@@ -35,7 +35,8 @@ final class WholeBody implements ReadListener {
         this.cutOff = cutOff;
         int expected = declaredLength > 0 ? (int) declaredLength : 0;
         this.buffer = new byte[expected > 0 ? Math.min(expected, READ_BYTES) : READ_BYTES];
-        this.bytes = new ByteArrayOutputStream(expected > 0 ? expected : 256);
+        // Grown as bytes come, from at most READ_BYTES: a Content-Length alone must not take 32 MiB of memory.
+        this.bytes = new ByteArrayOutputStream(expected > 0 ? Math.min(expected, READ_BYTES) : 256);
     }
 
     /**
