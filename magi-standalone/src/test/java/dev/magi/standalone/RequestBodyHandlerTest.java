@@ -2,6 +2,7 @@ package dev.magi.standalone;
 
 import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
+import dev.magi.testkit.RawHttp;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -63,26 +64,26 @@ class RequestBodyHandlerTest {
     @DisplayName("a body whose Content-Length would pass the budget is answered 503 with Retry-After at once;"
             + " the budget comes back once the body it held has arrived")
     void declaredLength() throws Exception {
-        try (RawHttpConnection holder = new RawHttpConnection(port);
-             RawHttpConnection refused = new RawHttpConnection(port);
-             RawHttpConnection later = new RawHttpConnection(port)) {
-            holder.sendHead("POST", "/x", 800);
+        try (RawHttp holder = RawHttp.connect(port);
+             RawHttp refused = RawHttp.connect(port);
+             RawHttp later = RawHttp.connect(port)) {
+            holder.sendJsonHead("POST", "/x", 800);
             holder.send("a".repeat(100));
             Eventually.await("the first body to take its 800 bytes", () -> bodies.gatheringBytes() == 800);
 
-            refused.sendHead("POST", "/x", 800);
-            RawHttpConnection.Reply busy = refused.read();
+            refused.sendJsonHead("POST", "/x", 800);
+            RawHttp.Reply busy = refused.read();
             assertThat(busy.status()).isEqualTo(503);
             assertThat(busy.headers()).containsEntry("retry-after", "5");
             assertThat(busy.body()).contains("\"error\":\"ServiceUnavailable\"").contains("at once");
 
             holder.send("a".repeat(700));
-            RawHttpConnection.Reply served = holder.read();
+            RawHttp.Reply served = holder.read();
             assertThat(served.status()).isEqualTo(200);
             assertThat(served.body()).isEqualTo("got 800");
             Eventually.await("the budget to come back", () -> bodies.gatheringBytes() == 0);
 
-            later.sendHead("POST", "/x", 800);
+            later.sendJsonHead("POST", "/x", 800);
             later.send("b".repeat(800));
             assertThat(later.read().body()).isEqualTo("got 800");
         }
@@ -93,10 +94,10 @@ class RequestBodyHandlerTest {
             + " refuse it")
     void tooLargeForTheApi() throws Exception {
         int size = 2 * 1024 * 1024;
-        try (RawHttpConnection client = new RawHttpConnection(port)) {
-            client.sendHead("POST", "/api/x", size);
+        try (RawHttp client = RawHttp.connect(port)) {
+            client.sendJsonHead("POST", "/api/x", size);
             client.send(" ".repeat(size));
-            RawHttpConnection.Reply reply = client.read();
+            RawHttp.Reply reply = client.read();
             assertThat(reply.body()).isEqualTo("got 0");
         }
     }
@@ -105,8 +106,8 @@ class RequestBodyHandlerTest {
     @DisplayName("a body over the API's limit on a gateway path is handed on as it comes: the gateway reads it")
     void tooLargeForTheApiOnTheGateway() throws Exception {
         int size = 2 * 1024 * 1024;
-        try (RawHttpConnection client = new RawHttpConnection(port)) {
-            client.sendHead("POST", "/v1/chat/completions", size);
+        try (RawHttp client = RawHttp.connect(port)) {
+            client.sendJsonHead("POST", "/v1/chat/completions", size);
             client.send(" ".repeat(size));
             assertThat(client.read().body()).isEqualTo("got " + size);
         }
@@ -115,8 +116,8 @@ class RequestBodyHandlerTest {
     @Test
     @DisplayName("a chunked body is counted as its chunks come, and refused when they would pass the budget")
     void chunked() throws Exception {
-        try (RawHttpConnection holder = new RawHttpConnection(port);
-             RawHttpConnection refused = new RawHttpConnection(port)) {
+        try (RawHttp holder = RawHttp.connect(port);
+             RawHttp refused = RawHttp.connect(port)) {
             sendChunkedHead(holder);
             holder.send(chunk(600));
             Eventually.await("the chunked body to take 600 bytes", () -> bodies.gatheringBytes() == 600);
@@ -136,8 +137,8 @@ class RequestBodyHandlerTest {
             + " line, not a stack trace")
     void clientGoesAway() throws Exception {
         try (CapturedStderr log = new CapturedStderr()) {
-            RawHttpConnection quitter = new RawHttpConnection(port);
-            quitter.sendHead("POST", "/x", 900);
+            RawHttp quitter = RawHttp.connect(port);
+            quitter.sendJsonHead("POST", "/x", 900);
             quitter.send("a".repeat(10));
             Eventually.await("the body to take its 900 bytes", () -> bodies.gatheringBytes() == 900);
             quitter.close();
@@ -152,11 +153,11 @@ class RequestBodyHandlerTest {
     @DisplayName("a server stopping while bodies are unfinished logs no stack trace for them")
     void stopWithUnfinishedBodies() throws Exception {
         try (CapturedStderr log = new CapturedStderr();
-             RawHttpConnection first = new RawHttpConnection(port);
-             RawHttpConnection second = new RawHttpConnection(port)) {
-            first.sendHead("POST", "/x", 400);
+             RawHttp first = RawHttp.connect(port);
+             RawHttp second = RawHttp.connect(port)) {
+            first.sendJsonHead("POST", "/x", 400);
             first.send("a".repeat(10));
-            second.sendHead("POST", "/x", 400);
+            second.sendJsonHead("POST", "/x", 400);
             second.send("b".repeat(10));
             Eventually.await("both bodies to be gathering", () -> bodies.gatheringBytes() == 800);
             jetty.stop();
@@ -164,7 +165,7 @@ class RequestBodyHandlerTest {
         }
     }
 
-    private static void sendChunkedHead(RawHttpConnection connection) throws Exception {
+    private static void sendChunkedHead(RawHttp connection) throws Exception {
         connection.send("POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n");
     }
 

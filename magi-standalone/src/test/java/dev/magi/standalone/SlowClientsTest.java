@@ -82,10 +82,10 @@ class SlowClientsTest {
     void slowBodyIsRequestTimeout() throws Exception {
         start("1");
         String tierBefore = http.get("/api/models/" + MODEL).json().path("effectiveTier").asText();
-        RawHttpConnection.Reply reply;
+        RawHttp.Reply reply;
         try (CapturedStderr log = new CapturedStderr();
-             RawHttpConnection connection = new RawHttpConnection(server.port())) {
-            connection.sendHead("PUT", TIER_PATH, BODY.length());
+             RawHttp connection = RawHttp.connect(server.port())) {
+            connection.sendJsonHead("PUT", TIER_PATH, BODY.length());
             // 4 bytes every 100 ms: the whole body would take about 2 s, twice the body timeout.
             try {
                 for (int sent = 0; sent < BODY.length() && !connection.answered(); sent += 4) {
@@ -131,20 +131,20 @@ class SlowClientsTest {
      * ({@code piece} of each round), and checks that others are served meanwhile.
      */
     private void assertAnsweredWhileClientsTrickle(long length, IntFunction<String> piece) throws Exception {
-        List<RawHttpConnection> slow = new ArrayList<>();
+        List<RawHttp> slow = new ArrayList<>();
         AtomicBoolean trickling = new AtomicBoolean(true);
         ExecutorService trickle = Executors.newSingleThreadExecutor();
         try {
             for (int i = 0; i < SLOW_CLIENTS; i++) {
-                RawHttpConnection connection = new RawHttpConnection(server.port());
+                RawHttp connection = RawHttp.connect(server.port());
                 slow.add(connection);
-                connection.sendHead("PUT", TIER_PATH, length);
+                connection.sendJsonHead("PUT", TIER_PATH, length);
                 connection.send(piece.apply(0));
             }
             Future<?> trickled = trickle.submit(() -> {
                 // 4 more bytes to each client in turn, never the whole body: they keep sending, slowly.
                 for (int round = 1; trickling.get() && (round + 1) * 4 < length; round++) {
-                    for (RawHttpConnection connection : slow) {
+                    for (RawHttp connection : slow) {
                         connection.send(piece.apply(round));
                     }
                     pace(500);
@@ -163,7 +163,7 @@ class SlowClientsTest {
 
             // They were all still there, unanswered, while the others were answered.
             assertThat(server.requestsInFlight()).isGreaterThanOrEqualTo(SLOW_CLIENTS);
-            for (RawHttpConnection connection : slow) {
+            for (RawHttp connection : slow) {
                 assertThat(connection.answered()).isFalse();
             }
             trickling.set(false);
@@ -171,7 +171,7 @@ class SlowClientsTest {
         } finally {
             trickling.set(false);
             trickle.shutdownNow();
-            for (RawHttpConnection connection : slow) {
+            for (RawHttp connection : slow) {
                 connection.close();
             }
         }
@@ -181,10 +181,10 @@ class SlowClientsTest {
     @DisplayName("while 200 clients are part-way through their headers, /health still answers")
     void slowHeadersDoNotStarveTheServer() throws Exception {
         start("30");
-        List<RawHttpConnection> slow = new ArrayList<>();
+        List<RawHttp> slow = new ArrayList<>();
         try {
             for (int i = 0; i < SLOW_CLIENTS; i++) {
-                RawHttpConnection connection = new RawHttpConnection(server.port());
+                RawHttp connection = RawHttp.connect(server.port());
                 slow.add(connection);
                 connection.send("PUT " + TIER_PATH + " HTTP/1.1\r\nHost: loc");
             }
@@ -193,7 +193,7 @@ class SlowClientsTest {
             assertThat(http.get("/health").status()).isEqualTo(200);
             assertThat(http.get("/api/models/registry").status()).isEqualTo(200);
         } finally {
-            for (RawHttpConnection connection : slow) {
+            for (RawHttp connection : slow) {
                 connection.close();
             }
         }
@@ -203,7 +203,7 @@ class SlowClientsTest {
     @DisplayName("a client silent part-way through its headers is disconnected after the HTTP idle timeout")
     void silentHeadersAreDisconnected() throws Exception {
         start("30", "1");
-        try (RawHttpConnection connection = new RawHttpConnection(server.port())) {
+        try (RawHttp connection = RawHttp.connect(server.port())) {
             connection.send("PUT " + TIER_PATH + " HTTP/1.1\r\nHost: loc");
             // The end of the stream, with or without a 408 before it.
             assertThat(connection.readToEnd()).satisfiesAnyOf(
@@ -215,10 +215,10 @@ class SlowClientsTest {
     @DisplayName("a body whose client goes silent for the HTTP idle timeout is answered 408 before the body timeout")
     void silentBodyIsRequestTimeoutAfterTheIdleTimeout() throws Exception {
         start("20", "1");
-        try (RawHttpConnection connection = new RawHttpConnection(server.port())) {
-            connection.sendHead("PUT", TIER_PATH, BODY.length());
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.sendJsonHead("PUT", TIER_PATH, BODY.length());
             connection.send(BODY.substring(0, 4));
-            RawHttpConnection.Reply reply = connection.read();
+            RawHttp.Reply reply = connection.read();
             assertThat(reply.status()).as(reply.body()).isEqualTo(408);
             JsonNode error = Http.JSON.readTree(reply.body());
             assertThat(error.path("error").asText()).isEqualTo("RequestTimeout");
@@ -231,21 +231,21 @@ class SlowClientsTest {
     @DisplayName("a kept-alive connection idle between requests for longer than the body timeout is still served")
     void keepAliveWithIdleGaps() throws Exception {
         start("0.5");
-        try (RawHttpConnection connection = new RawHttpConnection(server.port())) {
+        try (RawHttp connection = RawHttp.connect(server.port())) {
             for (int i = 0; i < 3; i++) {
-                connection.sendHead("GET", "/health", -1);
-                RawHttpConnection.Reply health = connection.read();
+                connection.sendHead("GET", "/health");
+                RawHttp.Reply health = connection.read();
                 assertThat(health.status()).as("GET /health #" + i + ": " + health.body()).isEqualTo(200);
                 // An idle client between two requests, longer than the body timeout.
                 pace(1_000);
-                connection.sendHead("GET", "/api/models/registry", -1);
-                RawHttpConnection.Reply registry = connection.read();
+                connection.sendHead("GET", "/api/models/registry");
+                RawHttp.Reply registry = connection.read();
                 assertThat(registry.status()).as("GET registry #" + i + ": " + registry.body()).isEqualTo(200);
                 assertThat(registry.headers().get("connection")).isNotEqualTo("close");
                 pace(1_000);
-                connection.sendHead("PUT", TIER_PATH, BODY.length());
+                connection.sendJsonHead("PUT", TIER_PATH, BODY.length());
                 connection.send(BODY);
-                RawHttpConnection.Reply tier = connection.read();
+                RawHttp.Reply tier = connection.read();
                 assertThat(tier.status()).as("PUT tier #" + i + ": " + tier.body()).isEqualTo(200);
                 pace(1_000);
             }

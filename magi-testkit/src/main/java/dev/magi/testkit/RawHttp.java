@@ -53,6 +53,11 @@ public final class RawHttp implements AutoCloseable {
         send(head.append("\r\n").toString());
     }
 
+    /** Sends a request's line and headers for a JSON body of {@code contentLength} bytes, sent next with {@link #send}. */
+    public void sendJsonHead(String method, String path, long contentLength) throws IOException {
+        sendHead(method, path, "Content-Type", "application/json", "Content-Length", String.valueOf(contentLength));
+    }
+
     /** Sends text as it is. */
     public void send(String text) throws IOException {
         out.write(text.getBytes(StandardCharsets.UTF_8));
@@ -102,6 +107,16 @@ public final class RawHttp implements AutoCloseable {
             body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
         }
         return new Reply(status, headers, body.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Whether the server has begun to answer (or closed the connection), without waiting for it. */
+    public boolean answered() throws IOException {
+        return in.available() > 0 || socket.isInputShutdown();
+    }
+
+    /** Everything the server sends until it closes the connection. */
+    public String readToEnd() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** Whether the server closed the connection: the next read finds its end (or its reset). */
