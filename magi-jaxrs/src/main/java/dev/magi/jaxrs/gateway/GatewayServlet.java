@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The gateway's byte-moving paths as one asynchronous servlet: the inference endpoints ({@code /v1}'s
@@ -90,8 +89,7 @@ public final class GatewayServlet extends HttpServlet {
         Exchange exchange = Exchange.start(request, response, watch);
         WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).whenComplete((body, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = Inference.cause(failure);
                 exchange.refuse(cause instanceof GatewayException ? cause : unreadable(cause));
                 return;
             }

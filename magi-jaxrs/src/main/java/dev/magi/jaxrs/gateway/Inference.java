@@ -125,9 +125,13 @@ final class Inference {
         });
     }
 
+    /** The failure a future's stage wrapped, or the failure itself. */
+    static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = cause(failure);
         if (cause instanceof GatewayException) {
             return cause;
         }

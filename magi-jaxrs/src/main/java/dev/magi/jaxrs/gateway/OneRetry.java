@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -37,7 +36,7 @@ final class OneRetry {
             if (!retriable(failure)) {
                 return CompletableFuture.<A>failedFuture(failure);
             }
-            LOG.info("A server could not take a request ({}); trying once more", cause(failure).toString());
+            LOG.info("A server could not take a request ({}); trying once more", Inference.cause(failure).toString());
             CompletableFuture<Lease> again;
             try {
                 again = admitAgain.get();
@@ -54,11 +53,7 @@ final class OneRetry {
      * that took too long, which may well have started on the work.
      */
     static boolean retriable(Throwable failure) {
-        Throwable cause = cause(failure);
+        Throwable cause = Inference.cause(failure);
         return cause instanceof IOException && !(cause instanceof HttpTimeoutException);
-    }
-
-    private static Throwable cause(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }
