@@ -144,12 +144,12 @@ class GatewayOverHttpTest {
         }
 
         @Test
-        @DisplayName("streamed with a pause of seconds between two tokens: arrives whole, the gateway's client to"
-                + " llama-server does not cut it")
+        @DisplayName("streamed with a pause longer than the connections' idle timeout: arrives whole, nothing cut")
         void slowStreamArrivesWhole() throws Exception {
             start(FakeLlamaServer.launcher().stream(2, 3_000));
-            // The client side's idle timeout is the host's: the standalone's is tested with the standalone
-            // (GatewayOnStandaloneTest), which holds it off while an answer is awaited.
+            // A connection silent for a second is closed, as --http-idle-timeout 1 would have it: a pause of
+            // llama-server between two tokens is not a silent client, on either side of the gateway.
+            api.idleTimeout(Duration.ofSeconds(1));
 
             HttpResponse<InputStream> response = gateway.openStream(chat(SMALL, "take your time", true));
 
@@ -159,6 +159,10 @@ class GatewayOverHttpTest {
             assertThat(events.get(0)).startsWith("data: ").contains("tok0");
             assertThat(events.get(1)).startsWith("data: ").contains("tok1");
             assertThat(events.get(2)).isEqualTo("data: [DONE]");
+            // The fake records how its answer ended just after it closes the stream, so the client can
+            // read the end first: wait for the record, then say which one it is.
+            Eventually.await(PATIENCE, "the fake to record how its stream ended", () -> gateway.fakeEvents()
+                    .stream().anyMatch(line -> line.endsWith(" /v1/chat/completions") && !line.startsWith("request")));
             assertThat(gateway.fakeEvents()).contains("done /v1/chat/completions")
                     .doesNotContain("client-gone /v1/chat/completions");
         }
