@@ -66,7 +66,7 @@ final class TwoStageAnswer {
                 .thenAccept(stage1 -> {
                     if (exchange.gone()) {
                         // Nobody to answer: stage 2 is neither queued nor started.
-                        clock.refused(499);
+                        clock.refused(RequestClock.CLIENT_GONE);
                         return;
                     }
                     stage2(gateway, upstream, root, request, session, auto, plan, headers, stage1, exchange, clock);
@@ -115,7 +115,7 @@ final class TwoStageAnswer {
                         if (answer != null) {
                             answer.abandon();
                         }
-                        clock.refused(499);
+                        clock.refused(RequestClock.CLIENT_GONE);
                     } else if (stage1.succeeded() && (failure != null || answer.status() / 100 != 2)) {
                         if (answer != null) {
                             answer.abandon();

@@ -2,6 +2,7 @@ package dev.magi.jaxrs.gateway;
 
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.Lease;
+import dev.magi.core.gateway.Route;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -145,9 +146,10 @@ final class Upstream implements AutoCloseable {
      * @param pathAndQuery checked by {@link UpstreamPath}
      * @param headers      the client's headers, each name with its values
      * @param body         the body, null for a request without one
+     * @param clock        times the answer and reads its tokens as it passes
      */
     CompletableFuture<Answer> pass(Lease lease, String method, String pathAndQuery, Map<String, List<String>> headers,
-                                   Request.Content body) {
+                                   Request.Content body, RequestClock clock) {
         return sendOrRelease(lease, () -> {
             Request request = client.newRequest(URI.create(lease.baseUri() + pathAndQuery)).method(method);
             Set<String> dropped = new HashSet<>(NOT_FORWARDED);
@@ -168,7 +170,8 @@ final class Upstream implements AutoCloseable {
             if (body != null) {
                 request.body(body);
             }
-            return send(request, lease, answer -> { }, null);
+            // The lease names the model as asked by id; the answer says it came through /upstream.
+            return send(request, lease, answer -> answer.set("X-MAGI-Route", Route.UPSTREAM.wireName()), clock);
         });
     }
 
@@ -215,7 +218,7 @@ final class Upstream implements AutoCloseable {
     /**
      * An answer under way: its status and headers once they came, then its body, passed to a client
      * with {@link #pipe} or let go with {@link #abandon}. Its {@code clock} times it and reads its
-     * tokens; null for answers nobody observes ({@code /upstream}).
+     * tokens; null for answers nobody observes.
      */
     static final class Answer {
         private final Request request;
@@ -333,13 +336,17 @@ final class Upstream implements AutoCloseable {
             }
         }
 
-        /** Lets the answer go unwritten: its request is closed, and so is the lease. */
+        /**
+         * Lets the answer go unwritten: its request is closed, and so is the lease. Its clock is not told:
+         * the caller knows what the client got instead (nothing, or another answer).
+         */
         void abandon() {
             request.abort(new CancellationException("The answer is not wanted"));
             lease.close();
-            if (clock != null) {
-                clock.answered(lease, status);
-            }
+        }
+
+        Lease lease() {
+            return lease;
         }
 
         private void finish(Exchange to) {
@@ -351,10 +358,12 @@ final class Upstream implements AutoCloseable {
                             GatewayError.UPSTREAM_UNAVAILABLE.code()), true, () -> { });
                 }
             }
+            // Gone before the end, the client did not get the status its first bytes said.
+            boolean gone = to.gone();
             to.end();
             lease.close();
             if (clock != null) {
-                clock.answered(lease, status);
+                clock.answered(lease, gone ? RequestClock.CLIENT_GONE : status);
             }
         }
     }
