@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Tells the gateway of a client that closed its connection while its request waits for a slot, which
@@ -28,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ClosedConnectionWatch implements ClientWatch {
     private static final Logger LOG = LoggerFactory.getLogger(ClosedConnectionWatch.class);
+    /** Where a request keeps its connection's watch, for the next wait of the same request. */
+    private static final String WATCH = ClosedConnectionWatch.class.getName();
 
     @Override
     public Runnable watch(HttpServletRequest request, Runnable closed) {
@@ -35,27 +36,63 @@ final class ClosedConnectionWatch implements ClientWatch {
         if (jettyRequest == null) {
             return () -> { };
         }
+        // A request may wait more than once (a two-stage answer: a slot, its draft, another slot). The
+        // selector takes one interest per connection, and the first is still registered: it is armed again.
+        if (request.getAttribute(WATCH) instanceof Readable registered) {
+            Runnable stop = registered.arm(closed);
+            if (stop != null) {
+                return stop;
+            }
+        }
         EndPoint endPoint = jettyRequest.getConnectionMetaData().getConnection().getEndPoint();
-        AtomicBoolean watching = new AtomicBoolean(true);
-        endPoint.tryFillInterested(new Readable(endPoint, watching, closed));
-        return () -> watching.set(false);
+        Readable readable = new Readable(endPoint);
+        Runnable stop = readable.arm(closed);
+        request.setAttribute(WATCH, readable);
+        endPoint.tryFillInterested(readable);
+        return stop;
     }
 
-    /** What the selector calls once the connection can be read: its end, or more bytes. */
+    /**
+     * What the selector calls once the connection can be read: its end, or more bytes. Armed, it tells
+     * of a close; disarmed (the wait ended), what is readable is the connection's to read.
+     */
     private static final class Readable implements Callback {
         private final EndPoint endPoint;
-        private final AtomicBoolean watching;
-        private final Runnable closed;
+        /** Whom to tell of a close; null while disarmed. */
+        private Runnable closed;
+        /** Which arming is current, so that the stop of an earlier wait does not disarm a later one. */
+        private long arming;
+        /** The selector called for the last time: no interest is registered any more. */
+        private boolean spent;
 
-        Readable(EndPoint endPoint, AtomicBoolean watching, Runnable closed) {
+        Readable(EndPoint endPoint) {
             this.endPoint = endPoint;
-            this.watching = watching;
-            this.closed = closed;
+        }
+
+        /** Arms the watch for one wait; null when it is spent and a new one must be registered. */
+        synchronized Runnable arm(Runnable onClose) {
+            if (spent) {
+                return null;
+            }
+            closed = onClose;
+            long mine = ++arming;
+            return () -> disarm(mine);
+        }
+
+        private synchronized void disarm(long which) {
+            if (arming == which) {
+                closed = null;
+            }
         }
 
         @Override
         public void succeeded() {
-            if (!watching.get()) {
+            Runnable onClose;
+            synchronized (this) {
+                onClose = closed;
+                spent = onClose == null;
+            }
+            if (onClose == null) {
                 // The wait ended: what is readable now (the next request) is the connection's to read.
                 if (endPoint.getConnection() instanceof AbstractConnection connection) {
                     connection.onFillable();
@@ -66,21 +103,33 @@ final class ClosedConnectionWatch implements ClientWatch {
             try {
                 int filled = endPoint.fill(probe);
                 if (filled < 0) {
-                    closed.run();
+                    spend();
+                    onClose.run();
                 } else if (filled == 0) {
                     endPoint.tryFillInterested(this);
                 } else {
+                    spend();
                     LOG.debug("A client sent more bytes behind a request that waits; they are dropped");
                 }
             } catch (IOException e) {
-                closed.run();
+                spend();
+                onClose.run();
             }
+        }
+
+        private synchronized void spend() {
+            spent = true;
         }
 
         @Override
         public void failed(Throwable failure) {
-            if (watching.get()) {
-                closed.run();
+            Runnable onClose;
+            synchronized (this) {
+                spent = true;
+                onClose = closed;
+            }
+            if (onClose != null) {
+                onClose.run();
             }
         }
     }

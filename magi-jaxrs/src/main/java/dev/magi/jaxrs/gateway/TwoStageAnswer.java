@@ -60,7 +60,7 @@ final class TwoStageAnswer {
                 .thenCompose(lease -> {
                     stage1Lease[0] = lease;
                     return exchange.gone() ? Inference.<Upstream.Fetched>goneBeforeSending(lease)
-                            : upstream.fetch(lease, PATH, stage1Body, headers, MAX_STAGE1_BYTES);
+                            : fetchWhileThere(upstream, lease, stage1Body, headers, exchange);
                 })
                 .handle((response, failure) -> stage1(stage1Lease[0], response, failure, started))
                 .thenAccept(stage1 -> {
@@ -77,6 +77,19 @@ final class TwoStageAnswer {
                     exchange.refuse(failure);
                     return null;
                 });
+    }
+
+    /**
+     * Fetches the draft while the client is there: nothing is written to the client meanwhile, so its
+     * connection is watched (where the host can), and a client that leaves aborts the fetch, freeing the
+     * drafting model's slot instead of holding it to the draft's end.
+     */
+    private static CompletableFuture<Upstream.Fetched> fetchWhileThere(Upstream upstream, Lease lease, byte[] body,
+                                                                      Map<String, String> headers, Exchange exchange) {
+        CompletableFuture<Upstream.Fetched> fetched = upstream.fetch(lease, PATH, body, headers, MAX_STAGE1_BYTES);
+        exchange.onGone(() -> fetched.cancel(false));
+        exchange.watchWhile(fetched);
+        return fetched;
     }
 
     private static Stage1 stage1(Lease lease, Upstream.Fetched response, Throwable failure, long started) {

@@ -106,7 +106,8 @@ final class Upstream implements AutoCloseable {
 
     /**
      * Sends the request and reads its whole answer, up to {@code maxBytes}; the lease is closed once
-     * the answer is read, or the request failed.
+     * the answer is read, or the request failed. Cancelling the future aborts the request, so that an
+     * answer nobody waits for any more stops holding its server's slot.
      */
     CompletableFuture<Fetched> fetch(Lease lease, String path, byte[] body, Map<String, String> headers,
                                      long maxBytes) {
@@ -129,6 +130,12 @@ final class Upstream implements AutoCloseable {
                 fetched.completeExceptionally(result.getFailure());
             } else {
                 fetched.complete(new Fetched(result.getResponse().getStatus(), bytes.toByteArray()));
+            }
+        });
+        fetched.whenComplete((answer, failure) -> {
+            if (fetched.isCancelled()) {
+                // The lease is closed by the send's callback above, once the abort ended the request.
+                request.abort(new CancellationException("The answer is not wanted"));
             }
         });
         return fetched;
