@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Tells the gateway of a client that closed its connection while its request waits for a slot, which
+ * Tells the gateway of a client that closed its connection while its request waits (for a slot, a draft), which
  * Jetty does not notice by itself: once a request's body is read, Jetty reads its connection again only
  * after the answer. While the request waits, this asks Jetty's selector to say when the connection
  * becomes readable; for a client waiting for its answer that is its close (a client must not send more
