@@ -3,16 +3,7 @@ package dev.magi.standalone;
 import dev.magi.jaxrs.gateway.ClientWatch;
 import jakarta.servlet.http.HttpServletRequest;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.io.AbstractConnection;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.util.BufferUtil;
-import org.eclipse.jetty.util.Callback;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.ConnectionMetaData;
 
 /**
  * Tells the gateway of a client that closed its connection while its request waits for a slot, which
@@ -21,13 +12,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * becomes readable; for a client waiting for its answer that is its close (a client must not send more
  * requests behind a {@code POST} before its answer, RFC 9112, 9.3.2), seen as the end of the stream.
  *
- * <p>The interest cannot be withdrawn once the wait ends, so a connection whose request waited is not
- * kept alive after its answer: Jetty, asking to read the next request, finds this interest still
- * registered and closes the connection. Only requests that waited pay that (one new connection), not
- * those served at once.
+ * <p>A request may wait more than once (its one retry, the second stage of a two-stage answer), but the
+ * selector's interest cannot be withdrawn once a wait ends, nor asked for twice: so each connection has
+ * one {@link ConnectionWatcher}, kept with the connection, which each wait points at its own
+ * {@code closed}.
+ *
+ * <p>Since the interest stays registered, a connection whose request waited is not kept alive after its
+ * answer: Jetty, asking to read the next request, finds this interest still registered and closes the
+ * connection. Only requests that waited pay that (one new connection), not those served at once.
  */
 final class ClosedConnectionWatch implements ClientWatch {
-    private static final Logger LOG = LoggerFactory.getLogger(ClosedConnectionWatch.class);
+    /** The connection's attribute that holds its watcher. */
+    private static final String WATCHER = ConnectionWatcher.class.getName();
+    private static final Object LOCK = new Object();
 
     @Override
     public Runnable watch(HttpServletRequest request, Runnable closed) {
@@ -35,53 +32,19 @@ final class ClosedConnectionWatch implements ClientWatch {
         if (jettyRequest == null) {
             return () -> { };
         }
-        EndPoint endPoint = jettyRequest.getConnectionMetaData().getConnection().getEndPoint();
-        AtomicBoolean watching = new AtomicBoolean(true);
-        endPoint.tryFillInterested(new Readable(endPoint, watching, closed));
-        return () -> watching.set(false);
+        return watcherOf(jettyRequest.getConnectionMetaData()).watch(closed);
     }
 
-    /** What the selector calls once the connection can be read: its end, or more bytes. */
-    private static final class Readable implements Callback {
-        private final EndPoint endPoint;
-        private final AtomicBoolean watching;
-        private final Runnable closed;
-
-        Readable(EndPoint endPoint, AtomicBoolean watching, Runnable closed) {
-            this.endPoint = endPoint;
-            this.watching = watching;
-            this.closed = closed;
-        }
-
-        @Override
-        public void succeeded() {
-            if (!watching.get()) {
-                // The wait ended: what is readable now (the next request) is the connection's to read.
-                if (endPoint.getConnection() instanceof AbstractConnection connection) {
-                    connection.onFillable();
-                }
-                return;
+    private static ConnectionWatcher watcherOf(ConnectionMetaData connection) {
+        // A connection's waits follow one another (one request at a time, each wait after the one before
+        // ended), so this lock is hardly ever contended; it makes sure a connection never gets two watchers.
+        synchronized (LOCK) {
+            if (connection.getAttribute(WATCHER) instanceof ConnectionWatcher watcher) {
+                return watcher;
             }
-            ByteBuffer probe = BufferUtil.allocate(1);
-            try {
-                int filled = endPoint.fill(probe);
-                if (filled < 0) {
-                    closed.run();
-                } else if (filled == 0) {
-                    endPoint.tryFillInterested(this);
-                } else {
-                    LOG.debug("A client sent more bytes behind a request that waits; they are dropped");
-                }
-            } catch (IOException e) {
-                closed.run();
-            }
-        }
-
-        @Override
-        public void failed(Throwable failure) {
-            if (watching.get()) {
-                closed.run();
-            }
+            ConnectionWatcher watcher = new ConnectionWatcher(connection.getConnection().getEndPoint());
+            connection.setAttribute(WATCHER, watcher);
+            return watcher;
         }
     }
 }
