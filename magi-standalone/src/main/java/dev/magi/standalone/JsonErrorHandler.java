@@ -69,7 +69,7 @@ final class JsonErrorHandler extends ErrorHandler {
      * Whether the request is for one of the gateway's paths, whose errors are OpenAI's shape. Decided on
      * the path as the client sent it: a request Jetty refused may have no decoded path to go by.
      */
-    static boolean onGatewayPath(Request request) {
+    private static boolean onGatewayPath(Request request) {
         String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
         if (path == null) {
             return false;
