@@ -2,6 +2,10 @@ package dev.magi.standalone;
 
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
+import dev.magi.core.gateway.RequestRecord;
+import dev.magi.spi.ModelProfile;
+import dev.magi.spi.ModelProfile.TwoStage;
+import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
@@ -34,6 +38,10 @@ class QueueDisconnectTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String MODEL = "small-1b-q4_0";
     private static final int CLIENTS = 5;
+    private static final String MID = "mid-8b-q4_0";
+    private static final String BIG = "big-70b-q4_0";
+    /** Scores as powerful, above the drafting tier (balanced): answered in two stages. */
+    private static final String HARD = "Analyze X and compare Y";
 
     @TempDir
     Path dir;
@@ -89,9 +97,15 @@ class QueueDisconnectTest {
     }
 
     private URI startWithLoadGate(Path gate) throws Exception {
+        return start(FakeLlamaServer.launcher().loadGate(gate), List.of(MODEL));
+    }
+
+    private URI start(FakeLlamaServer.Launcher fake, List<String> models) throws Exception {
         Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
-        FakeLlamaServer.launcher().loadGate(gate).writeTo(dir.resolve("bin/llama-server"));
+        for (String model : models) {
+            GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(model + ".gguf"));
+        }
+        fake.writeTo(dir.resolve("bin/llama-server"));
         int ports = FreePorts.rangeStart(10);
         engine = MagiEngine.builder().withoutEnvironment()
                 .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
@@ -108,6 +122,66 @@ class QueueDisconnectTest {
         engine.registry().setAllEnabled(true);
         server = MagiServer.newServer(engine, "127.0.0.1", 0).start();
         return server.uri();
+    }
+
+    /** Sends a chat completion on a connection of its own, without reading the answer. */
+    private static Socket post(URI base, String json) throws Exception {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        Socket socket = new Socket(base.getHost(), base.getPort());
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getAuthority()
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        return socket;
+    }
+
+    @Test
+    @DisplayName("a two-stage request that waited for its draft's server, then queues for its answering model,"
+            + " leaves that second queue when its client disconnects")
+    void leavesTheSecondWait() throws Exception {
+        Path loadGate = dir.resolve("load-gate");
+        Path streamGate = dir.resolve("stream-gate");
+        Files.createFile(loadGate);
+        URI base = start(FakeLlamaServer.launcher().loadGate(loadGate).streamGate(streamGate).slots(1),
+                List.of(MODEL, MID, BIG));
+        engine.registry().setTierOverride(MODEL, Tier.FAST);
+        engine.registry().setTierOverride(MID, Tier.BALANCED);
+        engine.registry().setTierOverride(BIG, Tier.POWERFUL);
+        engine.profiles().create(new ModelProfile("drafts", "two stages", List.of(MODEL, MID, BIG), null,
+                new TwoStage(true, Tier.BALANCED, Tier.POWERFUL, 500), null));
+        engine.profiles().setActive("drafts");
+
+        // The answering model's only slot is taken by a stream that stalls after its first chunk.
+        try (Socket blocker = post(base, "{\"model\":\"" + BIG + "\",\"stream\":true,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"hold the slot\"}]}")) {
+            Eventually.await(PATIENCE, "the blocking stream to hold " + BIG + "'s slot",
+                    () -> engine.gateway().inFlight(BIG) == 1);
+            Files.delete(loadGate);
+
+            Socket client = post(base, "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                    + HARD + "\"}]}");
+            // First wait: the drafting model's server is loading.
+            Eventually.await(PATIENCE, "stage 1 waiting for " + MID + " to load", () -> engine.gateway().queued(MID) == 1);
+            Files.createFile(loadGate);
+            // Second wait, on the same connection: stage 2 queues behind the blocking stream.
+            Eventually.await(PATIENCE, "stage 2 queued for " + BIG, () -> engine.gateway().queued(BIG) == 1);
+
+            client.close();
+            // The blocking stream still holds the slot: only the disconnect can empty the queue.
+            Eventually.await(Duration.ofSeconds(20), "stage 2 to leave the queue on the disconnect",
+                    () -> engine.gateway().queued(BIG) == 0);
+            assertThat(engine.gateway().inFlight(BIG)).as("the blocking stream still runs").isEqualTo(1);
+            RequestRecord left = Eventually.awaitValue(PATIENCE, "the two-stage request in the log",
+                    () -> engine.gateway().requests().tail(10).stream()
+                            .filter(r -> "auto".equals(r.asked())).findFirst().orElse(null),
+                    r -> r != null);
+            assertThat(left.status()).isEqualTo(499);
+            assertThat(engine.gateway().inFlight(BIG)).as("the blocking stream still runs").isEqualTo(1);
+        } finally {
+            Files.createFile(streamGate);
+        }
     }
 
     @Test

@@ -44,6 +44,10 @@ class SlowClientsTest {
     private static final int CHUNK = 64 * 1024;
     /** Far more than is read of a refused body: a writer that gets this far was never cut off. */
     private static final long NEVER_READ_BYTES = 512L * 1024 * 1024;
+    /** Over the gateway's 32 MiB, and under the 64 MiB read of a refused body: the rest is read and thrown away. */
+    private static final long GATEWAY_TOO_LARGE = 40L * 1024 * 1024;
+    /** 30 s of trickling, ten times the body timeout of the test that trickles. */
+    private static final int TRICKLE_ROUNDS = 100;
 
     @TempDir
     Path dir;
@@ -332,6 +336,36 @@ class SlowClientsTest {
             // What is expected: the server closed the connection under the writer.
         }
         assertThat(sent).as("bytes written before the server closed the connection").isLessThan(NEVER_READ_BYTES);
+    }
+
+    @Test
+    @DisplayName("a gateway body refused 413 and trickled under the idle timeout is given up at the body timeout:"
+            + " the 413 says Connection: close and the connection is closed")
+    void trickledRefusedBodyIsCutOffAtTheBodyTimeout() throws Exception {
+        start("3", "2");
+        try (CapturedStderr log = new CapturedStderr();
+             RawHttp connection = RawHttp.connect(server.port())) {
+            connection.sendJsonHead("POST", "/v1/chat/completions", GATEWAY_TOO_LARGE);
+            // 4 bytes every 300 ms: never silent for the idle timeout, and far from the body's end.
+            try {
+                for (int round = 0; round < TRICKLE_ROUNDS && !connection.answered(); round++) {
+                    connection.send("    ");
+                    pace(300);
+                }
+            } catch (IOException closed) {
+                // The server answered and closed the connection between two of the client's writes.
+            }
+            assertThat(connection.answered()).as("answered while still trickling, after " + TRICKLE_ROUNDS
+                    + " rounds of 300 ms").isTrue();
+            RawHttp.Reply reply = connection.read();
+            assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+            assertThat(Http.JSON.readTree(reply.body()).path("error").path("code").asText())
+                    .isEqualTo("payload_too_large");
+            assertThat(reply.headers().get("connection")).isEqualToIgnoringCase("close");
+            assertThat(connection.closedByServer()).isTrue();
+            // Given up at the body timeout, not for a silence.
+            Eventually.await("the deadline to be logged", () -> log.text().contains("did not arrive within 3.0 s"));
+        }
     }
 
     private static void assertTooLarge(RawHttp.Reply reply) throws IOException {

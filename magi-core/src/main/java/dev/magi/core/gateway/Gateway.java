@@ -705,6 +705,7 @@ public final class Gateway implements AutoCloseable {
      */
     private void warmUp(String id) {
         try {
+            long changesBefore = changesReported(id);
             boolean running = supervisor.server(id).map(s -> RUNNING.contains(s.state())).orElse(false);
             if (!running && !makeRoom(id)) {
                 return;
@@ -714,7 +715,7 @@ public final class Gateway implements AutoCloseable {
                 LOG.info("Starting '{}' on demand for a request", id);
                 observers.forEach(observer -> observer.startedOnDemand(id));
             }
-            learn(id, supervisor.start(id, true));
+            learn(id, supervisor.start(id, true), changesBefore);
         } catch (GatewayException e) {
             fail(id, e);
         } catch (MagiException e) {
@@ -730,33 +731,44 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** How many changes of the server's state its lane was told of: taken before reading the server. */
+    private long changesReported(String id) {
+        synchronized (lock) {
+            return lanes.get(id).changesReported;
+        }
+    }
+
     /**
      * Takes the address of the server's ready run {@code ready}, hands the first waiter its one slot at
      * once, then reads the run's slots and hands the others theirs. The first request does not wait for
      * {@code /props}: one slot is never wrong, and the read (a new connection, a few milliseconds) would
      * otherwise come between a ready server and the request that waited for it. A server left with
      * nothing to do may be the room a start waits for: that start is planned again, or it would wait for
-     * a change that has already happened.
+     * a change that has already happened. A run read before a change of the server was reported (its
+     * end, maybe) is not taken: the server is read again (see {@link ModelLane#adopt}).
+     *
+     * @param changesBefore the changes the lane was told of before {@code ready} was read
      */
-    private void learn(String id, ServerStatus ready) {
+    private void learn(String id, ServerStatus ready, long changesBefore) {
         URI base = baseUri(ready);
         List<Grant> grants;
         long readyAt;
         boolean idle;
         synchronized (lock) {
             ModelLane lane = lanes.get(id);
-            lane.warming = false;
-            lane.admitted = false;
-            lane.ready = true;
-            lane.slots = 1;
-            lane.slotsRead = false;
-            lane.baseUri = base;
-            lane.runStartedAt = ready.startedAt();
             readyAt = System.nanoTime();
-            lane.readyAtNanos = readyAt;
-            lane.lastUsed = Instant.now();
-            grants = dispatchLocked(lane);
-            idle = !lane.busy();
+            if (!lane.adopt(base, ready.startedAt(), changesBefore, readyAt, Instant.now())) {
+                grants = null;
+                idle = false;
+            } else {
+                grants = dispatchLocked(lane);
+                idle = !lane.busy();
+            }
+        }
+        if (grants == null) {
+            // Still warming: no other thread reads the server meanwhile.
+            relearn(id);
+            return;
         }
         hand(grants);
         if (idle) {
@@ -779,6 +791,8 @@ public final class Gateway implements AutoCloseable {
             if (lane == null || closed) {
                 return;
             }
+            // A run read before this report, being learned now on another thread, may be the one that ended.
+            lane.changeReported();
             if (lane.ready && (now == null || !lane.follows(now))) {
                 lane.ready = false;
             }
@@ -797,10 +811,11 @@ public final class Gateway implements AutoCloseable {
 
     /** Reads a ready server's new run for its lane; starts nothing unless requests wait for it. */
     private void relearn(String id) {
+        long changesBefore = changesReported(id);
         ServerStatus now = supervisor.server(id).orElse(null);
         if (now != null && now.isReady()) {
             try {
-                learn(id, now);
+                learn(id, now, changesBefore);
             } catch (RuntimeException e) {
                 LOG.error("Reading the new run of '{}' for the gateway failed unexpectedly", id, e);
                 fail(id, new GatewayException(GatewayError.MODEL_LOAD_FAILED, "The server of '" + id

@@ -38,6 +38,11 @@ final class ModelLane {
     Instant lastUsed;
     /** When the gateway last received a request for it; null if never. */
     Instant lastRequestAt;
+    /**
+     * Changes of its server's state reported to the gateway so far. A run read before a change was
+     * reported may be over (the change may be its end), so it is not taken: see {@link #adopt}.
+     */
+    long changesReported;
     /** Being stopped (idle, or evicted to make room): new requests wait and start it again once it has stopped. */
     boolean unloading;
     /** The memory rules let it start, and its start is under way: its memory counts as taken. */
@@ -55,6 +60,36 @@ final class ModelLane {
     boolean follows(ServerStatus server) {
         return server.state() == ServerState.READY && Objects.equals(baseUri, server.endpoint())
                 && Objects.equals(runStartedAt, server.startedAt());
+    }
+
+    /** A change of its server's state was reported. */
+    void changeReported() {
+        changesReported++;
+    }
+
+    /**
+     * Takes the run of its server that listens at {@code base} and began at {@code runStartedAt} as ready,
+     * with one slot until its own count is read; unless a change of the server's state was reported
+     * since the run was read (when {@code changesBefore} changes had been), which may be that run's end:
+     * a lane that took a run whose end was already reported would keep its address and slots, since no
+     * later change would come to correct it. Then it stays as it is, to read the run again.
+     *
+     * @return whether it took the run
+     */
+    boolean adopt(URI base, Instant runStartedAt, long changesBefore, long readyAt, Instant now) {
+        if (changesReported != changesBefore) {
+            return false;
+        }
+        warming = false;
+        admitted = false;
+        ready = true;
+        slots = 1;
+        slotsRead = false;
+        baseUri = base;
+        this.runStartedAt = runStartedAt;
+        readyAtNanos = readyAt;
+        lastUsed = now;
+        return true;
     }
 
     boolean hasFreeSlot() {

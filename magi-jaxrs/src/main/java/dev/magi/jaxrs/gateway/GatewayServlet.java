@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +89,9 @@ public final class GatewayServlet extends HttpServlet {
 
     private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint) throws IOException {
         Exchange exchange = Exchange.start(request, response, watch);
-        WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).whenComplete((body, failure) -> {
+        CompletableFuture<byte[]> read = WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES,
+                refusedBodyDeadline(), exchange::closeAfterAnswer);
+        read.whenComplete((body, failure) -> {
             if (failure != null) {
                 Throwable cause = Inference.cause(failure);
                 exchange.refuse(cause instanceof GatewayException ? cause : unreadable(cause));
@@ -153,14 +156,15 @@ public final class GatewayServlet extends HttpServlet {
         } catch (GatewayException e) {
             if (hasBody) {
                 // Refused before its body was read: the body is read and thrown away first (see RefusedBody).
-                RefusedBody.readRest(request, exchange::closeAfterAnswer).thenRun(() -> refuse(exchange, clock, e));
+                RefusedBody.readRest(request, refusedBodyDeadline(), exchange::closeAfterAnswer)
+                        .thenRun(() -> refuse(exchange, clock, e));
             } else {
                 refuse(exchange, clock, e);
             }
             return;
         }
         StreamedBody body = hasBody ? new StreamedBody(request.getInputStream(), length,
-                InferenceRequest.MAX_BODY_BYTES, exchange::closeAfterAnswer).start() : null;
+                InferenceRequest.MAX_BODY_BYTES, refusedBodyDeadline(), exchange::closeAfterAnswer).start() : null;
         try {
             CompletableFuture<Lease> admitted = engine.gateway().admit(new Admission(id, null, null, false));
             exchange.onGone(() -> admitted.cancel(false));
@@ -185,6 +189,14 @@ public final class GatewayServlet extends HttpServlet {
         exchange.refuse(refusal);
     }
 
+    /**
+     * How long the rest of a refused body may take to be read and thrown away: the request body timeout,
+     * the time any body may take to arrive.
+     */
+    private Duration refusedBodyDeadline() {
+        return engine.config().requestBodyTimeout();
+    }
+
     private static Map<String, List<String>> headers(HttpServletRequest request) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : Collections.list(request.getHeaderNames())) {
@@ -201,8 +213,8 @@ public final class GatewayServlet extends HttpServlet {
      * A refusal before anything was started. A request with a body is answered once its body was read
      * and thrown away (see {@link RefusedBody}); one without, at once.
      */
-    private static void refuse(HttpServletRequest request, HttpServletResponse response,
-            GatewayGuard.Refusal refusal) throws IOException {
+    private void refuse(HttpServletRequest request, HttpServletResponse response, GatewayGuard.Refusal refusal)
+            throws IOException {
         if (!hasBody(request)) {
             refuseNow(response, refusal);
             return;
@@ -213,8 +225,8 @@ public final class GatewayServlet extends HttpServlet {
             headers.add("WWW-Authenticate", "Bearer realm=\"magi\"");
         }
         byte[] body = OpenAiErrors.bytes(refusal.message(), refusal.type(), null, refusal.code());
-        RefusedBody.readRest(request, exchange::closeAfterAnswer).thenRun(() -> exchange.answer(refusal.status(),
-                headers, body));
+        RefusedBody.readRest(request, refusedBodyDeadline(), exchange::closeAfterAnswer)
+                .thenRun(() -> exchange.answer(refusal.status(), headers, body));
     }
 
     /** A refusal of a request without a body: a small answer, written at once. */

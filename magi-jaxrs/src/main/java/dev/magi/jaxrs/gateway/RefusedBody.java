@@ -3,9 +3,15 @@ package dev.magi.jaxrs.gateway;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The rest of a refused request's body, read and thrown away before the refusal is sent. Why: a
@@ -17,10 +23,13 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Bounded for a hostile client: at most {@link #MAX_READ_BYTES} of a body are read in all (one
  * declared larger is not read at all), the bytes go to one small buffer shared by every refused body,
- * and the reads wait without a thread, each no longer than the connection's idle timeout. A body not
- * read to its end is {@code cutOff}: its answer closes the connection.
+ * and the reads wait without a thread, each no longer than the connection's idle timeout. The whole
+ * discard has a deadline too (the request body timeout): without it, a client sending a byte just
+ * under every idle timeout would keep its connection for days. A body not read to its end, by the
+ * deadline or past {@link #MAX_READ_BYTES}, is {@code cutOff}: its answer closes the connection.
  */
 final class RefusedBody implements ReadListener {
+    private static final Logger LOG = LoggerFactory.getLogger(RefusedBody.class);
     /** How much of a refused body is read, counted from its first byte: twice the gateway's limit. */
     static final long MAX_READ_BYTES = 2 * InferenceRequest.MAX_BODY_BYTES;
     /** Where the bytes go: one buffer for every refused body, since nobody reads what is written to it. */
@@ -28,17 +37,31 @@ final class RefusedBody implements ReadListener {
 
     private final ServletInputStream in;
     private final Runnable cutOff;
+    private final Duration deadline;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private long read;
+    /** Set by whichever comes first: the body's end, or its giving up. */
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile long read;
 
     /**
-     * @param read   how much of the body was read already
-     * @param cutOff run once when the body is given up before its end
+     * @param read     how much of the body was read already
+     * @param deadline how long the rest may take to arrive, counted from now
+     * @param cutOff   run once when the body is given up before its end
      */
-    RefusedBody(ServletInputStream in, long read, Runnable cutOff) {
+    RefusedBody(ServletInputStream in, long read, Duration deadline, Runnable cutOff) {
         this.in = in;
         this.read = read;
+        this.deadline = deadline;
         this.cutOff = cutOff;
+        // The JDK's timer, cancelled once the body is done: no thread of MAGI's, nothing kept after the end.
+        CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(deadline.toMillis(),
+                TimeUnit.MILLISECONDS);
+        timer.whenComplete((ended, failure) -> {
+            if (failure instanceof TimeoutException) {
+                expire();
+            }
+        });
+        done.whenComplete((ended, failure) -> timer.complete(null));
     }
 
     /**
@@ -48,13 +71,14 @@ final class RefusedBody implements ReadListener {
      *
      * @return done once the body was read to its end or given up (never failed)
      */
-    static CompletableFuture<Void> readRest(HttpServletRequest request, Runnable cutOff) throws IOException {
+    static CompletableFuture<Void> readRest(HttpServletRequest request, Duration deadline, Runnable cutOff)
+            throws IOException {
         if (request.getContentLengthLong() > MAX_READ_BYTES || "100-continue".equalsIgnoreCase(request.getHeader(
                 "Expect"))) {
             cutOff.run();
             return CompletableFuture.completedFuture(null);
         }
-        RefusedBody body = new RefusedBody(request.getInputStream(), 0, cutOff);
+        RefusedBody body = new RefusedBody(request.getInputStream(), 0, deadline, cutOff);
         body.in.setReadListener(body);
         return body.done;
     }
@@ -81,7 +105,9 @@ final class RefusedBody implements ReadListener {
 
     @Override
     public void onAllDataRead() {
-        done.complete(null);
+        if (settled.compareAndSet(false, true)) {
+            done.complete(null);
+        }
     }
 
     /** The client went away or fell silent for the idle timeout: the refusal, if it is heard, closes. */
@@ -90,8 +116,19 @@ final class RefusedBody implements ReadListener {
         giveUp();
     }
 
+    /** The deadline passed before the body's end: the refusal is sent now, and closes the connection. */
+    private void expire() {
+        if (!settled.get()) {
+            // Expected of a slow or hostile client, not a fault of MAGI's: one line, no stack trace.
+            LOG.info("A refused request body did not arrive within {} s ({} bytes came); its connection is closed"
+                    + " after the refusal", deadline.toMillis() / 1000.0, read);
+        }
+        giveUp();
+    }
+
     private void giveUp() {
-        if (!done.isDone()) {
+        // Once only, and never after the body's end: the answer of a body read whole keeps its connection.
+        if (settled.compareAndSet(false, true)) {
             cutOff.run();
             done.complete(null);
         }

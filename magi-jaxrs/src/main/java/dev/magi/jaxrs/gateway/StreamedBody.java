@@ -7,6 +7,7 @@ import org.eclipse.jetty.util.Callback;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,6 +22,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     private final ServletInputStream in;
     private final long length;
     private final long limit;
+    private final Duration discardDeadline;
     private final Runnable cutOff;
     private final byte[] buffer = new byte[64 * 1024];
     private long read;
@@ -29,14 +31,16 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     private RefusedBody refused;
 
     /**
-     * @param length the body's length when the client said it, else -1 (it is then sent chunked)
-     * @param cutOff run when a body past the limit is given up before its end, so that the answer closes
-     *               the connection
+     * @param length          the body's length when the client said it, else -1 (it is then sent chunked)
+     * @param discardDeadline how long the rest of a refused body may take to be read and thrown away
+     * @param cutOff          run when a body past the limit is given up before its end, so that the answer
+     *                        closes the connection
      */
-    StreamedBody(ServletInputStream in, long length, long limit, Runnable cutOff) {
+    StreamedBody(ServletInputStream in, long length, long limit, Duration discardDeadline, Runnable cutOff) {
         this.in = in;
         this.length = length;
         this.limit = limit;
+        this.discardDeadline = discardDeadline;
         this.cutOff = cutOff;
     }
 
@@ -59,7 +63,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 return CompletableFuture.completedFuture(null);
             }
             finished = true;
-            refused = new RefusedBody(in, read, cutOff);
+            refused = new RefusedBody(in, read, discardDeadline, cutOff);
             pump();
         }
         return refused.done();
@@ -91,7 +95,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 read += n;
                 if (read > limit) {
                     finished = true;
-                    refused = new RefusedBody(in, read, cutOff);
+                    refused = new RefusedBody(in, read, discardDeadline, cutOff);
                     refused.done().whenComplete((done, failure) -> fail(WholeBody.tooLarge(limit)));
                     refused.onDataAvailable();
                     return;

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,6 +22,7 @@ final class WholeBody implements ReadListener {
 
     private final ServletInputStream in;
     private final long limit;
+    private final Duration discardDeadline;
     private final Runnable cutOff;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     /** Sized for the body when its length is known: most are a few hundred bytes, read in one go. */
@@ -29,28 +31,41 @@ final class WholeBody implements ReadListener {
     /** Set once the body passed the limit: what comes next is thrown away. */
     private RefusedBody refused;
 
-    private WholeBody(ServletInputStream in, long limit, long declaredLength, Runnable cutOff) {
+    private WholeBody(ServletInputStream in, long limit, long declaredLength, Duration discardDeadline,
+                      Runnable cutOff) {
         this.in = in;
         this.limit = limit;
+        this.discardDeadline = discardDeadline;
         this.cutOff = cutOff;
-        int expected = declaredLength > 0 ? (int) declaredLength : 0;
-        this.buffer = new byte[expected > 0 ? Math.min(expected, READ_BYTES) : READ_BYTES];
-        // Grown as bytes come, from at most READ_BYTES: a Content-Length alone must not take 32 MiB of memory.
-        this.bytes = new ByteArrayOutputStream(expected > 0 ? Math.min(expected, READ_BYTES) : 256);
+        int expected = initialCapacity(declaredLength);
+        this.buffer = new byte[expected > 0 ? expected : READ_BYTES];
+        this.bytes = new ByteArrayOutputStream(expected > 0 ? expected : 256);
+    }
+
+    /**
+     * Bytes set aside for a body before any arrive: its {@code Content-Length}, but never more than
+     * {@code READ_BYTES} (0 when no length is declared). The rest grows as bytes come: a Content-Length
+     * alone, sent with no body, must not take 32 MiB of memory.
+     */
+    static int initialCapacity(long declaredLength) {
+        return declaredLength > 0 ? (int) Math.min(declaredLength, READ_BYTES) : 0;
     }
 
     /**
      * The body, or {@code payload_too_large}; the request must be asynchronous already.
      *
-     * @param cutOff run when a refused body is given up before its end, so that its answer closes the connection
+     * @param discardDeadline how long the rest of a body over the limit may take to be read and thrown away
+     * @param cutOff          run when a refused body is given up before its end, so that its answer closes the
+     *                        connection
      */
-    static CompletableFuture<byte[]> read(HttpServletRequest request, long limit, Runnable cutOff)
-            throws IOException {
+    static CompletableFuture<byte[]> read(HttpServletRequest request, long limit, Duration discardDeadline,
+                                          Runnable cutOff) throws IOException {
         if (request.getContentLengthLong() > limit) {
-            return RefusedBody.readRest(request, cutOff).thenCompose(read -> CompletableFuture.failedFuture(
+            return RefusedBody.readRest(request, discardDeadline, cutOff).thenCompose(read -> CompletableFuture.failedFuture(
                     tooLarge(limit)));
         }
-        WholeBody body = new WholeBody(request.getInputStream(), limit, request.getContentLengthLong(), cutOff);
+        WholeBody body = new WholeBody(request.getInputStream(), limit, request.getContentLengthLong(),
+                discardDeadline, cutOff);
         body.in.setReadListener(body);
         return body.result;
     }
@@ -70,7 +85,7 @@ final class WholeBody implements ReadListener {
             if (bytes.size() + (long) n > limit) {
                 long read = bytes.size() + (long) n;
                 bytes = null;
-                refused = new RefusedBody(in, read, cutOff);
+                refused = new RefusedBody(in, read, discardDeadline, cutOff);
                 refused.done().whenComplete((done, failure) -> result.completeExceptionally(tooLarge(limit)));
             } else {
                 bytes.write(buffer, 0, n);

@@ -74,6 +74,41 @@ class HealthAndBackOffOverHttpTest {
     }
 
     @Test
+    @DisplayName("while every server of a tier waits out its restart back-off, a request for the tier, a streamed"
+            + " one and one through /upstream are each 503 model_backoff in OpenAI's shape, with Retry-After the"
+            + " seconds the message names; nothing is started, and the request log has the 503s")
+    void wholeTierInBackOff() throws Exception {
+        start(FakeLlamaServer.launcher().crashAfterReady(0, 134));
+        engine.supervisor().start(SMALL, true);
+        engine.supervisor().start(OTHER, true);
+        Eventually.await(PATIENCE, "both crashes to be seen", () -> engine.supervisor().restartDue(SMALL).isPresent()
+                && engine.supervisor().restartDue(OTHER).isPresent());
+        int runs = gateway.runs();
+
+        assertBackOff(api.post("/v1/chat/completions", chat("fast")));
+        assertBackOff(api.post("/v1/chat/completions", chat("fast", "hi", true)));
+        assertBackOff(api.post("/upstream/" + SMALL + "/completion", "{\"prompt\":\"hi\"}"));
+
+        assertThat(gateway.runs()).isEqualTo(runs);
+        JsonNode logged = api.get("/api/gateway/requests").json().path("requests");
+        assertThat(logged.findValuesAsText("asked")).containsExactly("fast", "fast");
+        assertThat(logged.findValuesAsText("status")).containsExactly("503", "503");
+    }
+
+    /** The refusal of a request for a server in restart back-off, as the docs describe it. */
+    private static void assertBackOff(ApiServer.Reply reply) {
+        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(503);
+        assertThat(reply.header("Content-Type")).startsWith("application/json");
+        JsonNode error = reply.json().path("error");
+        assertThat(error.path("type").asText()).isEqualTo("server_error");
+        assertThat(error.path("code").asText()).isEqualTo("model_backoff");
+        assertThat(error.path("param").asText()).isEqualTo("model");
+        int retryAfter = Integer.parseInt(reply.header("Retry-After"));
+        assertThat(retryAfter).isBetween(1, 30);
+        assertThat(error.path("message").asText()).contains("crashed and restarts in " + retryAfter + " s");
+    }
+
+    @Test
     @DisplayName("a ready server whose /health hangs shows healthy false in its record, the tier is answered by"
             + " the other server, and it shows healthy true once /health answers again")
     void healthInTheServerRecord() throws Exception {
