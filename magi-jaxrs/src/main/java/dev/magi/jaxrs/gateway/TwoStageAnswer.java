@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -95,8 +96,11 @@ final class TwoStageAnswer {
     private static Stage1 stage1(Lease lease, Upstream.Fetched response, Throwable failure, long started) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (failure != null) {
-            LOG.info("Stage 1 of a two-stage answer failed, stage 2 answers alone: {}",
-                    Inference.unwrap(failure).getMessage());
+            // A cancelled draft is no failure of its model: its client went away, and nothing follows.
+            if (!(Inference.cause(failure) instanceof CancellationException)) {
+                LOG.info("Stage 1 of a two-stage answer failed, stage 2 answers alone: {}",
+                        Inference.unwrap(failure).getMessage());
+            }
             return new Stage1(lease, null, null, millis);
         }
         JsonNode answer = null;
