@@ -22,12 +22,13 @@ import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An {@code /upstream} body too large to be gathered before the gateway sees it is passed on only once
- * its request is admitted: while the request waits, its connection's watch must leave the rest of the
- * body alone, or the server would never get all of it.
+ * A body too large to be gathered before the gateway sees it: an {@code /upstream} one is passed on only
+ * once its request is admitted, so while the request waits its connection's watch must leave the rest of
+ * the body alone, or the server would never get all of it; a chat's is read whole by the gateway before
+ * the wait, which is then watched.
  */
-@DisplayName("An /upstream request whose body is still coming while it waits for its server")
-class UpstreamBodyDuringWaitTest {
+@DisplayName("A request whose body is larger than the standalone gathers")
+class LargeBodyDuringWaitTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String MODEL = "small-1b-q4_0";
     /** Over the 1 MiB the standalone gathers before the gateway sees a body: the gateway streams it. */
@@ -47,7 +48,7 @@ class UpstreamBodyDuringWaitTest {
     }
 
     @Test
-    @DisplayName("reaches the server whole, with the bytes sent during the wait")
+    @DisplayName("to /upstream reaches the server whole, with the bytes sent while it waits")
     void bodyReachesTheServer() throws Exception {
         Path gate = dir.resolve("load-gate");
         MagiEngine engine = start(gate);
@@ -70,6 +71,25 @@ class UpstreamBodyDuringWaitTest {
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(answer).startsWith("HTTP/1.1 200").contains("\"bodyBytes\":" + LENGTH);
         }
+    }
+
+    @Test
+    @DisplayName("to /v1/chat/completions, read whole before its wait, leaves the queue when its client closes")
+    void chatBodyReadWholeIsWatched() throws Exception {
+        MagiEngine engine = start(dir.resolve("load-gate"));
+        String padding = "a".repeat(LENGTH);
+        byte[] body = ("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + padding
+                + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            Eventually.await(PATIENCE, "the request queued", () -> engine.gateway().queued(MODEL) == 1);
+        }
+        // The model's server is still loading (the gate stays closed): only the close empties the queue.
+        Eventually.await(PATIENCE, "the queue emptied by the close", () -> engine.gateway().queued(MODEL) == 0);
     }
 
     private MagiEngine start(Path gate) throws Exception {
