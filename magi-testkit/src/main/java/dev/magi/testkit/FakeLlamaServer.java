@@ -73,6 +73,9 @@ import java.util.concurrent.Executors;
  *       has (default 5) and the pause before each after the first (default 10);</li>
  *   <li>{@code FAKE_LLAMA_STREAM_GATE}: a file; a stream sends its first chunk, then waits until the file
  *       exists before the others;</li>
+ *   <li>{@code FAKE_LLAMA_ANSWER_GATE}: a file; a chat answered as JSON (not streamed) is held until the
+ *       file exists, as a long generation; a client that closes its connection meanwhile ends it
+ *       ({@code client-gone PATH}), as llama-server stops generating for a client that left;</li>
  *   <li>{@code FAKE_LLAMA_EVENTS_FILE}: append a line per request ({@code request PATH}), per answer
  *       finished ({@code done PATH}) and per answer the client stopped reading ({@code client-gone PATH});</li>
  *   <li>{@code FAKE_LLAMA_ECHO_REQUEST}: {@code true} to answer a chat (not streamed) with
@@ -480,6 +483,11 @@ public final class FakeLlamaServer {
         /** A stream sends its first chunk, then waits until {@code file} exists. */
         public Launcher streamGate(Path file) {
             return env("FAKE_LLAMA_STREAM_GATE", file.toAbsolutePath());
+        }
+
+        /** A chat answered as JSON waits until {@code file} exists, or its client closed the connection. */
+        public Launcher answerGate(Path file) {
+            return env("FAKE_LLAMA_ANSWER_GATE", file.toAbsolutePath());
         }
 
         /** Records requests, finished answers and clients that stopped reading in {@code file}. */

@@ -60,7 +60,8 @@ final class TwoStageAnswer {
                 .thenCompose(lease -> {
                     stage1Lease[0] = lease;
                     return exchange.gone() ? Inference.<Upstream.Fetched>goneBeforeSending(lease)
-                            : upstream.fetch(lease, PATH, stage1Body, headers, MAX_STAGE1_BYTES);
+                            : Inference.whileThere(exchange, upstream.fetch(lease, PATH, stage1Body, headers,
+                            MAX_STAGE1_BYTES));
                 })
                 .handle((response, failure) -> stage1(stage1Lease[0], response, failure, started))
                 .thenAccept(stage1 -> {
@@ -109,7 +110,7 @@ final class TwoStageAnswer {
         CompletableFuture<Lease> admitted = Inference.admitWhileThere(gateway, new Admission(
                 plan.stage2Tier().wireName(), request.text(), session, true), exchange);
         admitted.thenCompose(lease -> exchange.gone() ? Inference.<Upstream.Answer>goneBeforeSending(lease)
-                        : upstream.forward(lease, PATH, body, headers, decorate, clock))
+                        : Inference.whileThere(exchange, upstream.forward(lease, PATH, body, headers, decorate, clock)))
                 .whenComplete((answer, failure) -> {
                     if (exchange.gone()) {
                         if (answer != null) {
