@@ -6,9 +6,9 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.ConnectionMetaData;
 
 /**
- * Tells the gateway of a client that closed its connection while its request waits for a slot, which
- * Jetty does not notice by itself: once a request's body is read, Jetty reads its connection again only
- * after the answer. While the request waits, this asks Jetty's selector to say when the connection
+ * Tells the gateway of a client that closed its connection while its request waits for a slot (or for
+ * a non-streamed answer to be generated), which Jetty does not notice by itself: once a request's body
+ * is read, Jetty reads its connection again only after the answer. While the request waits, this asks Jetty's selector to say when the connection
  * becomes readable; for a client waiting for its answer that is its close (a client must not send more
  * requests behind a {@code POST} before its answer, RFC 9112, 9.3.2), seen as the end of the stream.
  *
@@ -19,7 +19,9 @@ import org.eclipse.jetty.server.ConnectionMetaData;
  *
  * <p>Since the interest stays registered, a connection whose request waited is not kept alive after its
  * answer: Jetty, asking to read the next request, finds this interest still registered and closes the
- * connection. Only requests that waited pay that (one new connection), not those served at once.
+ * connection. Only requests that waited pay that (one new connection), not those served at once: the
+ * gateway watches an answer being generated only once it has not begun within a grace of seconds, so
+ * streams and quick answers keep their connection.
  */
 final class ClosedConnectionWatch implements ClientWatch {
     /** The connection's attribute that holds its watcher. */
