@@ -3,6 +3,9 @@ package dev.magi.standalone;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.gateway.RequestRecord;
+import dev.magi.spi.ModelProfile;
+import dev.magi.spi.ModelProfile.TwoStage;
+import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
@@ -22,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AnswerDisconnectTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String MODEL = "small-1b-q4_0";
+    private static final String MID = "mid-8b-q4_0";
+    private static final String BIG = "big-70b-q4_0";
+    /** Scores as powerful, above the drafting tier (balanced): answered in two stages. */
+    private static final String HARD = "Analyze X and compare Y";
     private static final String CHAT = "/v1/chat/completions";
     private static final String PLAIN = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":"
             + "\"hi\"}]}";
@@ -87,6 +95,47 @@ class AnswerDisconnectTest {
     }
 
     @Test
+    @DisplayName("stops a two-stage answer's draft: its request is closed, its slot freed, stage 2 never asked"
+            + " for, and 499 logged")
+    void draftStops() throws Exception {
+        Path gate = dir.resolve("answer-gate");
+        Path events = dir.resolve("events");
+        URI base = start(FakeLlamaServer.launcher().answerGate(gate).eventsFile(events), List.of(MODEL, MID, BIG));
+        try {
+            engine.registry().setTierOverride(MODEL, Tier.FAST);
+            engine.registry().setTierOverride(MID, Tier.BALANCED);
+            engine.registry().setTierOverride(BIG, Tier.POWERFUL);
+            engine.profiles().create(new ModelProfile("drafts", "two stages", List.of(MODEL, MID, BIG), null,
+                    new TwoStage(true, Tier.BALANCED, Tier.POWERFUL, 500), null));
+            engine.profiles().setActive("drafts");
+            warmUp(base, MID);
+            int requestsBefore = count(events, "request " + CHAT);
+
+            try (Socket client = new Socket(base.getHost(), base.getPort())) {
+                send(client, base, "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + HARD
+                        + "\"}]}");
+                Eventually.await(PATIENCE, "the draft to be asked of " + MID,
+                        () -> count(events, "request " + CHAT) == requestsBefore + 1);
+                assertThat(engine.gateway().inFlight(MID)).isEqualTo(1);
+            }
+
+            Eventually.await(PATIENCE, "the fake to see the draft's request closed",
+                    () -> count(events, "client-gone " + CHAT) == 1);
+            Eventually.await(PATIENCE, "the draft's slot to be freed", () -> engine.gateway().inFlight(MID) == 0);
+            RequestRecord left = Eventually.awaitValue(PATIENCE, "the two-stage request in the log",
+                    () -> engine.gateway().requests().tail(10).stream()
+                            .filter(r -> "auto".equals(r.asked())).findFirst().orElse(null),
+                    r -> r != null);
+            assertThat(left.status()).isEqualTo(499);
+            assertThat(count(events, "request " + CHAT)).as("stage 2 was not asked for").isEqualTo(requestsBefore + 1);
+            assertThat(engine.gateway().queued(BIG) + engine.gateway().inFlight(BIG)).isZero();
+            assertThat(gate).as("the draft is still held").doesNotExist();
+        } finally {
+            Files.createFile(gate);
+        }
+    }
+
+    @Test
     @DisplayName("leaves answers that come at once kept alive: two requests answered on one connection")
     void quickAnswersKeepTheirConnection() throws Exception {
         Path gate = dir.resolve("answer-gate");
@@ -110,7 +159,11 @@ class AnswerDisconnectTest {
 
     /** Starts the model's server with a stream (not held by the answer gate), so later requests do not wait. */
     private static void warmUp(URI base) throws IOException, InterruptedException {
-        Http.Reply warm = new Http(base).send("POST", CHAT, "{\"model\":\"" + MODEL + "\",\"stream\":true,"
+        warmUp(base, MODEL);
+    }
+
+    private static void warmUp(URI base, String model) throws IOException, InterruptedException {
+        Http.Reply warm = new Http(base).send("POST", CHAT, "{\"model\":\"" + model + "\",\"stream\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"warm up\"}]}");
         assertThat(warm.status()).as(warm.body()).isEqualTo(200);
     }
@@ -160,8 +213,14 @@ class AnswerDisconnectTest {
     }
 
     private URI start(FakeLlamaServer.Launcher fake) throws Exception {
+        return start(fake, List.of(MODEL));
+    }
+
+    private URI start(FakeLlamaServer.Launcher fake, List<String> models) throws Exception {
         Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
+        for (String model : models) {
+            GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(model + ".gguf"));
+        }
         fake.writeTo(dir.resolve("bin/llama-server"));
         int ports = FreePorts.rangeStart(10);
         engine = MagiEngine.builder().withoutEnvironment()
