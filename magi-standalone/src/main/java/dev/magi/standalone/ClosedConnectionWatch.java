@@ -12,10 +12,10 @@ import org.eclipse.jetty.server.ConnectionMetaData;
  * becomes readable; for a client waiting for its answer that is its close (a client must not send more
  * requests behind a {@code POST} before its answer, RFC 9112, 9.3.2), seen as the end of the stream.
  *
- * <p>A request may wait more than once (its one retry, the second stage of a two-stage answer), but the
- * selector's interest cannot be withdrawn once a wait ends, nor asked for twice: so each connection has
- * one {@link ConnectionWatcher}, kept with the connection, which each wait points at its own
- * {@code closed}.
+ * <p>A request may wait more than once (its one retry; the draft and the second stage of a two-stage
+ * answer), but the selector's interest cannot be withdrawn once a wait ends, nor asked for twice: so each
+ * connection has one {@link ConnectionWatcher}, kept with the connection, which each wait points at its
+ * own {@code closed}.
  *
  * <p>Since the interest stays registered, a connection whose request waited is not kept alive after its
  * answer: Jetty, asking to read the next request, finds this interest still registered and closes the

@@ -3,6 +3,7 @@ package dev.magi.standalone;
 import dev.magi.jaxrs.errors.ErrorBodies;
 import dev.magi.jaxrs.errors.ErrorBody;
 import dev.magi.jaxrs.errors.ErrorIds;
+import dev.magi.jaxrs.gateway.GatewayPaths;
 import dev.magi.spi.ErrorCode;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -17,13 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Errors Jetty answers by itself, before or around Jersey (an ambiguous or malformed URI, a header
  * too large, a failure outside the API), in the API's error shape instead of Jetty's HTML page:
- * {@code {"error", "message", "details"}}, whatever the client accepts, never with a stack trace.
+ * {@code {"error", "message", "details"}}, whatever the client accepts, never with a stack trace. On the
+ * gateway's paths ({@code /v1}, {@code /upstream}, llama-server's endpoints) they are in OpenAI's shape
+ * instead, as the gateway's own answers there are (see {@link OpenAiErrorShape}): the clients of those
+ * paths are OpenAI's libraries, which read nothing of the API's shape.
  */
 final class JsonErrorHandler extends ErrorHandler {
     private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
@@ -41,37 +47,64 @@ final class JsonErrorHandler extends ErrorHandler {
             }
         }
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "must-revalidate,no-cache,no-store");
+        boolean gateway = onGatewayPath(request);
+        if (gateway) {
+            code = OpenAiErrorShape.status(code, cause);
+            response.setStatus(code);
+        }
         if (HttpStatus.hasNoBody(code) || "HEAD".equals(request.getMethod())) {
             callback.succeeded();
             return true;
         }
-        byte[] body = body(code, message, cause);
+        Map<String, Object> details = new LinkedHashMap<>();
+        String text = text(code, message, cause, details);
+        byte[] body = gateway ? OpenAiErrorShape.body(code, text, cause)
+                : ErrorBodies.bytes(new ErrorBody(ErrorCode.forHttpStatus(code), text, details));
         response.getHeaders().put(MimeTypes.Type.APPLICATION_JSON_UTF_8.getContentTypeField());
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
     }
 
-    private static byte[] body(int code, String message, Throwable cause) {
+    /**
+     * Whether the request is for one of the gateway's paths, whose errors are OpenAI's shape. Decided on
+     * the path as the client sent it: a request Jetty refused may have no decoded path to go by.
+     */
+    private static boolean onGatewayPath(Request request) {
+        String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+        if (path == null) {
+            return false;
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : path.split("/")) {
+            int parameters = segment.indexOf(';');
+            String name = parameters < 0 ? segment : segment.substring(0, parameters);
+            if (!name.isEmpty() || !segments.isEmpty()) {
+                segments.add(name);
+            }
+        }
+        return GatewayPaths.isGateway(segments);
+    }
+
+    /** What the client is told, free of internals; an unexpected failure's id goes into {@code details}. */
+    private static String text(int code, String message, Throwable cause, Map<String, Object> details) {
         // No path: for a request Jetty could not parse, it has none worth repeating.
-        Map<String, Object> details = new LinkedHashMap<>();
         details.put("status", code);
-        String text;
         if (code == 503) {
             // Jetty's answer while stopping, or MAGI's own to a client it cannot take now: expected, nothing to log.
-            text = message == null || message.isBlank() ? "The service is not available" : message;
-        } else if (cause instanceof EofException) {
+            return message == null || message.isBlank() ? "The service is not available" : message;
+        }
+        if (cause instanceof EofException) {
             // The client closed its connection (or MAGI is stopping) while its request was unfinished: no
             // fault of MAGI's, and nobody is left to read an answer. One line, no stack trace.
             LOG.info("A connection closed before its request was finished ({})", cause.getClass().getSimpleName());
-            text = "The connection closed before the request was finished";
-        } else if (code >= 500) {
+            return "The connection closed before the request was finished";
+        }
+        if (code >= 500) {
             // The cause may name internals: log it beside an id and answer only the id.
             String errorId = ErrorIds.logged(LOG, cause);
             details.put("errorId", errorId);
-            text = ErrorIds.message(errorId);
-        } else {
-            text = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+            return ErrorIds.message(errorId);
         }
-        return ErrorBodies.bytes(new ErrorBody(ErrorCode.forHttpStatus(code), text, details));
+        return message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads each request body in full, without a thread, before the API sees it, and answers 408
- * {@code RequestTimeout} to a client that takes longer than the body timeout to send it.
+ * {@code RequestTimeout} to a client that takes longer than the body timeout to send it (on the
+ * gateway's paths, the gateway's 400 {@code invalid_json}: see {@link OpenAiErrorShape}).
  *
  * <p>Why: Jersey reads bodies with blocking reads, so a client that sends a body a few bytes at a
  * time holds a server thread for as long as it likes; two hundred such clients held every thread and
@@ -295,8 +296,9 @@ final class RequestBodyHandler extends Handler.Wrapper {
                 LOG.info("InvalidRequest: the body of {} {} from {} ended before it was complete: {}",
                         request.getMethod(), request.getHttpURI().getPath(), Request.getRemoteAddr(request),
                         failure.getClass().getSimpleName());
-                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
-                        "The request body ended before it was complete");
+                String message = "The request body ended before it was complete";
+                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, message,
+                        new UnreadableBodyException(message));
             }
         }
 
@@ -324,8 +326,9 @@ final class RequestBodyHandler extends Handler.Wrapper {
             // Expected of a slow or stalled client, not a fault of MAGI: one line, no stack trace.
             LOG.info("RequestTimeout: the body of {} {} from {} is refused: {} ({} bytes came)",
                     request.getMethod(), request.getHttpURI().getPath(), Request.getRemoteAddr(request), why, received);
-            Response.writeError(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408,
-                    "The request body did not arrive in time: " + why);
+            String message = "The request body did not arrive in time: " + why;
+            Response.writeError(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408, message,
+                    new UnreadableBodyException(message));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.magi.standalone;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.RawHttp;
@@ -86,6 +87,24 @@ class RequestBodyHandlerTest {
             later.sendJsonHead("POST", "/x", 800);
             later.send("b".repeat(800));
             assertThat(later.read().body()).isEqualTo("got 800");
+        }
+    }
+
+    @Test
+    @DisplayName("on a gateway path, the refusal for the budget is in OpenAI's error shape, with Retry-After")
+    void declaredLengthOnTheGateway() throws Exception {
+        try (RawHttp holder = RawHttp.connect(port);
+             RawHttp refused = RawHttp.connect(port)) {
+            holder.sendJsonHead("POST", "/v1/chat/completions", 800);
+            Eventually.await("the first body to take its 800 bytes", () -> bodies.gatheringBytes() == 800);
+
+            refused.sendJsonHead("POST", "/v1/chat/completions", 800);
+            RawHttp.Reply busy = refused.read();
+            assertThat(busy.status()).isEqualTo(503);
+            assertThat(busy.headers()).containsEntry("retry-after", "5");
+            JsonNode error = Http.JSON.readTree(busy.body()).path("error");
+            assertThat(error.path("type").asText()).as(busy.body()).isEqualTo("server_error");
+            assertThat(error.path("message").asText()).contains("at once");
         }
     }
 

@@ -33,6 +33,7 @@ final class FakeLlamaAnswers {
     private final String eventsFile;
     private final boolean echoRequest;
     private final boolean failChat;
+    private final boolean pacedAnswers;
 
     FakeLlamaAnswers(String alias, Map<String, String> env) {
         this.alias = alias;
@@ -45,6 +46,7 @@ final class FakeLlamaAnswers {
         this.eventsFile = env.get("FAKE_LLAMA_EVENTS_FILE");
         this.echoRequest = Boolean.parseBoolean(env.get("FAKE_LLAMA_ECHO_REQUEST"));
         this.failChat = List.of(env.getOrDefault("FAKE_LLAMA_FAIL_CHAT", "").split(",")).contains(alias);
+        this.pacedAnswers = Boolean.parseBoolean(env.get("FAKE_LLAMA_PACED_ANSWERS"));
     }
 
     void handle(HttpExchange exchange) throws IOException {
@@ -81,8 +83,9 @@ final class FakeLlamaAnswers {
                         exchange.close();
                         return;
                     }
-                    json(exchange, 200, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"model\":\"" + alias
-                            + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                    JsonAnswer whole = pacedAnswers ? this::pacedJson : FakeLlamaAnswers::json;
+                    whole.answer(exchange, 200, "{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion\",\"model\":\""
+                            + alias + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
                             + "\"" + (echoRequest ? escape(alias + " heard: " + text) : "fake answer from " + alias)
                             + "\"},\"finish_reason\":\"stop\"}],"
                             + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}");
@@ -182,6 +185,33 @@ final class FakeLlamaAnswers {
     private String lastChunkTimings() {
         return ",\"timings\":{\"prompt_n\":" + PROMPT_TOKENS + ",\"prompt_ms\":1.5,\"predicted_n\":" + chunks
                 + ",\"predicted_ms\":2.5}";
+    }
+
+    /** How a JSON answer is written. */
+    private interface JsonAnswer {
+        void answer(HttpExchange exchange, int status, String json) throws IOException;
+    }
+
+    /** A JSON answer after a space per chunk at the stream's pace: a slow answer whose client may leave. */
+    private void pacedJson(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, chunks + bytes.length);
+        OutputStream out = exchange.getResponseBody();
+        try {
+            for (int i = 0; i < chunks; i++) {
+                if (i > 0 && paceMillis > 0) {
+                    Thread.sleep(paceMillis);
+                }
+                out.write(' ');
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        out.write(bytes);
+        out.close();
     }
 
     private static void json(HttpExchange exchange, int status, String json) throws IOException {

@@ -76,6 +76,9 @@ import java.util.concurrent.Executors;
  *   <li>{@code FAKE_LLAMA_ANSWER_GATE}: a file; a chat answered as JSON (not streamed) is held until the
  *       file exists, as a long generation; a client that closes its connection meanwhile ends it
  *       ({@code client-gone PATH}), as llama-server stops generating for a client that left;</li>
+ *   <li>{@code FAKE_LLAMA_PACED_ANSWERS}: {@code true} for a chat answered whole (not streamed) to take as
+ *       long as a stream: one leading space per chunk, at the stream's pace, then the JSON, so the fake
+ *       sees a client that leaves before the end ({@code client-gone PATH});</li>
  *   <li>{@code FAKE_LLAMA_EVENTS_FILE}: append a line per request ({@code request PATH}), per answer
  *       finished ({@code done PATH}) and per answer the client stopped reading ({@code client-gone PATH});</li>
  *   <li>{@code FAKE_LLAMA_ECHO_REQUEST}: {@code true} to answer a chat (not streamed) with
@@ -473,6 +476,14 @@ public final class FakeLlamaServer {
         /** A stream has {@code chunks} chunks, each after the first {@code paceMillis} after the one before. */
         public Launcher stream(int chunks, long paceMillis) {
             return env("FAKE_LLAMA_STREAM_CHUNKS", chunks).env("FAKE_LLAMA_STREAM_PACE_MS", paceMillis);
+        }
+
+        /**
+         * A chat answered whole takes as long as a stream of {@link #stream}: a space per chunk at its
+         * pace, then the JSON (which leading spaces leave valid).
+         */
+        public Launcher pacedAnswers() {
+            return env("FAKE_LLAMA_PACED_ANSWERS", true);
         }
 
         /** {@code GET /props} answers only once {@code file} exists. */

@@ -5,6 +5,7 @@ import dev.magi.core.gateway.Admission;
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.GatewayException;
 import dev.magi.core.gateway.Lease;
+import dev.magi.core.gateway.Route;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -116,7 +117,8 @@ public final class GatewayServlet extends HttpServlet {
 
     /**
      * {@code /upstream/{id}{/path}}: a GET or HEAD reads a ready server without a slot and never starts
-     * one; any other method waits for a slot like an inference request, its body streamed.
+     * one; any other method waits for a slot like an inference request, its body streamed. Each is
+     * recorded as an inference request is, asking for the model in its path, by the route {@code upstream}.
      *
      * @param rest the raw path after {@code /upstream}
      */
@@ -126,6 +128,7 @@ public final class GatewayServlet extends HttpServlet {
                 slash), StandardCharsets.UTF_8);
         String method = request.getMethod();
         Exchange exchange = Exchange.start(request, response, watch);
+        RequestClock clock = new RequestClock(engine.gateway(), id, Route.UPSTREAM);
         long length = request.getContentLengthLong();
         boolean hasBody = hasBody(request);
         String target;
@@ -138,7 +141,8 @@ public final class GatewayServlet extends HttpServlet {
             if (READS.contains(method)) {
                 Lease lease = engine.gateway().readingLease(id);
                 exchange.onGone(lease::close);
-                Inference.deliver(upstream.pass(lease, method, target, headers(request), null), exchange, null);
+                Inference.deliver(upstream.pass(lease, method, target, headers(request), null, clock), exchange,
+                        clock);
                 return;
             }
             if (!engine.registry().snapshot().models().containsKey(id)) {
@@ -153,9 +157,9 @@ public final class GatewayServlet extends HttpServlet {
             if (hasBody) {
                 // Refused before its body was read: the body is read and thrown away first (see RefusedBody).
                 RefusedBody.readRest(request, refusedBodyDeadline(), exchange::closeAfterAnswer)
-                        .thenRun(() -> exchange.refuse(e));
+                        .thenRun(() -> refuse(exchange, clock, e));
             } else {
-                exchange.refuse(e);
+                refuse(exchange, clock, e);
             }
             return;
         }
@@ -167,16 +171,22 @@ public final class GatewayServlet extends HttpServlet {
             exchange.watchWhile(admitted);
             Map<String, List<String>> headers = headers(request);
             CompletableFuture<Upstream.Answer> answered = admitted.thenCompose(lease -> exchange.gone()
-                    ? Inference.goneBeforeSending(lease) : upstream.pass(lease, method, target, headers, body));
+                    ? Inference.goneBeforeSending(lease) : upstream.pass(lease, method, target, headers, body, clock));
             if (body != null) {
                 // A refusal may come before the body was read (no slot, no server): the rest is read first.
                 answered = answered.exceptionallyCompose(failure -> body.discardRest()
                         .thenCompose(done -> CompletableFuture.failedFuture(failure)));
             }
-            Inference.deliver(answered, exchange, null);
+            Inference.deliver(answered, exchange, clock);
         } catch (GatewayException e) {
-            exchange.refuse(e);
+            refuse(exchange, clock, e);
         }
+    }
+
+    /** Refuses an {@code /upstream} request before it was sent, and records the refusal. */
+    private static void refuse(Exchange exchange, RequestClock clock, GatewayException refusal) {
+        clock.refused(refusal.error().httpStatus());
+        exchange.refuse(refusal);
     }
 
     /**

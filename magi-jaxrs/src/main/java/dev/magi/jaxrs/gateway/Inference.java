@@ -131,13 +131,16 @@ final class Inference {
                 Throwable cause = unwrap(failure);
                 if (clock != null) {
                     clock.refused(cause instanceof GatewayException refusal ? refusal.error().httpStatus()
-                            : exchange.gone() ? 499 : 500);
+                            : exchange.gone() ? RequestClock.CLIENT_GONE : 500);
                 }
                 if (!exchange.gone()) {
                     exchange.refuse(cause);
                 }
             } else if (exchange.gone()) {
                 answer.abandon();
+                if (clock != null) {
+                    clock.answered(answer.lease(), RequestClock.CLIENT_GONE);
+                }
             } else {
                 answer.pipe(exchange);
             }

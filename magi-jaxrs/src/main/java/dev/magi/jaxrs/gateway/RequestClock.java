@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RequestClock {
     /** Enough for the last chunk of a stream or the end of an answer, where usage and timings are. */
     static final int TAIL_BYTES = 16 * 1024;
+    /** The status recorded of a request whose client went away before its answer's end (as nginx logs it). */
+    static final int CLIENT_GONE = 499;
 
     private final Gateway gateway;
     private final String asked;
@@ -38,7 +40,11 @@ final class RequestClock {
         this(gateway, asked, null);
     }
 
-    /** @param route how the request was routed, when not as its answering lease says (two stages); else null */
+    /**
+     * @param route how the request is routed when that is known before a server is chosen (two stages, a
+     *              model named in an {@code /upstream} path): it replaces what the answering lease says, and
+     *              stands in the record of a refusal too; else null
+     */
     RequestClock(Gateway gateway, String asked, Route route) {
         this.gateway = gateway;
         this.asked = asked;
@@ -88,7 +94,7 @@ final class RequestClock {
     void refused(int status) {
         if (ended.compareAndSet(false, true)) {
             long total = sinceArrival(System.nanoTime());
-            gateway.requestEnded(new RequestRecord(arrived, asked, null, null, null, status, total, 0, total, null,
+            gateway.requestEnded(new RequestRecord(arrived, asked, null, null, route, status, total, 0, total, null,
                     null, null));
         }
     }

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -60,14 +61,13 @@ final class TwoStageAnswer {
                 .thenCompose(lease -> {
                     stage1Lease[0] = lease;
                     return exchange.gone() ? Inference.<Upstream.Fetched>goneBeforeSending(lease)
-                            : Inference.whileThere(exchange, upstream.fetch(lease, PATH, stage1Body, headers,
-                            MAX_STAGE1_BYTES));
+                            : fetchWhileThere(upstream, lease, stage1Body, headers, exchange);
                 })
                 .handle((response, failure) -> stage1(stage1Lease[0], response, failure, started))
                 .thenAccept(stage1 -> {
                     if (exchange.gone()) {
                         // Nobody to answer: stage 2 is neither queued nor started.
-                        clock.refused(499);
+                        clock.refused(RequestClock.CLIENT_GONE);
                         return;
                     }
                     stage2(gateway, upstream, root, request, session, auto, plan, headers, stage1, exchange, clock);
@@ -80,11 +80,27 @@ final class TwoStageAnswer {
                 });
     }
 
+    /**
+     * Fetches the draft while the client is there: nothing is written to the client meanwhile, so its
+     * connection is watched (where the host can), and a client that leaves aborts the fetch, freeing the
+     * drafting model's slot instead of holding it to the draft's end.
+     */
+    private static CompletableFuture<Upstream.Fetched> fetchWhileThere(Upstream upstream, Lease lease, byte[] body,
+                                                                      Map<String, String> headers, Exchange exchange) {
+        CompletableFuture<Upstream.Fetched> fetched = upstream.fetch(lease, PATH, body, headers, MAX_STAGE1_BYTES);
+        exchange.onGone(() -> fetched.cancel(false));
+        exchange.watchWhile(fetched);
+        return fetched;
+    }
+
     private static Stage1 stage1(Lease lease, Upstream.Fetched response, Throwable failure, long started) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (failure != null) {
-            LOG.info("Stage 1 of a two-stage answer failed, stage 2 answers alone: {}",
-                    Inference.unwrap(failure).getMessage());
+            // A cancelled draft is no failure of its model: its client went away, and nothing follows.
+            if (!(Inference.cause(failure) instanceof CancellationException)) {
+                LOG.info("Stage 1 of a two-stage answer failed, stage 2 answers alone: {}",
+                        Inference.unwrap(failure).getMessage());
+            }
             return new Stage1(lease, null, null, millis);
         }
         JsonNode answer = null;
@@ -116,7 +132,7 @@ final class TwoStageAnswer {
                         if (answer != null) {
                             answer.abandon();
                         }
-                        clock.refused(499);
+                        clock.refused(RequestClock.CLIENT_GONE);
                     } else if (stage1.succeeded() && (failure != null || answer.status() / 100 != 2)) {
                         if (answer != null) {
                             answer.abandon();

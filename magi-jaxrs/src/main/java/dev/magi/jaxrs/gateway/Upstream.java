@@ -2,6 +2,7 @@ package dev.magi.jaxrs.gateway;
 
 import dev.magi.core.gateway.GatewayError;
 import dev.magi.core.gateway.Lease;
+import dev.magi.core.gateway.Route;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -105,7 +106,8 @@ final class Upstream implements AutoCloseable {
 
     /**
      * Sends the request and reads its whole answer, up to {@code maxBytes}; the lease is closed once
-     * the answer is read, or the request failed.
+     * the answer is read, or the request failed. Cancelling the future aborts the request, so that an
+     * answer nobody waits for any more stops holding its server's slot.
      */
     CompletableFuture<Fetched> fetch(Lease lease, String path, byte[] body, Map<String, String> headers,
                                      long maxBytes) {
@@ -122,18 +124,18 @@ final class Upstream implements AutoCloseable {
             chunk.get(copy);
             bytes.writeBytes(copy);
         });
-        // Cancelled when the client went away: llama-server stops generating a draft nobody awaits.
-        fetched.whenComplete((done, failure) -> {
-            if (fetched.isCancelled()) {
-                request.abort(new CancellationException("The client went away"));
-            }
-        });
         request.send(result -> {
             lease.close();
             if (result.isFailed()) {
                 fetched.completeExceptionally(result.getFailure());
             } else {
                 fetched.complete(new Fetched(result.getResponse().getStatus(), bytes.toByteArray()));
+            }
+        });
+        fetched.whenComplete((answer, failure) -> {
+            if (fetched.isCancelled()) {
+                // The lease is closed by the send's callback above, once the abort ended the request.
+                request.abort(new CancellationException("The answer is not wanted"));
             }
         });
         return fetched;
@@ -151,9 +153,10 @@ final class Upstream implements AutoCloseable {
      * @param pathAndQuery checked by {@link UpstreamPath}
      * @param headers      the client's headers, each name with its values
      * @param body         the body, null for a request without one
+     * @param clock        times the answer and reads its tokens as it passes
      */
     CompletableFuture<Answer> pass(Lease lease, String method, String pathAndQuery, Map<String, List<String>> headers,
-                                   Request.Content body) {
+                                   Request.Content body, RequestClock clock) {
         return sendOrRelease(lease, () -> {
             Request request = client.newRequest(URI.create(lease.baseUri() + pathAndQuery)).method(method);
             Set<String> dropped = new HashSet<>(NOT_FORWARDED);
@@ -174,7 +177,8 @@ final class Upstream implements AutoCloseable {
             if (body != null) {
                 request.body(body);
             }
-            return send(request, lease, answer -> { }, null);
+            // The lease names the model as asked by id; the answer says it came through /upstream.
+            return send(request, lease, answer -> answer.set("X-MAGI-Route", Route.UPSTREAM.wireName()), clock);
         });
     }
 
@@ -227,7 +231,7 @@ final class Upstream implements AutoCloseable {
     /**
      * An answer under way: its status and headers once they came, then its body, passed to a client
      * with {@link #pipe} or let go with {@link #abandon}. Its {@code clock} times it and reads its
-     * tokens; null for answers nobody observes ({@code /upstream}).
+     * tokens; null for answers nobody observes.
      */
     static final class Answer {
         private final Request request;
@@ -346,13 +350,17 @@ final class Upstream implements AutoCloseable {
             }
         }
 
-        /** Lets the answer go unwritten: its request is closed, and so is the lease. */
+        /**
+         * Lets the answer go unwritten: its request is closed, and so is the lease. Its clock is not told:
+         * the caller knows what the client got instead (nothing, or another answer).
+         */
         void abandon() {
             request.abort(new CancellationException("The answer is not wanted"));
             lease.close();
-            if (clock != null) {
-                clock.answered(lease, status);
-            }
+        }
+
+        Lease lease() {
+            return lease;
         }
 
         private void finish(Exchange to) {
@@ -364,10 +372,12 @@ final class Upstream implements AutoCloseable {
                             GatewayError.UPSTREAM_UNAVAILABLE.code()), true, () -> { });
                 }
             }
+            // Gone before the end, the client did not get the status its first bytes said.
+            boolean gone = to.gone();
             to.end();
             lease.close();
             if (clock != null) {
-                clock.answered(lease, status);
+                clock.answered(lease, gone ? RequestClock.CLIENT_GONE : status);
             }
         }
     }

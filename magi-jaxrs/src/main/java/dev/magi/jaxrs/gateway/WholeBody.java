@@ -37,10 +37,18 @@ final class WholeBody implements ReadListener {
         this.limit = limit;
         this.discardDeadline = discardDeadline;
         this.cutOff = cutOff;
-        int expected = declaredLength > 0 ? (int) declaredLength : 0;
-        this.buffer = new byte[expected > 0 ? Math.min(expected, READ_BYTES) : READ_BYTES];
-        // Grown as bytes come, from at most READ_BYTES: a Content-Length alone must not take 32 MiB of memory.
-        this.bytes = new ByteArrayOutputStream(expected > 0 ? Math.min(expected, READ_BYTES) : 256);
+        int expected = initialCapacity(declaredLength);
+        this.buffer = new byte[expected > 0 ? expected : READ_BYTES];
+        this.bytes = new ByteArrayOutputStream(expected > 0 ? expected : 256);
+    }
+
+    /**
+     * Bytes set aside for a body before any arrive: its {@code Content-Length}, but never more than
+     * {@code READ_BYTES} (0 when no length is declared). The rest grows as bytes come: a Content-Length
+     * alone, sent with no body, must not take 32 MiB of memory.
+     */
+    static int initialCapacity(long declaredLength) {
+        return declaredLength > 0 ? (int) Math.min(declaredLength, READ_BYTES) : 0;
     }
 
     /**

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -84,25 +83,6 @@ class GatewayObservedOverHttpTest {
         assertThat(api.post("/v1/chat/completions", chat("no-such-model", false)).status()).isEqualTo(404);
     }
 
-    /** The value of the sample {@code name{labels}} in Prometheus text; the labels in any order. */
-    private static double sample(String metrics, String name, String... labels) {
-        List<Double> found = new ArrayList<>();
-        for (String line : metrics.split("\n")) {
-            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-                continue;
-            }
-            boolean all = true;
-            for (String label : labels) {
-                all &= line.contains(label);
-            }
-            if (all) {
-                found.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-            }
-        }
-        assertThat(found).as(name + " " + List.of(labels) + " in\n" + metrics).hasSize(1);
-        return found.get(0);
-    }
-
     @Nested
     @DisplayName("GET /metrics")
     class Metrics {
@@ -115,13 +95,13 @@ class GatewayObservedOverHttpTest {
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.header("Content-Type")).startsWith("text/plain");
             String metrics = reply.raw().body();
-            assertThat(sample(metrics, "magi_gateway_requests_total", "model=\"" + SMALL + "\"", "tier=\"fast\"",
+            assertThat(LiveGateway.sample(metrics, "magi_gateway_requests_total", "model=\"" + SMALL + "\"", "tier=\"fast\"",
                     "route=\"model\"", "status=\"200\"")).isEqualTo(2.0);
-            assertThat(sample(metrics, "magi_gateway_requests_total", "model=\"" + SMALL + "\"",
+            assertThat(LiveGateway.sample(metrics, "magi_gateway_requests_total", "model=\"" + SMALL + "\"",
                     "route=\"tier\"", "status=\"200\"")).isEqualTo(1.0);
-            assertThat(sample(metrics, "magi_gateway_requests_total", "model=\"none\"", "status=\"404\""))
+            assertThat(LiveGateway.sample(metrics, "magi_gateway_requests_total", "model=\"none\"", "status=\"404\""))
                     .isEqualTo(1.0);
-            assertThat(sample(metrics, "magi_gateway_time_to_first_byte_seconds_count",
+            assertThat(LiveGateway.sample(metrics, "magi_gateway_time_to_first_byte_seconds_count",
                     "model=\"" + SMALL + "\"")).isEqualTo(3.0);
             assertThat(metrics).contains("magi_gateway_time_to_first_byte_seconds_bucket{")
                     .contains("magi_gateway_request_duration_seconds_bucket{")
@@ -135,9 +115,9 @@ class GatewayObservedOverHttpTest {
             start(FakeLlamaServer.launcher());
             someRequests();
             String metrics = api.get("/metrics").raw().body();
-            assertThat(sample(metrics, "magi_gateway_tokens_total", "model=\"" + SMALL + "\"", "kind=\"prompt\""))
+            assertThat(LiveGateway.sample(metrics, "magi_gateway_tokens_total", "model=\"" + SMALL + "\"", "kind=\"prompt\""))
                     .isEqualTo(3.0 + 3.0 + 3.0);
-            assertThat(sample(metrics, "magi_gateway_tokens_total", "model=\"" + SMALL + "\"",
+            assertThat(LiveGateway.sample(metrics, "magi_gateway_tokens_total", "model=\"" + SMALL + "\"",
                     "kind=\"completion\"")).isEqualTo(4.0 + 4.0 + CHUNKS);
         }
 
@@ -147,7 +127,7 @@ class GatewayObservedOverHttpTest {
             start(FakeLlamaServer.launcher());
             someRequests();
             String metrics = api.get("/metrics").raw().body();
-            assertThat(sample(metrics, "magi_gateway_starts_total", "model=\"" + SMALL + "\"",
+            assertThat(LiveGateway.sample(metrics, "magi_gateway_starts_total", "model=\"" + SMALL + "\"",
                     "reason=\"on_demand\"")).isEqualTo(1.0);
             assertThat(metrics).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads ")
                     .contains("jvm_gc_").contains("process_cpu_usage ").contains("process_uptime_seconds ")

@@ -168,7 +168,7 @@ class GatewayOverHttpTest {
         }
 
         @Test
-        @DisplayName("a client that disconnects mid-stream closes the upstream request")
+        @DisplayName("a client that disconnects mid-stream closes the upstream request, and is recorded as 499")
         void disconnectClosesUpstream() throws Exception {
             start(FakeLlamaServer.launcher().stream(100_000, 20));
             HttpResponse<InputStream> response = gateway.openStream(chat(SMALL, "go on forever", true));
@@ -181,6 +181,11 @@ class GatewayOverHttpTest {
                     .anyMatch(line -> line.equals("client-gone /v1/chat/completions")));
             assertThat(gateway.fakeEvents()).doesNotContain("done /v1/chat/completions");
             Eventually.await(PATIENCE, "the slot to be free", () -> engine.gateway().inFlight(SMALL) == 0);
+            // Its first bytes said 200, but the client did not get the answer: the log must not count it a success.
+            JsonNode logged = Eventually.awaitValue(PATIENCE, "the request in the log",
+                    () -> api.get("/api/gateway/requests").json().path("requests"), r -> r.size() == 1).get(0);
+            assertThat(logged.path("status").asInt()).as(logged.toString()).isEqualTo(499);
+            assertThat(logged.path("model").asText()).isEqualTo(SMALL);
         }
 
         @Test

@@ -91,8 +91,9 @@ class HealthAndBackOffOverHttpTest {
 
         assertThat(gateway.runs()).isEqualTo(runs);
         JsonNode logged = api.get("/api/gateway/requests").json().path("requests");
-        assertThat(logged.findValuesAsText("asked")).containsExactly("fast", "fast");
-        assertThat(logged.findValuesAsText("status")).containsExactly("503", "503");
+        assertThat(logged.findValuesAsText("asked")).containsExactly("fast", "fast", SMALL);
+        assertThat(logged.findValuesAsText("status")).containsExactly("503", "503", "503");
+        assertThat(logged.get(2).path("route").asText()).isEqualTo("upstream");
     }
 
     /** The refusal of a request for a server in restart back-off, as the docs describe it. */

@@ -228,6 +228,25 @@ final class LiveGateway implements AutoCloseable {
         assertThat(error.path("message").asText()).isNotBlank();
     }
 
+    /** The value of the sample {@code name{labels}} in Prometheus text; the labels in any order. */
+    static double sample(String metrics, String name, String... labels) {
+        List<Double> found = new ArrayList<>();
+        for (String line : metrics.split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            boolean all = true;
+            for (String label : labels) {
+                all &= line.contains(label);
+            }
+            if (all) {
+                found.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        assertThat(found).as(name + " " + List.of(labels) + " in\n" + metrics).hasSize(1);
+        return found.get(0);
+    }
+
     /** The next non-empty line of a server-sent event stream, or null at its end. */
     static String nextLine(BufferedReader reader) throws IOException {
         for (String line = reader.readLine(); line != null; line = reader.readLine()) {

@@ -214,7 +214,8 @@ class TwoStageOverHttpTest {
         }
 
         @Test
-        @DisplayName("stage 2 before its first byte: the draft is the answer, said by degraded")
+        @DisplayName("stage 2 before its first byte: the draft is the answer, said by degraded and logged as"
+                + " the drafting model's 200")
         void degraded() throws Exception {
             start(FakeLlamaServer.launcher().echoRequest().failChat(BIG), true);
             ApiServer.Reply reply = api.post("/v1/chat/completions", chat(HARD, false, ""));
@@ -226,6 +227,12 @@ class TwoStageOverHttpTest {
             assertThat(reply.header("X-MAGI-Stage1-Model")).isEqualTo(MID);
             JsonNode stage1 = heard(content(reply), MID);
             assertThat(stage1.path("max_tokens").asInt()).isEqualTo(500);
+
+            // What the client got, not stage 2's failure that nobody saw.
+            JsonNode logged = Eventually.awaitValue("the request in the log",
+                    () -> api.get("/api/gateway/requests").json().path("requests"), r -> r.size() > 0).get(0);
+            assertThat(logged.path("status").asInt()).as(logged.toString()).isEqualTo(200);
+            assertThat(logged.path("model").asText()).isEqualTo(MID);
         }
 
         @Test

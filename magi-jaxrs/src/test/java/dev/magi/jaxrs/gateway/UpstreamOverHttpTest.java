@@ -6,6 +6,7 @@ import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.jaxrs.ApiServer;
 import dev.magi.testkit.Eventually;
+import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,11 +15,15 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -344,6 +349,122 @@ class UpstreamOverHttpTest {
             assertThat(put.json().path("bodyBytes").asInt()).isEqualTo(3);
             assertThat(api.delete("/upstream/" + MODEL + "/thing").json().path("method").asText())
                     .isEqualTo("DELETE");
+        }
+    }
+
+    @Nested
+    @DisplayName("the request log and /metrics")
+    class Observed {
+        /** The last {@code n} records of the request log, once it holds at least as many. */
+        private JsonNode lastRecords(int n) throws Exception {
+            JsonNode requests = Eventually.awaitValue(LiveGateway.PATIENCE, n + " requests in the log",
+                    () -> api.get("/api/gateway/requests").json().path("requests"), r -> r.size() >= n);
+            assertThat(requests).as(requests.toString()).hasSize(n);
+            return requests;
+        }
+
+        private double requestsCounted(String model, String status) throws Exception {
+            return LiveGateway.sample(api.get("/metrics").raw().body(), "magi_gateway_requests_total",
+                    "model=\"" + model + "\"", "route=\"upstream\"", "status=\"" + status + "\"");
+        }
+
+        @Test
+        @DisplayName("an answered POST and GET are recorded with the model of the path, the route upstream,"
+                + " their times and the POST's tokens, and counted; the answer says X-MAGI-Route upstream")
+        void answered() throws Exception {
+            start();
+            ApiServer.Reply chat = api.post("/upstream/" + MODEL + "/v1/chat/completions",
+                    LiveGateway.chat(MODEL));
+            assertThat(chat.status()).as(chat.raw().body()).isEqualTo(200);
+            assertThat(chat.header("X-MAGI-Route")).isEqualTo("upstream");
+            Eventually.await("the POST's slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
+            ApiServer.Reply props = api.get("/upstream/" + MODEL + "/props");
+            assertThat(props.status()).as(props.raw().body()).isEqualTo(200);
+            assertThat(props.header("X-MAGI-Route")).isEqualTo("upstream");
+
+            JsonNode requests = lastRecords(2);
+            JsonNode posted = requests.get(0);
+            assertThat(posted.path("asked").asText()).isEqualTo(MODEL);
+            assertThat(posted.path("model").asText()).isEqualTo(MODEL);
+            assertThat(posted.path("tier").asText()).isEqualTo(chat.header("X-MAGI-Tier"));
+            assertThat(posted.path("route").asText()).isEqualTo("upstream");
+            assertThat(posted.path("status").asInt()).isEqualTo(200);
+            assertThat(posted.path("loadMs").asLong()).as("its server was started for it").isPositive();
+            assertThat(posted.path("queueMs").asLong()).isGreaterThanOrEqualTo(posted.path("loadMs").asLong());
+            assertThat(posted.path("totalMs").asLong()).isGreaterThanOrEqualTo(posted.path("queueMs").asLong());
+            assertThat(posted.path("firstByteMs").isNumber()).as(posted.toString()).isTrue();
+            assertThat(posted.path("promptTokens").asInt()).isEqualTo(3);
+            assertThat(posted.path("completionTokens").asInt()).isEqualTo(4);
+            JsonNode read = requests.get(1);
+            assertThat(read.path("asked").asText()).isEqualTo(MODEL);
+            assertThat(read.path("route").asText()).isEqualTo("upstream");
+            assertThat(read.path("status").asInt()).isEqualTo(200);
+            assertThat(read.path("promptTokens").isNull()).as("the page of /props has no usage").isTrue();
+
+            assertThat(requestsCounted(MODEL, "200")).isEqualTo(2.0);
+        }
+
+        @Test
+        @DisplayName("refused requests (unknown model, a path out of the root, too large, not running) are"
+                + " recorded with their status and the route upstream, and counted")
+        void refused() throws Exception {
+            start();
+            assertOpenAiError(api.get("/upstream/nope/props"), 404, "invalid_request_error", "model_not_found");
+            assertOpenAiError(api.post("/upstream/nope/completion", "{}"), 404, "invalid_request_error",
+                    "model_not_found");
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                // A query the HTTP client could not send (a path that climbs out is refused by Jetty itself).
+                raw.sendHead("GET", "/upstream/" + MODEL + "/props?a={b}");
+                assertRawOpenAiError(raw.read(), 400, "invalid_path");
+            }
+            try (RawHttp raw = RawHttp.connect(api.uri("/").getPort())) {
+                raw.sendHead("POST", "/upstream/" + MODEL + "/completion", "Content-Type", "application/json",
+                        "Content-Length", String.valueOf(10L * 1024 * 1024 * 1024));
+                assertRawOpenAiError(raw.read(), 413, "payload_too_large");
+            }
+            assertOpenAiError(api.get("/upstream/" + MODEL + "/props"), 503, "server_error", "model_not_running");
+
+            JsonNode requests = lastRecords(5);
+            int[] statuses = {404, 404, 400, 413, 503};
+            String[] asked = {"nope", "nope", MODEL, MODEL, MODEL};
+            for (int i = 0; i < statuses.length; i++) {
+                JsonNode refusal = requests.get(i);
+                assertThat(refusal.path("status").asInt()).as(refusal.toString()).isEqualTo(statuses[i]);
+                assertThat(refusal.path("asked").asText()).as(refusal.toString()).isEqualTo(asked[i]);
+                assertThat(refusal.path("route").asText()).as(refusal.toString()).isEqualTo("upstream");
+                assertThat(refusal.path("model").isNull()).as(refusal.toString()).isTrue();
+            }
+            assertThat(requestsCounted("none", "404")).isEqualTo(2.0);
+            assertThat(requestsCounted("none", "413")).isEqualTo(1.0);
+            assertThat(runs()).as("nothing was started for a refused request").isZero();
+        }
+
+        @Test
+        @DisplayName("a client that leaves mid-stream is recorded and counted as 499, and its server's request"
+                + " is closed")
+        void clientGoneMidStream() throws Exception {
+            setup.fake(FakeLlamaServer.launcher().stream(100_000, 20));
+            start();
+            HttpRequest request = HttpRequest.newBuilder(api.uri("/upstream/" + MODEL + "/v1/chat/completions"))
+                    .timeout(LiveGateway.PATIENCE).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(LiveGateway.chat(MODEL, "go on forever", true)))
+                    .build();
+            HttpResponse<InputStream> response = api.client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(response.statusCode()).isEqualTo(200);
+            try (InputStream body = response.body()) {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+                assertThat(LiveGateway.nextLine(reader)).contains("tok0");
+            }
+
+            Eventually.await(LiveGateway.PATIENCE, "the fake to see its client go", () -> gateway.fakeEvents()
+                    .contains("client-gone /v1/chat/completions"));
+            JsonNode gone = lastRecords(1).get(0);
+            assertThat(gone.path("status").asInt()).as(gone.toString()).isEqualTo(499);
+            assertThat(gone.path("route").asText()).isEqualTo("upstream");
+            assertThat(gone.path("model").asText()).isEqualTo(MODEL);
+            assertThat(gone.path("firstByteMs").isNumber()).as(gone.toString()).isTrue();
+            assertThat(requestsCounted(MODEL, "499")).isEqualTo(1.0);
+            Eventually.await(LiveGateway.PATIENCE, "the slot to be free", () -> engine.gateway().inFlight(MODEL) == 0);
         }
     }
 }
