@@ -137,6 +137,27 @@ class AnswerDisconnectTest {
     }
 
     @Test
+    @DisplayName("a client that stays gets an answer generated for longer than the grace and the idle timeout"
+            + " together, on a connection then closed")
+    void slowAnswerStillArrives() throws Exception {
+        // 1 s idle timeout, 2 s grace: the watch is on for most of the 5 s the fake holds the answer.
+        URI base = start(FakeLlamaServer.launcher().answerDelay(5_000), List.of(MODEL), "1");
+        warmUp(base);
+
+        try (Socket client = new Socket(base.getHost(), base.getPort())) {
+            client.setSoTimeout((int) PATIENCE.toMillis());
+            send(client, base, PLAIN);
+            String head = head(client.getInputStream());
+            assertThat(head).startsWith("HTTP/1.1 200");
+            // Its connection was watched, so it is not kept alive; the client is told.
+            assertThat(head.toLowerCase(Locale.ROOT)).contains("\r\nconnection: close\r\n");
+            assertThat(body(client.getInputStream(), head)).contains("fake answer from " + MODEL);
+        }
+        Eventually.await(PATIENCE, "the slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
+        assertThat(engine.gateway().requests().tail(10)).extracting(RequestRecord::status).doesNotContain(499);
+    }
+
+    @Test
     @DisplayName("leaves answers that come at once kept alive: two requests answered on one connection")
     void quickAnswersKeepTheirConnection() throws Exception {
         Path gate = dir.resolve("answer-gate");
@@ -218,6 +239,11 @@ class AnswerDisconnectTest {
     }
 
     private URI start(FakeLlamaServer.Launcher fake, List<String> models) throws Exception {
+        return start(fake, models, ConfigKey.HTTP_IDLE_TIMEOUT.defaultValue());
+    }
+
+    private URI start(FakeLlamaServer.Launcher fake, List<String> models, String idleTimeoutSeconds)
+            throws Exception {
         Files.createDirectories(dir.resolve("models"));
         for (String model : models) {
             GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(model + ".gguf"));
@@ -235,6 +261,7 @@ class AnswerDisconnectTest {
                 .set(ConfigKey.MAX_STARTUP_TIME, "60")
                 .set(ConfigKey.READINESS_INTERVAL, "0.2")
                 .set(ConfigKey.STOP_TIMEOUT, "1")
+                .set(ConfigKey.HTTP_IDLE_TIMEOUT, idleTimeoutSeconds)
                 .build();
         engine.registry().setAllEnabled(true);
         server = MagiServer.newServer(engine, "127.0.0.1", 0).start();

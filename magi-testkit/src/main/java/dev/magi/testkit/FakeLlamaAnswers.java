@@ -29,6 +29,7 @@ final class FakeLlamaAnswers {
     private final long paceMillis;
     private final String streamGate;
     private final String answerGate;
+    private final long answerDelayMillis;
     private final String propsGate;
     private final String eventsFile;
     private final boolean echoRequest;
@@ -42,6 +43,7 @@ final class FakeLlamaAnswers {
         this.paceMillis = Long.parseLong(env.getOrDefault("FAKE_LLAMA_STREAM_PACE_MS", "10"));
         this.streamGate = env.get("FAKE_LLAMA_STREAM_GATE");
         this.answerGate = env.get("FAKE_LLAMA_ANSWER_GATE");
+        this.answerDelayMillis = Long.parseLong(env.getOrDefault("FAKE_LLAMA_ANSWER_DELAY_MS", "0"));
         this.propsGate = env.get("FAKE_LLAMA_PROPS_GATE");
         this.eventsFile = env.get("FAKE_LLAMA_EVENTS_FILE");
         this.echoRequest = Boolean.parseBoolean(env.get("FAKE_LLAMA_ECHO_REQUEST"));
@@ -77,7 +79,8 @@ final class FakeLlamaAnswers {
                         stream(exchange, path);
                         return;
                     }
-                    if (!awaitFileWhileConnected(answerGate, exchange)) {
+                    if (!awaitFileWhileConnected(answerGate, exchange) || !holdWhileConnected(answerDelayMillis,
+                            exchange)) {
                         // As llama-server, which stops generating for a client that closed its connection.
                         record("client-gone " + path);
                         exchange.close();
@@ -251,6 +254,22 @@ final class FakeLlamaAnswers {
                     return false;
                 }
                 Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /** Waits {@code millis} as a generation that long, or until the client closed the connection: false then. */
+    private static boolean holdWhileConnected(long millis, HttpExchange exchange) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        try {
+            while (System.nanoTime() < end) {
+                if (closedByClient(exchange.getLocalAddress().getPort(), exchange.getRemoteAddress().getPort())) {
+                    return false;
+                }
+                Thread.sleep(Math.min(20, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
