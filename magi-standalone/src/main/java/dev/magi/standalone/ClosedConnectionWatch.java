@@ -8,9 +8,9 @@ import org.eclipse.jetty.server.ConnectionMetaData;
 import java.io.IOException;
 
 /**
- * Tells the gateway of a client that closed its connection while its request waits for a slot, which
- * Jetty does not notice by itself: once a request's body is read, Jetty reads its connection again only
- * after the answer. While the request waits, this asks Jetty's selector to say when the connection
+ * Tells the gateway of a client that closed its connection while its request waits for a slot (or for
+ * a non-streamed answer to be generated), which Jetty does not notice by itself: once a request's body
+ * is read, Jetty reads its connection again only after the answer. While the request waits, this asks Jetty's selector to say when the connection
  * becomes readable; for a client waiting for its answer that is its close (a client must not send more
  * requests behind a {@code POST} before its answer, RFC 9112, 9.3.2), seen as the end of the stream.
  *
@@ -26,7 +26,8 @@ import java.io.IOException;
  * <p>Since the interest may stay registered, a connection whose request waited is not kept alive after
  * its answer: the gateway's answer says {@code Connection: close}, and Jetty, were it to read the next
  * request, would find this interest still registered and close the connection. Only requests that waited
- * pay that (one new connection), not those served at once.
+ * pay that (one new connection), not those served at once: the gateway watches an answer being generated
+ * only once it has not begun within a grace of seconds, so streams and quick answers keep their connection.
  */
 final class ClosedConnectionWatch implements ClientWatch {
     /** The connection's attribute that holds its watcher. */
