@@ -3,6 +3,7 @@ package dev.magi.standalone;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.gateway.RequestRecord;
+import dev.magi.core.gateway.Route;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
@@ -87,6 +88,9 @@ class AnswerDisconnectTest {
                             .filter(r -> r.status() == 499).findFirst().orElse(null),
                     r -> r != null);
             assertThat(left.asked()).isEqualTo(MODEL);
+            // Recorded as the model's: it had the request, and generated for it until the client left.
+            assertThat(left.modelId()).as(left.toString()).isEqualTo(MODEL);
+            assertThat(left.route()).isEqualTo(Route.MODEL);
             assertThat(gate).as("the answer is still held").doesNotExist();
             assertThat(count(events, "done " + CHAT)).as("no answer was finished").isEqualTo(doneBefore);
         } finally {
@@ -130,6 +134,8 @@ class AnswerDisconnectTest {
                             .filter(r -> "auto".equals(r.asked())).findFirst().orElse(null),
                     r -> r != null);
             assertThat(left.status()).isEqualTo(499);
+            assertThat(left.modelId()).as(left.toString()).isEqualTo(BIG);
+            assertThat(left.route()).isEqualTo(Route.TWO_STAGE);
             assertThat(gate).as("stage 2's answer is still held").doesNotExist();
         } finally {
             Files.createFile(gate);

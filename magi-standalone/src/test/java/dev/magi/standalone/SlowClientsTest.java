@@ -155,8 +155,11 @@ class SlowClientsTest {
                 }
                 return null;
             });
+            // A connection is counted once accepted, its request once its head is parsed: wait for both.
             Eventually.await(Duration.ofSeconds(60), () -> "the server to hold all " + SLOW_CLIENTS + " slow clients'"
-                    + " connections (" + server.connections() + " so far)", () -> server.connections() >= SLOW_CLIENTS);
+                    + " requests (" + server.connections() + " connections, " + server.requestsInFlight()
+                    + " requests so far)", () -> server.connections() >= SLOW_CLIENTS
+                    && server.requestsInFlight() >= SLOW_CLIENTS);
 
             Http.Reply health = http.get("/health");
             assertThat(health.status()).isEqualTo(200);

@@ -115,20 +115,23 @@ final class Exchange implements WriteListener, AsyncListener {
     }
 
     private void watchWhile(CompletableFuture<?> wait, String when) {
-        if (wait.isDone()) {
+        if (wait.isDone() || watch == ClientWatch.NONE) {
             return;
         }
-        if (watch != ClientWatch.NONE) {
-            synchronized (this) {
-                if (!begun) {
-                    // A watched connection is not kept alive after the answer (see the host's watch): the
-                    // client is told so, else it would send its next request on a connection about to close.
-                    response.setHeader("Connection", "close");
-                }
+        Runnable stop;
+        synchronized (this) {
+            if (begun) {
+                // Its headers are out without the close below: a watch now would close a connection the
+                // client was told it may keep. A client gone from here on is noticed by the writes.
+                return;
             }
+            // A watched connection is not kept alive after the answer (see the host's watch): the client is
+            // told so, else it would send its next request on a connection about to close. Set and watched
+            // under the lock that begin() takes, so that no answer begins between the two.
+            response.setHeader("Connection", "close");
+            stop = watch.watch(request, () -> failed(new IOException("The client closed its connection while "
+                    + when)));
         }
-        Runnable stop = watch.watch(request, () -> failed(new IOException("The client closed its connection while "
-                + when)));
         wait.whenComplete((result, failure) -> stop.run());
     }
 

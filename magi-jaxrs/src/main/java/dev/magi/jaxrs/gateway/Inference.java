@@ -88,8 +88,8 @@ final class Inference {
         deliver(OneRetry.forward(admitWhileThere(engine.gateway(), admission, exchange),
                 () -> admitWhileThere(engine.gateway(), admission, exchange),
                 lease -> exchange.gone() ? goneBeforeSending(lease)
-                        : whileThere(exchange, upstream.forward(lease, "/" + path, request.body(), passed, decorate,
-                        clock))),
+                        : whileThere(exchange, lease, clock, upstream.forward(lease, "/" + path, request.body(),
+                        passed, decorate, clock))),
                 exchange, clock);
     }
 
@@ -110,10 +110,17 @@ final class Inference {
     /**
      * Asks llama-server for an answer only while its client is there: a client that goes away before
      * the answer began (a non-streamed answer begins only once it is generated whole) cancels it, which
-     * closes the request to llama-server, so it stops generating, and gives the slot back.
+     * closes the request to llama-server, so it stops generating, and gives the slot back. Such a client
+     * is recorded as gone from {@code lease}'s model, which had its request.
      */
-    static <A> CompletableFuture<A> whileThere(Exchange exchange, CompletableFuture<A> answering) {
-        exchange.onGone(() -> answering.cancel(false));
+    static <A> CompletableFuture<A> whileThere(Exchange exchange, Lease lease, RequestClock clock,
+                                               CompletableFuture<A> answering) {
+        exchange.onGone(() -> {
+            if (!answering.isDone()) {
+                clock.answered(lease, RequestClock.CLIENT_GONE);
+            }
+            answering.cancel(false);
+        });
         exchange.watchAfter(ANSWER_GRACE, answering);
         return answering;
     }

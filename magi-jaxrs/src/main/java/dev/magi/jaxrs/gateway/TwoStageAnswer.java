@@ -126,11 +126,14 @@ final class TwoStageAnswer {
         CompletableFuture<Lease> admitted = Inference.admitWhileThere(gateway, new Admission(
                 plan.stage2Tier().wireName(), request.text(), session, true), exchange);
         admitted.thenCompose(lease -> exchange.gone() ? Inference.<Upstream.Answer>goneBeforeSending(lease)
-                        : Inference.whileThere(exchange, upstream.forward(lease, PATH, body, headers, decorate, clock)))
+                        : Inference.whileThere(exchange, lease, clock, upstream.forward(lease, PATH, body, headers,
+                        decorate, clock)))
                 .whenComplete((answer, failure) -> {
                     if (exchange.gone()) {
+                        // Recorded with its model when the client left during the generation (whileThere).
                         if (answer != null) {
                             answer.abandon();
+                            clock.answered(answer.lease(), RequestClock.CLIENT_GONE);
                         }
                         clock.refused(RequestClock.CLIENT_GONE);
                     } else if (stage1.succeeded() && (failure != null || answer.status() / 100 != 2)) {
