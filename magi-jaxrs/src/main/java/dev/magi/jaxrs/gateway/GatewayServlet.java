@@ -192,15 +192,27 @@ public final class GatewayServlet extends HttpServlet {
             });
             if (body != null) {
                 // A refusal may come before the body was read (no slot, no server): the rest is read first.
-                // A body past its deadline failed the request itself, and is answered as too slow.
+                // A body too slow or unreadable failed the request itself: the answer says it was the client's.
                 answered = answered.exceptionallyCompose(failure -> body.discardRest()
-                        .thenCompose(done -> CompletableFuture.failedFuture(body.overdue() != null ? body.overdue()
-                                : failure)));
+                        .thenCompose(done -> CompletableFuture.failedFuture(clientsFault(body, failure))));
             }
             Inference.deliver(answered, exchange, clock);
         } catch (GatewayException e) {
             refuse(exchange, clock, e);
         }
+    }
+
+    /**
+     * What a failed {@code /upstream} request is answered: the refusal of a body that missed its deadline
+     * or could not be read, else {@code failure}.
+     */
+    private static Throwable clientsFault(StreamedBody body, Throwable failure) {
+        Throwable overdue = body.overdue();
+        if (overdue != null) {
+            return overdue;
+        }
+        Throwable unread = body.readFailure();
+        return unread != null ? unreadable(unread) : failure;
     }
 
     /** Refuses an {@code /upstream} request before it was sent, and records the refusal. */

@@ -44,6 +44,8 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     private Runnable cancelDeadline = () -> { };
     /** Set once the deadline passed before the body's end: the answer is the deadline's refusal. */
     private boolean overdue;
+    /** Why the client's body could not be read (broken chunks, the idle timeout); else null. */
+    private Throwable readFailure;
 
     /**
      * @param length  the body's length when the client said it, else -1 (it is then sent chunked)
@@ -80,6 +82,11 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     /** The deadline's refusal, when the body missed it; else null. */
     synchronized Throwable overdue() {
         return overdue ? deadline.tooSlow() : null;
+    }
+
+    /** Why the client's body could not be read, when it could not (the client's fault); else null. */
+    synchronized Throwable readFailure() {
+        return readFailure;
     }
 
     /**
@@ -142,6 +149,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
             if (refused != null) {
                 refused.onError(e);
             } else {
+                readFailure = e;
                 fail(e);
             }
         }
@@ -196,6 +204,9 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
         synchronized (this) {
             finished();
             discarding = refused;
+            if (discarding == null && !overdue) {
+                readFailure = failure;
+            }
         }
         if (discarding != null) {
             discarding.onError(failure);
