@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +47,21 @@ class RefusedBodyTest {
         RefusedBody.readRest(request, timers.start(Duration.ofHours(1)), () -> { });
 
         assertThat(timers.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a discard past its deadline is given up on the gateway's own timer thread, not the JVM-wide one"
+            + " of CompletableFuture")
+    void givenUpOnTheGatewaysTimer() throws Exception {
+        CompletableFuture<String> cutOffOn = new CompletableFuture<>();
+        HttpServletRequest request = request(new SilentStream());
+
+        CompletableFuture<Void> done = RefusedBody.readRest(request, timers.start(Duration.ZERO),
+                () -> cutOffOn.complete(Thread.currentThread().getName()));
+
+        assertThat(cutOffOn.get(1, TimeUnit.MINUTES)).isEqualTo("magi-body-deadlines");
+        assertThat(done).isDone();
+        assertThat(timers.waiting()).isZero();
     }
 
     private static HttpServletRequest request(ServletInputStream in) {
