@@ -102,7 +102,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 return CompletableFuture.completedFuture(null);
             }
             finished();
-            refused = new RefusedBody(in, read, timers.start(timeout), cutOff);
+            refused = new RefusedBody(in, read, discardDeadline(), cutOff);
             pump();
         }
         return refused.done();
@@ -134,7 +134,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 read += n;
                 if (read > limit) {
                     finished();
-                    refused = new RefusedBody(in, read, timers.start(timeout), cutOff);
+                    refused = new RefusedBody(in, read, discardDeadline(), cutOff);
                     refused.done().whenComplete((done, failure) -> fail(WholeBody.tooLarge(limit)));
                     refused.onDataAvailable();
                     return;
@@ -160,6 +160,14 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
             finished();
             close();
         }
+    }
+
+    /**
+     * The deadline of a discard: the body's own once it was being passed on, else the timeout from now
+     * (a refusal after a wait for a slot, while MAGI held the body back).
+     */
+    private BodyDeadline discardDeadline() {
+        return deadline != null ? deadline : timers.start(timeout);
     }
 
     /** Nothing more is passed on: the deadline, if any, is of no use any more. */
