@@ -15,6 +15,13 @@ import java.io.IOException;
  * first is registered is refused. So the interest is asked for once, and each wait only points this at
  * what to run on a close; between waits it points at nothing, and a close seen then is remembered, so
  * that a later wait learns it at once instead of waiting for a slot for a client that left.
+ *
+ * <p>Only the end of the stream is looked for. A client that sends bytes behind its request while it
+ * waits breaks HTTP/1.1 (no request may follow a {@code POST} before its answer, RFC 9112, 9.3.2): the
+ * one byte read to tell them from the end is dropped, and the connection is watched no more, neither by
+ * this wait nor a later one, rather than read byte by byte at a selector cycle each. Its answer closes
+ * it (a waited connection is not kept alive). Once no wait watches, nothing is read here at all: what
+ * becomes readable then is left for Jetty, and a later wait's interest sees it again.
  */
 final class ConnectionWatcher implements Callback {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionWatcher.class);
@@ -26,6 +33,10 @@ final class ConnectionWatcher implements Callback {
     private boolean interested;
     /** Whether the client closed the connection (or the connection failed). */
     private boolean closed;
+    /** Whether the client sent bytes behind its request while it waited: the connection is no longer watched. */
+    private boolean unwatchable;
+    /** Bytes read off the connection and dropped: one at most, from a client that sent bytes while watched. */
+    private long dropped;
 
     ConnectionWatcher(EndPoint endPoint) {
         this.endPoint = endPoint;
@@ -39,6 +50,9 @@ final class ConnectionWatcher implements Callback {
         boolean register = false;
         boolean closedAlready;
         synchronized (this) {
+            if (unwatchable) {
+                return () -> { };
+            }
             closedAlready = closed;
             if (!closed) {
                 target = onClose;
@@ -73,9 +87,27 @@ final class ConnectionWatcher implements Callback {
         }
     }
 
-    /** The connection can be read: its end, or bytes a client sent behind a request that waits. */
+    /** Whether this is registered with the selector, or about to be. */
+    synchronized boolean interested() {
+        return interested;
+    }
+
+    /** How many bytes were read off the connection and dropped. */
+    synchronized long dropped() {
+        return dropped;
+    }
+
+    /** The connection can be read: its end, or bytes a client sent behind its request. */
     @Override
     public void succeeded() {
+        synchronized (this) {
+            if (target == null) {
+                // No wait watches: the bytes may be the next request, Jetty's to read; a later wait sees
+                // them, or the end, when it registers again.
+                interested = false;
+                return;
+            }
+        }
         int filled;
         try {
             filled = endPoint.fill(BufferUtil.allocate(1));
@@ -87,18 +119,23 @@ final class ConnectionWatcher implements Callback {
         synchronized (this) {
             if (filled < 0) {
                 closed = true;
-                interested = false;
                 run = target;
                 target = null;
                 again = false;
+            } else if (filled > 0) {
+                dropped += filled;
+                unwatchable = true;
+                target = null;
+                again = false;
             } else {
-                if (filled > 0) {
-                    LOG.debug("A client sent more bytes behind a request that waits; they are dropped");
-                }
-                // Nothing read (a wake-up with no data), or dropped bytes while a wait still watches.
-                again = filled == 0 || target != null;
-                interested = again;
+                // A wake-up with no data: still watched, unless the wait ended meanwhile.
+                again = target != null;
             }
+            interested = again;
+        }
+        if (filled > 0) {
+            LOG.debug("A client sent bytes behind a request that waits; its connection is no longer watched"
+                    + " and closes after the answer");
         }
         if (run != null) {
             run.run();

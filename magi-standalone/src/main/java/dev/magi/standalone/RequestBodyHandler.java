@@ -259,14 +259,14 @@ final class RequestBodyHandler extends Handler.Wrapper {
                 }
                 if (complete) {
                     // A body refused by the API is whole for it: what was thrown away is not its business.
-                    proceed(last || discarding);
+                    proceed(last || discarding, last);
                     return;
                 }
             }
         }
 
-        private void proceed(boolean whole) {
-            Request buffered = new BufferedBodyRequest(request, body.toByteArray(), whole);
+        private void proceed(boolean whole, boolean readToEnd) {
+            Request buffered = new BufferedBodyRequest(request, body.toByteArray(), whole, readToEnd);
             // The bytes now belong to the request the API reads at once; the budget is for bodies still coming.
             release();
             try {
@@ -332,14 +332,26 @@ final class RequestBodyHandler extends Handler.Wrapper {
         }
     }
 
+    /**
+     * Whether the request's body was gathered here to its last byte, so that none of it is left on the
+     * connection (a body handed on unread, or cut off, still has bytes coming).
+     */
+    static boolean gatheredToItsEnd(Request request) {
+        BufferedBodyRequest buffered = Request.as(request, BufferedBodyRequest.class);
+        return buffered != null && buffered.readToEnd;
+    }
+
     /** The request with its body already read: the API reads it from memory. */
     private static final class BufferedBodyRequest extends Request.Wrapper {
         private final boolean whole;
+        /** Whether the body's last byte was read off the connection (not only what the API is to see). */
+        private final boolean readToEnd;
         private Content.Chunk pending;
 
-        BufferedBodyRequest(Request request, byte[] body, boolean whole) {
+        BufferedBodyRequest(Request request, byte[] body, boolean whole, boolean readToEnd) {
             super(request);
             this.whole = whole;
+            this.readToEnd = readToEnd;
             this.pending = Content.Chunk.from(ByteBuffer.wrap(body), whole);
         }
 

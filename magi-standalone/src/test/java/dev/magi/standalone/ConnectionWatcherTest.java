@@ -1,23 +1,30 @@
 package dev.magi.standalone;
 
+import dev.magi.testkit.Eventually;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConnectionWatcherTest {
     private Server jetty;
     private ServerConnector connector;
+    /** Bytes a client sends behind its request. */
+    private static final int JUNK = 1000;
     private final CompletableFuture<EndPoint> held = new CompletableFuture<>();
 
     @BeforeEach
@@ -94,5 +103,62 @@ class ConnectionWatcherTest {
         CountDownLatch later = new CountDownLatch(1);
         watcher.watch(later::countDown);
         assertThat(later.getCount()).as("told before watch returned").isZero();
+    }
+
+    /** Reads what the client sent off the connection, as Jetty would, until {@code expected} bytes came. */
+    private static void awaitUnread(EndPoint endPoint, int expected) {
+        AtomicInteger read = new AtomicInteger();
+        ByteBuffer buffer = BufferUtil.allocate(expected + 1);
+        Eventually.await(Duration.ofSeconds(60), () -> read.get() + " of the " + expected + " bytes left for the connection",
+                () -> {
+                    try {
+                        read.addAndGet(endPoint.fill(buffer));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    return read.get() == expected;
+                });
+    }
+
+    @Test
+    @DisplayName("stops watching, having read a single byte, a client that sends bytes behind a request that"
+            + " waits, rather than reading them one by one")
+    void bytesWhileWatched() throws Exception {
+        Socket client = request();
+        EndPoint endPoint = held.get(60, TimeUnit.SECONDS);
+        ConnectionWatcher watcher = new ConnectionWatcher(endPoint);
+        CountDownLatch closed = new CountDownLatch(1);
+        Runnable stop = watcher.watch(closed::countDown);
+        OutputStream out = client.getOutputStream();
+        out.write(new byte[JUNK]);
+        out.flush();
+
+        Eventually.await(Duration.ofSeconds(60), "the watcher to stop watching", () -> !watcher.interested());
+        assertThat(watcher.dropped()).as("bytes read and dropped").isEqualTo(1);
+        awaitUnread(endPoint, JUNK - 1);
+
+        CountDownLatch later = new CountDownLatch(1);
+        watcher.watch(later::countDown).run();
+        assertThat(watcher.interested()).as("a later wait does not watch the connection again").isFalse();
+        assertThat(closed.getCount()).as("bytes are not a close").isEqualTo(1);
+        stop.run();
+        client.close();
+    }
+
+    @Test
+    @DisplayName("reads nothing of what becomes readable once no wait watches: it may be the next request")
+    void bytesAfterTheWait() throws Exception {
+        Socket client = request();
+        EndPoint endPoint = held.get(60, TimeUnit.SECONDS);
+        ConnectionWatcher watcher = new ConnectionWatcher(endPoint);
+        watcher.watch(() -> { }).run();
+        OutputStream out = client.getOutputStream();
+        out.write(new byte[JUNK]);
+        out.flush();
+
+        Eventually.await(Duration.ofSeconds(60), "the watcher to be woken and let go", () -> !watcher.interested());
+        assertThat(watcher.dropped()).as("bytes read and dropped").isZero();
+        awaitUnread(endPoint, JUNK);
+        client.close();
     }
 }

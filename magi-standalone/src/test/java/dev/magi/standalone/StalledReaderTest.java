@@ -75,8 +75,7 @@ class StalledReaderTest {
                     () -> read(events).contains("client-gone /v1/chat/completions"));
             Eventually.await(PATIENCE, () -> "the slot to be freed (in flight: " + engine.gateway().inFlight(MODEL) + ")",
                     () -> engine.gateway().inFlight(MODEL) == 0);
-            // Freed by MAGI's timeout, not by the client: it has not closed its connection.
-            assertThat(stalled.isClosed()).isFalse();
+            // Freed by MAGI's timeout, not by the client: this test closes its socket only after this point.
 
             Http.Reply next = new Http(server.uri()).send("POST", "/v1/chat/completions", chat + "}");
             assertThat(next.status()).as(next.body()).isEqualTo(200);

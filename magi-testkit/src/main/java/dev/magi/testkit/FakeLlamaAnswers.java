@@ -28,6 +28,8 @@ final class FakeLlamaAnswers {
     private final int chunks;
     private final long paceMillis;
     private final String streamGate;
+    private final String answerGate;
+    private final long answerDelayMillis;
     private final String propsGate;
     private final String eventsFile;
     private final boolean echoRequest;
@@ -40,6 +42,8 @@ final class FakeLlamaAnswers {
         this.chunks = Integer.parseInt(env.getOrDefault("FAKE_LLAMA_STREAM_CHUNKS", "5"));
         this.paceMillis = Long.parseLong(env.getOrDefault("FAKE_LLAMA_STREAM_PACE_MS", "10"));
         this.streamGate = env.get("FAKE_LLAMA_STREAM_GATE");
+        this.answerGate = env.get("FAKE_LLAMA_ANSWER_GATE");
+        this.answerDelayMillis = Long.parseLong(env.getOrDefault("FAKE_LLAMA_ANSWER_DELAY_MS", "0"));
         this.propsGate = env.get("FAKE_LLAMA_PROPS_GATE");
         this.eventsFile = env.get("FAKE_LLAMA_EVENTS_FILE");
         this.echoRequest = Boolean.parseBoolean(env.get("FAKE_LLAMA_ECHO_REQUEST"));
@@ -73,6 +77,13 @@ final class FakeLlamaAnswers {
                     }
                     if (STREAM.matcher(text).find()) {
                         stream(exchange, path);
+                        return;
+                    }
+                    if (!awaitFileWhileConnected(answerGate, exchange) || !holdWhileConnected(answerDelayMillis,
+                            exchange)) {
+                        // As llama-server, which stops generating for a client that closed its connection.
+                        record("client-gone " + path);
+                        exchange.close();
                         return;
                     }
                     JsonAnswer whole = pacedAnswers ? this::pacedJson : FakeLlamaAnswers::json;
@@ -225,6 +236,71 @@ final class FakeLlamaAnswers {
         } catch (IOException e) {
             // A test that asked for the record reads it; nothing else to do here.
         }
+    }
+
+    /**
+     * Waits until {@code file} exists, or until the client closed the connection of {@code exchange}:
+     * false then. The JDK's server tells nothing of a close before a write, so the fake reads the
+     * connection's state in {@code /proc/net/tcp}: the client's close leaves this end in CLOSE_WAIT.
+     */
+    private static boolean awaitFileWhileConnected(String file, HttpExchange exchange) {
+        if (file == null) {
+            return true;
+        }
+        Path path = Path.of(file);
+        try {
+            while (!Files.exists(path)) {
+                if (closedByClient(exchange.getLocalAddress().getPort(), exchange.getRemoteAddress().getPort())) {
+                    return false;
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /** Waits {@code millis} as a generation that long, or until the client closed the connection: false then. */
+    private static boolean holdWhileConnected(long millis, HttpExchange exchange) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        try {
+            while (System.nanoTime() < end) {
+                if (closedByClient(exchange.getLocalAddress().getPort(), exchange.getRemoteAddress().getPort())) {
+                    return false;
+                }
+                Thread.sleep(Math.min(20, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /** Whether the connection from {@code remotePort} to {@code localPort} is in CLOSE_WAIT (Linux). */
+    private static boolean closedByClient(int localPort, int remotePort) {
+        String closeWait = "08";
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(table), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                continue;
+            }
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 3 && port(fields[1]) == localPort && port(fields[2]) == remotePort
+                        && fields[3].equals(closeWait)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The port of an {@code ADDRESS:PORT} of {@code /proc/net/tcp}, in hexadecimal there. */
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1), 16);
     }
 
     /** Waits until {@code file} exists (the fake polls; a test waits on conditions, the fake may not). */

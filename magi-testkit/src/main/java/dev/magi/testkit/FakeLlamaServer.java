@@ -73,6 +73,12 @@ import java.util.concurrent.Executors;
  *       has (default 5) and the pause before each after the first (default 10);</li>
  *   <li>{@code FAKE_LLAMA_STREAM_GATE}: a file; a stream sends its first chunk, then waits until the file
  *       exists before the others;</li>
+ *   <li>{@code FAKE_LLAMA_ANSWER_GATE}: a file; a chat answered as JSON (not streamed) is held until the
+ *       file exists, as a long generation; a client that closes its connection meanwhile ends it
+ *       ({@code client-gone PATH}), as llama-server stops generating for a client that left;</li>
+ *   <li>{@code FAKE_LLAMA_ANSWER_DELAY_MS}: a chat answered as JSON (not streamed) is held this long
+ *       (after the gate, if any), sending nothing, as a generation that long; a client that closes its
+ *       connection meanwhile ends it as above;</li>
  *   <li>{@code FAKE_LLAMA_PACED_ANSWERS}: {@code true} for a chat answered whole (not streamed) to take as
  *       long as a stream: one leading space per chunk, at the stream's pace, then the JSON, so the fake
  *       sees a client that leaves before the end ({@code client-gone PATH});</li>
@@ -491,6 +497,16 @@ public final class FakeLlamaServer {
         /** A stream sends its first chunk, then waits until {@code file} exists. */
         public Launcher streamGate(Path file) {
             return env("FAKE_LLAMA_STREAM_GATE", file.toAbsolutePath());
+        }
+
+        /** A chat answered as JSON is held {@code millis}, sending nothing, unless its client closes first. */
+        public Launcher answerDelay(long millis) {
+            return env("FAKE_LLAMA_ANSWER_DELAY_MS", millis);
+        }
+
+        /** A chat answered as JSON waits until {@code file} exists, or its client closed the connection. */
+        public Launcher answerGate(Path file) {
+            return env("FAKE_LLAMA_ANSWER_GATE", file.toAbsolutePath());
         }
 
         /** Records requests, finished answers and clients that stopped reading in {@code file}. */

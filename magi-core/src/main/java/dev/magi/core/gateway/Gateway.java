@@ -824,11 +824,21 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         boolean waited;
+        boolean roomFreed;
         synchronized (lock) {
             ModelLane lane = lanes.get(id);
             // Not ready any more: requests that came meanwhile left its start to this thread.
             waited = !lane.waiters.isEmpty() && !closed;
             lane.warming = waited;
+            // A start admitted by the memory rules whose run ended with nobody waiting holds no memory any
+            // more: kept admitted, it would count as loaded and busy, and hold its room, until its next request.
+            roomFreed = !waited && lane.admitted;
+            if (roomFreed) {
+                lane.admitted = false;
+            }
+        }
+        if (roomFreed) {
+            roomMayHaveChanged();
         }
         if (waited) {
             warmUp(id);

@@ -3,12 +3,13 @@ package dev.magi.jaxrs.gateway;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * How the host's container tells that the client of a request waiting for a slot (or for the draft of a
- * two-stage answer) closed its connection.
- * The servlet API has no such event: a container reads a connection only when asked to, and once a
- * request's body is read nothing asks, so a close is noticed only at the next write, which for a waiting
- * request is after its wait. A host whose container can watch a connection supplies this; without one,
- * a waiting request whose client left is taken out of the queue only when its wait ends.
+ * How the host's container tells that the client of a request waiting for a slot, for the draft of a
+ * two-stage answer, or for an answer not begun yet (a non-streamed answer being generated), closed its
+ * connection. The servlet API has no such event: a container reads a connection only when asked to, and
+ * once a request's body is read nothing asks, so a close is noticed only at the next write, which for a
+ * waiting request is after its wait. A host whose container can watch a connection supplies this;
+ * without one, a waiting request whose client left is taken out of the queue only when its wait ends,
+ * and a generation goes on until its answer is written.
  */
 public interface ClientWatch {
     /** Watches nothing. */
@@ -19,7 +20,7 @@ public interface ClientWatch {
      * wait after the other (a two-stage answer waits for a slot, for its draft, then for another slot).
      *
      * @param closed runs once if the client closed the connection while watched
-     * @return stops the watch; called once the wait ends, however it ends
+     * @return stops the watch; called once the wait ends (or the answer begins), however it ends
      */
     Runnable watch(HttpServletRequest request, Runnable closed);
 }

@@ -13,11 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client's side of one gateway request, answered asynchronously: no thread waits for the answer,
@@ -88,6 +90,31 @@ final class Exchange implements WriteListener, AsyncListener {
      * client that closes it is gone at once rather than at the end of the wait.
      */
     void watchWhile(CompletableFuture<?> wait) {
+        watchWhile(wait, "its request waited");
+    }
+
+    /**
+     * If {@code answering} (an answer asked of llama-server, not begun yet) is not done after
+     * {@code grace}, watches the client's connection until it is, so that a client that leaves during
+     * a long generation is gone at once rather than at the answer's first write. Not at once: a watched
+     * connection is not kept alive after its answer, and most answers (every stream) begin within the
+     * grace, so they keep their connection.
+     */
+    void watchAfter(Duration grace, CompletableFuture<?> answering) {
+        if (watch == ClientWatch.NONE || answering.isDone()) {
+            return;
+        }
+        CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS, Runnable::run).execute(() -> {
+            synchronized (this) {
+                if (begun || gone) {
+                    return;
+                }
+            }
+            watchWhile(answering, "its answer was generated");
+        });
+    }
+
+    private void watchWhile(CompletableFuture<?> wait, String when) {
         if (wait.isDone()) {
             return;
         }
@@ -100,8 +127,8 @@ final class Exchange implements WriteListener, AsyncListener {
                 }
             }
         }
-        Runnable stop = watch.watch(request, () -> failed(new IOException("The client closed its connection while"
-                + " its request waited")));
+        Runnable stop = watch.watch(request, () -> failed(new IOException("The client closed its connection while "
+                + when)));
         wait.whenComplete((result, failure) -> stop.run());
     }
 

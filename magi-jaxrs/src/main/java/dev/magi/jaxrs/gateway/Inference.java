@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +35,12 @@ final class Inference {
     private static final Logger LOG = LoggerFactory.getLogger(Inference.class);
     private static final String CHAT = "v1/chat/completions";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long an answer may take to begin before its client's connection is watched. A watched
+     * connection is closed after its answer, so a stream, whose headers come at once, and a short answer
+     * keep their connection; a client leaving a long generation is noticed at most this late.
+     */
+    static final Duration ANSWER_GRACE = Duration.ofSeconds(2);
     private static final Set<String> ONE_MODEL_ONLY = Set.of("v1/embeddings", "v1/rerank", "tokenize", "detokenize");
 
     private final MagiEngine engine;
@@ -81,7 +88,8 @@ final class Inference {
         deliver(OneRetry.forward(admitWhileThere(engine.gateway(), admission, exchange),
                 () -> admitWhileThere(engine.gateway(), admission, exchange),
                 lease -> exchange.gone() ? goneBeforeSending(lease)
-                        : upstream.forward(lease, "/" + path, request.body(), passed, decorate, clock)),
+                        : whileThere(exchange, upstream.forward(lease, "/" + path, request.body(), passed, decorate,
+                        clock))),
                 exchange, clock);
     }
 
@@ -97,6 +105,17 @@ final class Inference {
         exchange.onGone(() -> admitted.cancel(false));
         exchange.watchWhile(admitted);
         return admitted;
+    }
+
+    /**
+     * Asks llama-server for an answer only while its client is there: a client that goes away before
+     * the answer began (a non-streamed answer begins only once it is generated whole) cancels it, which
+     * closes the request to llama-server, so it stops generating, and gives the slot back.
+     */
+    static <A> CompletableFuture<A> whileThere(Exchange exchange, CompletableFuture<A> answering) {
+        exchange.onGone(() -> answering.cancel(false));
+        exchange.watchAfter(ANSWER_GRACE, answering);
+        return answering;
     }
 
     /** The client went away before its request was sent: its slot is given back at once. */

@@ -126,7 +126,7 @@ final class TwoStageAnswer {
         CompletableFuture<Lease> admitted = Inference.admitWhileThere(gateway, new Admission(
                 plan.stage2Tier().wireName(), request.text(), session, true), exchange);
         admitted.thenCompose(lease -> exchange.gone() ? Inference.<Upstream.Answer>goneBeforeSending(lease)
-                        : upstream.forward(lease, PATH, body, headers, decorate, clock))
+                        : Inference.whileThere(exchange, upstream.forward(lease, PATH, body, headers, decorate, clock)))
                 .whenComplete((answer, failure) -> {
                     if (exchange.gone()) {
                         if (answer != null) {

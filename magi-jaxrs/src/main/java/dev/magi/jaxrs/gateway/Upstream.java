@@ -198,6 +198,12 @@ final class Upstream implements AutoCloseable {
     private static CompletableFuture<Answer> send(Request request, Lease lease, Consumer<AnswerHeaders> decorate,
                                                   RequestClock clock) {
         Answer answer = new Answer(request, lease, decorate, clock);
+        // Cancelled when the client went away before the answer began: llama-server stops generating.
+        answer.headers.whenComplete((done, failure) -> {
+            if (answer.headers.isCancelled()) {
+                request.abort(new CancellationException("The client went away"));
+            }
+        });
         request.onResponseHeaders(answer::headers).onResponseContentAsync(answer::content).send(answer::completed);
         return answer.headers;
     }
@@ -298,8 +304,9 @@ final class Upstream implements AutoCloseable {
         }
 
         private void completed(Result result) {
-            if (!headers.isDone()) {
-                // Failed before its headers: the forwarding fails, and OneRetry may try again.
+            if (!headers.isDone() || headers.isCancelled()) {
+                // Failed before its headers: the forwarding fails, and OneRetry may try again. Or cancelled,
+                // the client gone: nobody takes the answer, so its lease is closed here.
                 lease.close();
                 headers.completeExceptionally(result.getFailure() != null ? result.getFailure()
                         : new IOException("The server closed the connection before answering"));
