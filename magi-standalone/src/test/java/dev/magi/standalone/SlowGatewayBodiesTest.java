@@ -93,6 +93,28 @@ class SlowGatewayBodiesTest {
     }
 
     @Test
+    @DisplayName("a 20 MiB /upstream body whose client falls silent for the idle timeout while admitted is 400"
+            + " invalid_json, the client's fault, not logged as MAGI's failure; its slot is freed")
+    void silentUpstreamBodyIsTheClientsFault() throws Exception {
+        start("30", "2");
+        warmUp();
+        try (CapturedStderr log = new CapturedStderr();
+             RawHttp connection = RawHttp.connect(server.port())) {
+            connection.sendJsonHead("POST", UPSTREAM_CHAT, DECLARED);
+            connection.send("{\"model\": \"" + MODEL + "\"");
+            Eventually.await(PATIENCE, "the request to be admitted", () -> engine.gateway().inFlight(MODEL) == 1);
+            // Silent from here: the idle timeout (2 s) ends the body long before the body timeout (30 s).
+            RawHttp.Reply reply = connection.read();
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            JsonNode error = Http.JSON.readTree(reply.body()).path("error");
+            assertThat(error.path("code").asText()).isEqualTo("invalid_json");
+            assertThat(error.path("message").asText()).contains("could not be read whole");
+            assertThat(log.text()).doesNotContain("ERROR");
+        }
+        Eventually.await(PATIENCE, "the slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
+    }
+
+    @Test
     @DisplayName("2 MiB bodies sent whole in time, on /v1 and /upstream, are answered by the server, their"
             + " connection kept")
     void wholeBodiesInTimeAreServed() throws Exception {
@@ -112,9 +134,9 @@ class SlowGatewayBodiesTest {
     }
 
     /**
-     * Starts the model's server with a small request: a request that waits for its server is answered
-     * with {@code Connection: close} (see the standalone's connection watch), and a wait longer than the
-     * idle timeout would end a body that MAGI holds back meanwhile.
+     * Starts the model's server with a small request, so that the request under test is admitted at
+     * once: an /upstream body's deadline counts from admission, and these tests are about bodies, not
+     * cold starts (a request that waited may also be answered {@code Connection: close}).
      */
     private void warmUp() throws Exception {
         Http.Reply reply = new Http(server.uri()).send("POST", CHAT, SMALL_CHAT);
@@ -148,6 +170,10 @@ class SlowGatewayBodiesTest {
     }
 
     private void start() throws Exception {
+        start("3", "2");
+    }
+
+    private void start(String bodyTimeoutSeconds, String idleTimeoutSeconds) throws Exception {
         Files.createDirectories(dir.resolve("models"));
         GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
         events = dir.resolve("events");
@@ -164,8 +190,8 @@ class SlowGatewayBodiesTest {
                 .set(ConfigKey.MAX_STARTUP_TIME, "60")
                 .set(ConfigKey.READINESS_INTERVAL, "0.2")
                 .set(ConfigKey.STOP_TIMEOUT, "1")
-                .set(ConfigKey.REQUEST_BODY_TIMEOUT, "3")
-                .set(ConfigKey.HTTP_IDLE_TIMEOUT, "2")
+                .set(ConfigKey.REQUEST_BODY_TIMEOUT, bodyTimeoutSeconds)
+                .set(ConfigKey.HTTP_IDLE_TIMEOUT, idleTimeoutSeconds)
                 .build();
         engine.registry().setAllEnabled(true);
         server = MagiServer.newServer(engine, "127.0.0.1", 0).start();
