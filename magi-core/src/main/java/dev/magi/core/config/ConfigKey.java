@@ -75,8 +75,9 @@ public enum ConfigKey {
             "seconds an HTTP connection may stay silent (between requests, or part-way through sending one)"
                     + " before it is closed"),
     REQUEST_BODY_TIMEOUT("--request-body-timeout", "MAGI_REQUEST_BODY_TIMEOUT", "30",
-            "seconds a client may take to send a whole request body; a slower one is answered 408 (the rest of"
-                    + " a body the gateway refuses: the refusal is sent and the connection closed)"),
+            "seconds a client may take to send a whole request body; a slower one is answered 408 (400"
+                    + " invalid_json on the gateway's paths, and the connection closed; the rest of a body the"
+                    + " gateway refuses: the refusal is sent and the connection closed)"),
     H2_URL("--h2-url", "MAGI_H2_URL", null, "H2 JDBC URL of the h2 store (default: a database beside the registry path)"),
     MAX_EVENT_STREAMS("--max-event-streams", "MAGI_MAX_EVENT_STREAMS", "256",
             "server-sent event streams (events and log streams) open at once; one more is answered 503");

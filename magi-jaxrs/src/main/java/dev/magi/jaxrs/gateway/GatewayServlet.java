@@ -43,6 +43,7 @@ public final class GatewayServlet extends HttpServlet {
     private final transient ClientWatch watch;
     private transient Upstream upstream;
     private transient Inference inference;
+    private transient BodyTimers timers;
 
     public GatewayServlet(MagiEngine engine, GatewayGuard guard) {
         this(engine, guard, ClientWatch.NONE);
@@ -58,6 +59,7 @@ public final class GatewayServlet extends HttpServlet {
     @Override
     public void init() {
         upstream = new Upstream();
+        timers = new BodyTimers();
         inference = new Inference(engine, upstream);
     }
 
@@ -66,31 +68,37 @@ public final class GatewayServlet extends HttpServlet {
         if (upstream != null) {
             upstream.close();
         }
+        if (timers != null) {
+            timers.close();
+        }
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // Counted from here, as near the request's headers as a servlet gets.
+        BodyDeadline deadline = timers.start(bodyTimeout());
         String path = request.getRequestURI().substring(request.getContextPath().length());
         GatewayGuard.Refusal refusal = guard.check(request.getMethod(), request::getHeader);
         if (refusal != null) {
-            refuse(request, response, refusal);
+            refuse(request, response, refusal, deadline);
             return;
         }
         if (path.equals(UPSTREAM) || path.startsWith(UPSTREAM + "/")) {
-            upstream(request, response, path.substring(UPSTREAM.length()));
+            upstream(request, response, path.substring(UPSTREAM.length()), deadline);
         } else if (!request.getMethod().equals("POST")) {
             refuse(request, response, new GatewayGuard.Refusal(404, "invalid_request_error", "unknown_url",
                     "Unknown request URL: " + request.getMethod() + " " + path.replaceAll("\\p{Cntrl}", "?")
-                            + "; this endpoint takes POST"));
+                            + "; this endpoint takes POST"), deadline);
         } else {
-            infer(request, response, path.substring(1));
+            infer(request, response, path.substring(1), deadline);
         }
     }
 
-    private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint) throws IOException {
+    private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint,
+                       BodyDeadline deadline) throws IOException {
         Exchange exchange = Exchange.start(request, response, watch);
-        CompletableFuture<byte[]> read = WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES,
-                refusedBodyDeadline(), exchange::closeAfterAnswer);
+        CompletableFuture<byte[]> read = WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES, deadline,
+                exchange::closeAfterAnswer);
         read.whenComplete((body, failure) -> {
             if (failure != null) {
                 Throwable cause = Inference.cause(failure);
@@ -120,9 +128,11 @@ public final class GatewayServlet extends HttpServlet {
      * one; any other method waits for a slot like an inference request, its body streamed. Each is
      * recorded as an inference request is, asking for the model in its path, by the route {@code upstream}.
      *
-     * @param rest the raw path after {@code /upstream}
+     * @param rest     the raw path after {@code /upstream}
+     * @param deadline when the body of a request refused at once must have been read and thrown away
      */
-    private void upstream(HttpServletRequest request, HttpServletResponse response, String rest) throws IOException {
+    private void upstream(HttpServletRequest request, HttpServletResponse response, String rest,
+                          BodyDeadline deadline) throws IOException {
         int slash = rest.indexOf('/', 1);
         String id = rest.length() <= 1 ? "" : URLDecoder.decode(slash < 0 ? rest.substring(1) : rest.substring(1,
                 slash), StandardCharsets.UTF_8);
@@ -156,7 +166,7 @@ public final class GatewayServlet extends HttpServlet {
         } catch (GatewayException e) {
             if (hasBody) {
                 // Refused before its body was read: the body is read and thrown away first (see RefusedBody).
-                RefusedBody.readRest(request, refusedBodyDeadline(), exchange::closeAfterAnswer)
+                RefusedBody.readRest(request, deadline, exchange::closeAfterAnswer)
                         .thenRun(() -> refuse(exchange, clock, e));
             } else {
                 refuse(exchange, clock, e);
@@ -164,23 +174,45 @@ public final class GatewayServlet extends HttpServlet {
             return;
         }
         StreamedBody body = hasBody ? new StreamedBody(request.getInputStream(), length,
-                InferenceRequest.MAX_BODY_BYTES, refusedBodyDeadline(), exchange::closeAfterAnswer).start() : null;
+                InferenceRequest.MAX_BODY_BYTES, timers, bodyTimeout(), exchange::closeAfterAnswer).start() : null;
         try {
             CompletableFuture<Lease> admitted = engine.gateway().admit(new Admission(id, null, null, false));
             exchange.onGone(() -> admitted.cancel(false));
             exchange.watchWhile(admitted);
             Map<String, List<String>> headers = headers(request);
-            CompletableFuture<Upstream.Answer> answered = admitted.thenCompose(lease -> exchange.gone()
-                    ? Inference.goneBeforeSending(lease) : upstream.pass(lease, method, target, headers, body, clock));
+            CompletableFuture<Upstream.Answer> answered = admitted.thenCompose(lease -> {
+                if (exchange.gone()) {
+                    return Inference.goneBeforeSending(lease);
+                }
+                if (body != null) {
+                    // Timed from here: while the request waited for a slot, MAGI held its body back.
+                    body.startDeadline();
+                }
+                return upstream.pass(lease, method, target, headers, body, clock);
+            });
             if (body != null) {
                 // A refusal may come before the body was read (no slot, no server): the rest is read first.
+                // A body too slow or unreadable failed the request itself: the answer says it was the client's.
                 answered = answered.exceptionallyCompose(failure -> body.discardRest()
-                        .thenCompose(done -> CompletableFuture.failedFuture(failure)));
+                        .thenCompose(done -> CompletableFuture.failedFuture(clientsFault(body, failure))));
             }
             Inference.deliver(answered, exchange, clock);
         } catch (GatewayException e) {
             refuse(exchange, clock, e);
         }
+    }
+
+    /**
+     * What a failed {@code /upstream} request is answered: the refusal of a body that missed its deadline
+     * or could not be read, else {@code failure}.
+     */
+    private static Throwable clientsFault(StreamedBody body, Throwable failure) {
+        Throwable overdue = body.overdue();
+        if (overdue != null) {
+            return overdue;
+        }
+        Throwable unread = body.readFailure();
+        return unread != null ? unreadable(unread) : failure;
     }
 
     /** Refuses an {@code /upstream} request before it was sent, and records the refusal. */
@@ -190,10 +222,10 @@ public final class GatewayServlet extends HttpServlet {
     }
 
     /**
-     * How long the rest of a refused body may take to be read and thrown away: the request body timeout,
-     * the time any body may take to arrive.
+     * How long a body may take to arrive, or the rest of a refused one to be read and thrown away: the
+     * request body timeout.
      */
-    private Duration refusedBodyDeadline() {
+    private Duration bodyTimeout() {
         return engine.config().requestBodyTimeout();
     }
 
@@ -213,8 +245,8 @@ public final class GatewayServlet extends HttpServlet {
      * A refusal before anything was started. A request with a body is answered once its body was read
      * and thrown away (see {@link RefusedBody}); one without, at once.
      */
-    private void refuse(HttpServletRequest request, HttpServletResponse response, GatewayGuard.Refusal refusal)
-            throws IOException {
+    private void refuse(HttpServletRequest request, HttpServletResponse response, GatewayGuard.Refusal refusal,
+                        BodyDeadline deadline) throws IOException {
         if (!hasBody(request)) {
             refuseNow(response, refusal);
             return;
@@ -225,7 +257,7 @@ public final class GatewayServlet extends HttpServlet {
             headers.add("WWW-Authenticate", "Bearer realm=\"magi\"");
         }
         byte[] body = OpenAiErrors.bytes(refusal.message(), refusal.type(), null, refusal.code());
-        RefusedBody.readRest(request, refusedBodyDeadline(), exchange::closeAfterAnswer)
+        RefusedBody.readRest(request, deadline, exchange::closeAfterAnswer)
                 .thenRun(() -> exchange.answer(refusal.status(), headers, body));
     }
 

@@ -7,10 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,7 +34,7 @@ final class RefusedBody implements ReadListener {
 
     private final ServletInputStream in;
     private final Runnable cutOff;
-    private final Duration deadline;
+    private final BodyDeadline deadline;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     /** Set by whichever comes first: the body's end, or its giving up. */
     private final AtomicBoolean settled = new AtomicBoolean();
@@ -45,23 +42,17 @@ final class RefusedBody implements ReadListener {
 
     /**
      * @param read     how much of the body was read already
-     * @param deadline how long the rest may take to arrive, counted from now
+     * @param deadline when the rest must have arrived
      * @param cutOff   run once when the body is given up before its end
      */
-    RefusedBody(ServletInputStream in, long read, Duration deadline, Runnable cutOff) {
+    RefusedBody(ServletInputStream in, long read, BodyDeadline deadline, Runnable cutOff) {
         this.in = in;
         this.read = read;
         this.deadline = deadline;
         this.cutOff = cutOff;
-        // The JDK's timer, cancelled once the body is done: no thread of MAGI's, nothing kept after the end.
-        CompletableFuture<Void> timer = new CompletableFuture<Void>().orTimeout(deadline.toMillis(),
-                TimeUnit.MILLISECONDS);
-        timer.whenComplete((ended, failure) -> {
-            if (failure instanceof TimeoutException) {
-                expire();
-            }
-        });
-        done.whenComplete((ended, failure) -> timer.complete(null));
+        // Cancelled once the body is done: nothing is kept after the end.
+        Runnable timer = deadline.schedule(this::expire);
+        done.whenComplete((ended, failure) -> timer.run());
     }
 
     /**
@@ -71,7 +62,7 @@ final class RefusedBody implements ReadListener {
      *
      * @return done once the body was read to its end or given up (never failed)
      */
-    static CompletableFuture<Void> readRest(HttpServletRequest request, Duration deadline, Runnable cutOff)
+    static CompletableFuture<Void> readRest(HttpServletRequest request, BodyDeadline deadline, Runnable cutOff)
             throws IOException {
         if (request.getContentLengthLong() > MAX_READ_BYTES || "100-continue".equalsIgnoreCase(request.getHeader(
                 "Expect"))) {
@@ -79,7 +70,14 @@ final class RefusedBody implements ReadListener {
             return CompletableFuture.completedFuture(null);
         }
         RefusedBody body = new RefusedBody(request.getInputStream(), 0, deadline, cutOff);
-        body.in.setReadListener(body);
+        try {
+            body.in.setReadListener(body);
+        } catch (RuntimeException e) {
+            // Never read, the body is not given up at the deadline either: its timer goes, and says nothing.
+            body.settled.set(true);
+            body.done.complete(null);
+            throw e;
+        }
         return body.done;
     }
 
@@ -121,7 +119,7 @@ final class RefusedBody implements ReadListener {
         if (!settled.get()) {
             // Expected of a slow or hostile client, not a fault of MAGI's: one line, no stack trace.
             LOG.info("A refused request body did not arrive within {} s ({} bytes came); its connection is closed"
-                    + " after the refusal", deadline.toMillis() / 1000.0, read);
+                    + " after the refusal", deadline.seconds(), read);
         }
         giveUp();
     }

@@ -4,6 +4,8 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,30 +19,48 @@ import java.util.concurrent.CompletableFuture;
  * slows the client rather than filling MAGI's memory. Past {@code limit} bytes nothing more is passed
  * on, the rest is read and thrown away (see {@link RefusedBody}), and then the upstream request fails
  * with {@code payload_too_large}, which is the answer (unless the server answered already).
+ *
+ * <p>Once passing began ({@link #startDeadline}, at admission), the body must be whole within the
+ * request body timeout: past it nothing more is read and the upstream request fails with the
+ * deadline's {@code invalid_json}, which aborts it and gives its slot back. Not counted while the
+ * request waits for a slot: then MAGI, not the client, holds the body back.
  */
 final class StreamedBody extends AsyncRequestContent implements ReadListener {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamedBody.class);
+
     private final ServletInputStream in;
     private final long length;
     private final long limit;
-    private final Duration discardDeadline;
+    private final BodyTimers timers;
+    private final Duration timeout;
     private final Runnable cutOff;
     private final byte[] buffer = new byte[64 * 1024];
     private long read;
     private boolean finished;
     /** Set once the body passed the limit: what comes next is thrown away. */
     private RefusedBody refused;
+    /** The deadline of the body's passing, once it began; else null. */
+    private BodyDeadline deadline;
+    private Runnable cancelDeadline = () -> { };
+    /** Set once the deadline passed before the body's end: the answer is the deadline's refusal. */
+    private boolean overdue;
+    /** Why the client's body could not be read (broken chunks, the idle timeout); else null. */
+    private Throwable readFailure;
 
     /**
-     * @param length          the body's length when the client said it, else -1 (it is then sent chunked)
-     * @param discardDeadline how long the rest of a refused body may take to be read and thrown away
-     * @param cutOff          run when a body past the limit is given up before its end, so that the answer
-     *                        closes the connection
+     * @param length  the body's length when the client said it, else -1 (it is then sent chunked)
+     * @param timers  the deadlines' timers
+     * @param timeout how long the body may take to pass, and the rest of a refused one to be read and
+     *                thrown away
+     * @param cutOff  run when a body is given up before its end, so that the answer closes the connection
      */
-    StreamedBody(ServletInputStream in, long length, long limit, Duration discardDeadline, Runnable cutOff) {
+    StreamedBody(ServletInputStream in, long length, long limit, BodyTimers timers, Duration timeout,
+                 Runnable cutOff) {
         this.in = in;
         this.length = length;
         this.limit = limit;
-        this.discardDeadline = discardDeadline;
+        this.timers = timers;
+        this.timeout = timeout;
         this.cutOff = cutOff;
     }
 
@@ -48,6 +68,25 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     StreamedBody start() {
         in.setReadListener(this);
         return this;
+    }
+
+    /** The body is being passed on: it must be whole within the timeout, counted from now. */
+    synchronized void startDeadline() {
+        if (finished || deadline != null) {
+            return;
+        }
+        deadline = timers.start(timeout);
+        cancelDeadline = deadline.schedule(this::expire);
+    }
+
+    /** The deadline's refusal, when the body missed it; else null. */
+    synchronized Throwable overdue() {
+        return overdue ? deadline.tooSlow() : null;
+    }
+
+    /** Why the client's body could not be read, when it could not (the client's fault); else null. */
+    synchronized Throwable readFailure() {
+        return readFailure;
     }
 
     /**
@@ -62,8 +101,8 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 // Read to its end already, or failed: nothing is left to read.
                 return CompletableFuture.completedFuture(null);
             }
-            finished = true;
-            refused = new RefusedBody(in, read, discardDeadline, cutOff);
+            finished();
+            refused = new RefusedBody(in, read, discardDeadline(), cutOff);
             pump();
         }
         return refused.done();
@@ -94,8 +133,8 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 }
                 read += n;
                 if (read > limit) {
-                    finished = true;
-                    refused = new RefusedBody(in, read, discardDeadline, cutOff);
+                    finished();
+                    refused = new RefusedBody(in, read, discardDeadline(), cutOff);
                     refused.done().whenComplete((done, failure) -> fail(WholeBody.tooLarge(limit)));
                     refused.onDataAvailable();
                     return;
@@ -106,10 +145,11 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
                 }
             }
         } catch (IOException e) {
-            finished = true;
+            finished();
             if (refused != null) {
                 refused.onError(e);
             } else {
+                readFailure = e;
                 fail(e);
             }
         }
@@ -117,9 +157,44 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
 
     private void finish() {
         if (!finished) {
-            finished = true;
+            finished();
             close();
         }
+    }
+
+    /**
+     * The deadline of a discard: the body's own once it was being passed on, else the timeout from now
+     * (a refusal after a wait for a slot, while MAGI held the body back).
+     */
+    private BodyDeadline discardDeadline() {
+        return deadline != null ? deadline : timers.start(timeout);
+    }
+
+    /** Nothing more is passed on: the deadline, if any, is of no use any more. */
+    private void finished() {
+        finished = true;
+        cancelDeadline.run();
+    }
+
+    /** The deadline passed before the body's end: nothing more is read, and the upstream request fails. */
+    private void expire() {
+        Throwable refusal;
+        long received;
+        synchronized (this) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            overdue = true;
+            refusal = deadline.tooSlow();
+            received = read;
+        }
+        // Expected of a slow or hostile client, not a fault of MAGI's: one line, no stack trace.
+        LOG.info("A request body passed upstream did not arrive within {} s ({} bytes came); the request is"
+                + " aborted and its connection closed", deadline.seconds(), received);
+        // Outside the lock: failing the content aborts the upstream request, which answers the client.
+        cutOff.run();
+        fail(refusal);
     }
 
     @Override
@@ -135,8 +210,11 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     public void onError(Throwable failure) {
         RefusedBody discarding;
         synchronized (this) {
-            finished = true;
+            finished();
             discarding = refused;
+            if (discarding == null && !overdue) {
+                readFailure = failure;
+            }
         }
         if (discarding != null) {
             discarding.onError(failure);
