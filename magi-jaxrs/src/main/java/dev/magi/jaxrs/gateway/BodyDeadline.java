@@ -12,7 +12,7 @@ import java.time.Duration;
  *
  * @param endNanos the deadline, in {@link System#nanoTime}'s terms
  */
-record BodyDeadline(BodyTimers timers, Duration timeout, long endNanos) {
+record BodyDeadline(GatewayTimers timers, Duration timeout, long endNanos) {
 
     /**
      * Runs {@code expire} at the deadline, on the timers' thread.

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client's side of one gateway request, answered asynchronously: no thread waits for the answer,
@@ -49,6 +48,7 @@ final class Exchange implements WriteListener, AsyncListener {
     private final HttpServletRequest request;
     private final HttpServletResponse response;
     private final ClientWatch watch;
+    private final GatewayTimers timers;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final List<Runnable> goneListeners = new ArrayList<>();
     private ServletOutputStream out;
@@ -57,19 +57,26 @@ final class Exchange implements WriteListener, AsyncListener {
     private boolean completed;
     private boolean gone;
 
-    private Exchange(AsyncContext async, HttpServletRequest request, HttpServletResponse response, ClientWatch watch) {
+    private Exchange(AsyncContext async, HttpServletRequest request, HttpServletResponse response, ClientWatch watch,
+                     GatewayTimers timers) {
         this.async = async;
         this.request = request;
         this.response = response;
         this.watch = watch;
+        this.timers = timers;
     }
 
-    /** Suspends the request: the container's thread returns, and the answer is written later. */
-    static Exchange start(HttpServletRequest request, HttpServletResponse response, ClientWatch watch) {
+    /**
+     * Suspends the request: the container's thread returns, and the answer is written later.
+     *
+     * @param timers where {@link #watchAfter} waits out its grace
+     */
+    static Exchange start(HttpServletRequest request, HttpServletResponse response, ClientWatch watch,
+                          GatewayTimers timers) {
         AsyncContext async = request.startAsync(request, response);
         // A generation may take minutes before its first byte; the queue has its own timeout.
         async.setTimeout(0);
-        Exchange exchange = new Exchange(async, request, response, watch);
+        Exchange exchange = new Exchange(async, request, response, watch, timers);
         async.addListener(exchange);
         return exchange;
     }
@@ -97,14 +104,16 @@ final class Exchange implements WriteListener, AsyncListener {
      * If {@code answering} (an answer asked of llama-server, not begun yet) is not done after
      * {@code grace}, watches the client's connection until it is, so that a client that leaves during
      * a long generation is gone at once rather than at the answer's first write. Not at once: a watched
-     * connection is not kept alive after its answer, and most answers (every stream) begin within the
-     * grace, so they keep their connection.
+     * connection is not kept alive after its answer, and most answers (a quick one, a stream whose prompt
+     * is read quickly) begin within the grace, so they keep their connection.
      */
     void watchAfter(Duration grace, CompletableFuture<?> answering) {
         if (watch == ClientWatch.NONE || answering.isDone()) {
             return;
         }
-        CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS, Runnable::run).execute(() -> {
+        // Cancelled once the answer began or failed, which most do within the grace: no timer outlives its
+        // answer, nor holds the request (and its body) for the rest of the grace.
+        Runnable cancel = timers.at(System.nanoTime() + grace.toNanos(), () -> {
             synchronized (this) {
                 if (begun || gone) {
                     return;
@@ -112,6 +121,7 @@ final class Exchange implements WriteListener, AsyncListener {
             }
             watchWhile(answering, "its answer was generated");
         });
+        answering.whenComplete((answer, failure) -> cancel.run());
     }
 
     private void watchWhile(CompletableFuture<?> wait, String when) {

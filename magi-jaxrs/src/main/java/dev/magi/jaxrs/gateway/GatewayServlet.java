@@ -43,7 +43,7 @@ public final class GatewayServlet extends HttpServlet {
     private final transient ClientWatch watch;
     private transient Upstream upstream;
     private transient Inference inference;
-    private transient BodyTimers timers;
+    private transient GatewayTimers timers;
 
     public GatewayServlet(MagiEngine engine, GatewayGuard guard) {
         this(engine, guard, ClientWatch.NONE);
@@ -59,7 +59,7 @@ public final class GatewayServlet extends HttpServlet {
     @Override
     public void init() {
         upstream = new Upstream();
-        timers = new BodyTimers();
+        timers = new GatewayTimers();
         inference = new Inference(engine, upstream);
     }
 
@@ -96,7 +96,7 @@ public final class GatewayServlet extends HttpServlet {
 
     private void infer(HttpServletRequest request, HttpServletResponse response, String endpoint,
                        BodyDeadline deadline) throws IOException {
-        Exchange exchange = Exchange.start(request, response, watch);
+        Exchange exchange = Exchange.start(request, response, watch, timers);
         CompletableFuture<byte[]> read = WholeBody.read(request, InferenceRequest.MAX_BODY_BYTES, deadline,
                 exchange::closeAfterAnswer);
         read.whenComplete((body, failure) -> {
@@ -137,7 +137,7 @@ public final class GatewayServlet extends HttpServlet {
         String id = rest.length() <= 1 ? "" : URLDecoder.decode(slash < 0 ? rest.substring(1) : rest.substring(1,
                 slash), StandardCharsets.UTF_8);
         String method = request.getMethod();
-        Exchange exchange = Exchange.start(request, response, watch);
+        Exchange exchange = Exchange.start(request, response, watch, timers);
         RequestClock clock = new RequestClock(engine.gateway(), id, Route.UPSTREAM);
         long length = request.getContentLengthLong();
         boolean hasBody = hasBody(request);
@@ -251,7 +251,7 @@ public final class GatewayServlet extends HttpServlet {
             refuseNow(response, refusal);
             return;
         }
-        Exchange exchange = Exchange.start(request, response, ClientWatch.NONE);
+        Exchange exchange = Exchange.start(request, response, ClientWatch.NONE, timers);
         AnswerHeaders headers = new AnswerHeaders().add("Content-Type", "application/json");
         if (refusal.code().equals(GatewayError.INVALID_API_KEY.code())) {
             headers.add("WWW-Authenticate", "Bearer realm=\"magi\"");

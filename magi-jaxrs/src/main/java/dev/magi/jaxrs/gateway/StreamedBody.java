@@ -31,7 +31,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
     private final ServletInputStream in;
     private final long length;
     private final long limit;
-    private final BodyTimers timers;
+    private final GatewayTimers timers;
     private final Duration timeout;
     private final Runnable cutOff;
     private final byte[] buffer = new byte[64 * 1024];
@@ -54,7 +54,7 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
      *                thrown away
      * @param cutOff  run when a body is given up before its end, so that the answer closes the connection
      */
-    StreamedBody(ServletInputStream in, long length, long limit, BodyTimers timers, Duration timeout,
+    StreamedBody(ServletInputStream in, long length, long limit, GatewayTimers timers, Duration timeout,
                  Runnable cutOff) {
         this.in = in;
         this.length = length;

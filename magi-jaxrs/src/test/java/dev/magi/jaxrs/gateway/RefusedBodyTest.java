@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("The deadline of a refused body's discard")
 class RefusedBodyTest {
-    private final BodyTimers timers = new BodyTimers();
+    private final GatewayTimers timers = new GatewayTimers();
 
     @AfterEach
     void stop() {
@@ -59,7 +59,7 @@ class RefusedBodyTest {
         CompletableFuture<Void> done = RefusedBody.readRest(request, timers.start(Duration.ZERO),
                 () -> cutOffOn.complete(Thread.currentThread().getName()));
 
-        assertThat(cutOffOn.get(1, TimeUnit.MINUTES)).isEqualTo("magi-body-deadlines");
+        assertThat(cutOffOn.get(1, TimeUnit.MINUTES)).isEqualTo("magi-gateway-timers");
         // Given up, the body is done: its refusal goes out.
         assertThat(done.get(1, TimeUnit.MINUTES)).isNull();
         assertThat(timers.waiting()).isZero();

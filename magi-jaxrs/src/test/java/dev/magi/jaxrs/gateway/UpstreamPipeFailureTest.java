@@ -56,10 +56,10 @@ class UpstreamPipeFailureTest {
         assertThat(engine.gateway().inFlight(MODEL)).isEqualTo(1);
         AtomicBoolean writeTried = new AtomicBoolean();
 
-        try (Upstream upstream = new Upstream()) {
+        try (Upstream upstream = new Upstream(); GatewayTimers timers = new GatewayTimers()) {
             CompletableFuture<Upstream.Answer> answered = upstream.forward(lease, "/v1/chat/completions", CHAT,
                     Map.of("Content-Type", "application/json"));
-            Exchange exchange = Exchange.start(request(), failingResponse(writeTried), ClientWatch.NONE);
+            Exchange exchange = Exchange.start(request(), failingResponse(writeTried), ClientWatch.NONE, timers);
             Inference.deliver(answered, exchange, null);
 
             Eventually.await(PATIENCE, "the answer to be written", writeTried::get);

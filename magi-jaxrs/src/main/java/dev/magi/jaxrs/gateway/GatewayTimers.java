@@ -10,20 +10,21 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The timers of request bodies' deadlines: one thread of the gateway's own, started with its servlet
- * and stopped with it. Not {@code CompletableFuture.orTimeout}: its timer is a single thread shared by
+ * The gateway's timers: request bodies' deadlines, and the grace after which a generation's client is
+ * watched. One thread of the gateway's own, started with its servlet and stopped with it. Not
+ * {@code CompletableFuture.orTimeout} or its delayed executor: their timer is a single thread shared by
  * the whole JVM, and what runs at a body's deadline (an answer written, an upstream request aborted, a
  * log line) would run on it and delay every other timeout of the JVM. Nothing of a container's either,
  * so that the gateway runs alike in the standalone's Jetty and in a WAR.
  */
-final class BodyTimers implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(BodyTimers.class);
+final class GatewayTimers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayTimers.class);
 
     private final ScheduledThreadPoolExecutor timers;
 
-    BodyTimers() {
+    GatewayTimers() {
         timers = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "magi-body-deadlines");
+            Thread thread = new Thread(task, "magi-gateway-timers");
             thread.setDaemon(true);
             return thread;
         });
@@ -63,7 +64,7 @@ final class BodyTimers implements AutoCloseable {
             task.run();
         } catch (RuntimeException e) {
             // Else the executor would keep the failure in a future nobody reads.
-            LOG.error("A request body's deadline failed to end it", e);
+            LOG.error("A gateway timer failed", e);
         }
     }
 
