@@ -4,16 +4,11 @@ import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.gateway.Admission;
 import dev.magi.core.gateway.Lease;
 import dev.magi.testkit.Eventually;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -59,7 +54,7 @@ class UpstreamPipeFailureTest {
         try (Upstream upstream = new Upstream(); GatewayTimers timers = new GatewayTimers()) {
             CompletableFuture<Upstream.Answer> answered = upstream.forward(lease, "/v1/chat/completions", CHAT,
                     Map.of("Content-Type", "application/json"));
-            Exchange exchange = Exchange.start(request(), failingResponse(writeTried), ClientWatch.NONE, timers);
+            Exchange exchange = Exchange.start(ServletStubs.request(), ServletStubs.failingResponse(writeTried), ClientWatch.NONE, timers);
             Inference.deliver(answered, exchange, null);
 
             Eventually.await(PATIENCE, "the answer to be written", writeTried::get);
@@ -73,40 +68,5 @@ class UpstreamPipeFailureTest {
     private static Lease admit(MagiEngine engine) throws Exception {
         return engine.gateway().admit(new Admission(MODEL, null, null, false))
                 .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    /** A suspended request whose container takes whatever it is told. */
-    private static HttpServletRequest request() {
-        AsyncContext async = stub(AsyncContext.class, (proxy, method, args) -> defaultOf(method.getReturnType()));
-        return stub(HttpServletRequest.class, (proxy, method, args) -> method.getName().equals("startAsync")
-                ? async : defaultOf(method.getReturnType()));
-    }
-
-    /** A response whose output stream cannot be had: the container's failure as the answer begins. */
-    private static HttpServletResponse failingResponse(AtomicBoolean writeTried) {
-        return stub(HttpServletResponse.class, (proxy, method, args) -> {
-            if (method.getName().equals("getOutputStream")) {
-                writeTried.set(true);
-                throw new IllegalStateException("The response cannot be written");
-            }
-            return defaultOf(method.getReturnType());
-        });
-    }
-
-    private static <T> T stub(Class<T> type, InvocationHandler handler) {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
-    }
-
-    private static Object defaultOf(Class<?> type) {
-        if (type == boolean.class) {
-            return false;
-        }
-        if (type == int.class) {
-            return 0;
-        }
-        if (type == long.class) {
-            return 0L;
-        }
-        return null;
     }
 }
