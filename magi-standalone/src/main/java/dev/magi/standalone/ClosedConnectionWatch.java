@@ -38,7 +38,7 @@ final class ClosedConnectionWatch implements ClientWatch {
     public Runnable watch(HttpServletRequest request, Runnable closed) {
         ServletContextRequest jettyRequest = ServletContextRequest.getServletContextRequest(request);
         if (jettyRequest == null || !bodyReadToItsEnd(request, jettyRequest)) {
-            return () -> { };
+            return NOT_WATCHED;
         }
         return watcherOf(jettyRequest.getConnectionMetaData()).watch(closed);
     }

@@ -1,5 +1,6 @@
 package dev.magi.standalone;
 
+import dev.magi.jaxrs.gateway.ClientWatch;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.BufferUtil;
@@ -51,7 +52,7 @@ final class ConnectionWatcher implements Callback {
         boolean closedAlready;
         synchronized (this) {
             if (unwatchable) {
-                return () -> { };
+                return ClientWatch.NOT_WATCHED;
             }
             closedAlready = closed;
             if (!closed) {

@@ -6,6 +6,7 @@ import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
 import dev.magi.testkit.FreePorts;
 import dev.magi.testkit.GgufWriter;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,24 +52,22 @@ class LargeBodyDuringWaitTest {
     void bodyReachesTheServer() throws Exception {
         Path gate = dir.resolve("load-gate");
         MagiEngine engine = start(gate);
-        byte[] body = new byte[LENGTH];
-        Arrays.fill(body, (byte) 'a');
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout((int) Duration.ofMinutes(2).toMillis());
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /upstream/" + MODEL + "/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
-                    + "Content-Length: " + LENGTH + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, LENGTH - TAIL);
-            out.flush();
+        try (RawHttp connection = RawHttp.connect(server.port())) {
+            connection.sendHead("POST", "/upstream/" + MODEL + "/echo", "Content-Type", "text/plain",
+                    "Content-Length", String.valueOf(LENGTH));
+            connection.sendFiller(LENGTH - TAIL);
             // The model's server is loading (the gate is closed): the request waits for it.
             Eventually.await(PATIENCE, "the request queued", () -> engine.gateway().queued(MODEL) == 1);
-            out.write(body, LENGTH - TAIL, TAIL);
-            out.flush();
+            connection.sendFiller(TAIL);
             Files.createFile(gate);
 
-            // A waited connection closes after its answer: the answer is all that comes.
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(answer).startsWith("HTTP/1.1 200").contains("\"bodyBytes\":" + LENGTH);
+            RawHttp.Reply answer = connection.read();
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"bodyBytes\":" + LENGTH);
+            // Its connection was not watched (its body was still to come), so it is kept alive as any other.
+            assertThat(answer.headers().get("connection")).as(answer.headers().toString()).isNull();
+            connection.sendHead("GET", "/health");
+            assertThat(connection.read().status()).isEqualTo(200);
         }
     }
 

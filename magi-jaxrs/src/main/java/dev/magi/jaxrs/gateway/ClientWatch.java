@@ -12,15 +12,22 @@ import jakarta.servlet.http.HttpServletRequest;
  * and a generation goes on until its answer is written.
  */
 public interface ClientWatch {
+    /**
+     * What {@link #watch} returns when it does not watch the connection (it cannot, or must not read it
+     * now): the connection is then kept alive after its answer as any other.
+     */
+    Runnable NOT_WATCHED = () -> { };
+
     /** Watches nothing. */
-    ClientWatch NONE = (request, closed) -> () -> { };
+    ClientWatch NONE = (request, closed) -> NOT_WATCHED;
 
     /**
      * Starts watching the connection of {@code request}. One request may be watched several times, one
      * wait after the other (a two-stage answer waits for a slot, for its draft, then for another slot).
      *
      * @param closed runs once if the client closed the connection while watched
-     * @return stops the watch; called once the wait ends (or the answer begins), however it ends
+     * @return stops the watch; called once the wait ends (or the answer begins), however it ends;
+     *         {@link #NOT_WATCHED} when the connection is not watched
      */
     Runnable watch(HttpServletRequest request, Runnable closed);
 }

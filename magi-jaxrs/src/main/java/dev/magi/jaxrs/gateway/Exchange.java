@@ -135,12 +135,14 @@ final class Exchange implements WriteListener, AsyncListener {
                 // client was told it may keep. A client gone from here on is noticed by the writes.
                 return;
             }
-            // A watched connection is not kept alive after the answer (see the host's watch): the client is
-            // told so, else it would send its next request on a connection about to close. Set and watched
-            // under the lock that begin() takes, so that no answer begins between the two.
-            response.setHeader("Connection", "close");
             stop = watch.watch(request, () -> failed(new IOException("The client closed its connection while "
                     + when)));
+            if (stop != ClientWatch.NOT_WATCHED) {
+                // A watched connection is not kept alive after the answer (see the host's watch): the client
+                // is told so, else it would send its next request on a connection about to close. Watched and
+                // set under the lock that begin() takes, so that no answer begins between the two.
+                response.setHeader("Connection", "close");
+            }
         }
         wait.whenComplete((result, failure) -> stop.run());
     }

@@ -170,6 +170,22 @@ final class StreamedBody extends AsyncRequestContent implements ReadListener {
         return deadline != null ? deadline : timers.start(timeout);
     }
 
+    /**
+     * The content failed (this body's own failures, or the upstream request's end before it took the whole
+     * body): the deadline is of no use any more, so its timer does not keep this body (and its buffer)
+     * until its hour, nor log a late "did not arrive" for a request answered long ago. Not finished: a
+     * refusal still reads the rest first (see {@link #discardRest}), against a deadline of its own.
+     */
+    @Override
+    public void fail(Throwable failure) {
+        Runnable cancel;
+        synchronized (this) {
+            cancel = cancelDeadline;
+        }
+        cancel.run();
+        super.fail(failure);
+    }
+
     /** Nothing more is passed on: the deadline, if any, is of no use any more. */
     private void finished() {
         finished = true;
