@@ -3,8 +3,6 @@ package dev.magi.standalone;
 import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -13,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -78,19 +75,7 @@ class GatewayOnStandaloneTest {
 
     /** The standalone over one model whose llama-server is the fake, with {@code --http-idle-timeout}. */
     private MagiServer start(FakeLlamaServer.Launcher fake, String idleTimeoutSeconds) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models/Small-1B-Q4_K_M.gguf"));
-        fake.writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(4);
-        MagiEngine engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 3))
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
+        MagiEngine engine = FakeServedEngine.builder(dir, fake, List.of("Small-1B-Q4_K_M"))
                 .set(ConfigKey.HTTP_IDLE_TIMEOUT, idleTimeoutSeconds)
                 .build();
         return MagiServer.newServer(engine, "127.0.0.1", 0).start();

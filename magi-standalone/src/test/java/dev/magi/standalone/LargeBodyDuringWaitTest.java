@@ -1,11 +1,8 @@
 package dev.magi.standalone;
 
-import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -18,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,21 +89,7 @@ class LargeBodyDuringWaitTest {
     }
 
     private MagiEngine start(Path gate) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
-        FakeLlamaServer.launcher().loadGate(gate).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        MagiEngine engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "60")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
+        MagiEngine engine = FakeServedEngine.builder(dir, FakeLlamaServer.launcher().loadGate(gate), List.of(MODEL))
                 .build();
         engine.registry().setAllEnabled(true);
         server = MagiServer.newServer(engine, "127.0.0.1", 0).start();

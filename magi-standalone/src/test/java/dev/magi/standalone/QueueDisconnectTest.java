@@ -1,6 +1,5 @@
 package dev.magi.standalone;
 
-import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.core.gateway.RequestRecord;
 import dev.magi.spi.ModelProfile;
@@ -8,8 +7,6 @@ import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -101,23 +98,7 @@ class QueueDisconnectTest {
     }
 
     private URI start(FakeLlamaServer.Launcher fake, List<String> models) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        for (String model : models) {
-            GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(model + ".gguf"));
-        }
-        fake.writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "60")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
+        engine = FakeServedEngine.builder(dir, fake, models)
                 .build();
         engine.registry().setAllEnabled(true);
         server = MagiServer.newServer(engine, "127.0.0.1", 0).start();

@@ -6,8 +6,6 @@ import dev.magi.core.engine.MagiEngine;
 import dev.magi.testkit.CapturedStderr;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -18,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -174,22 +173,8 @@ class SlowGatewayBodiesTest {
     }
 
     private void start(String bodyTimeoutSeconds, String idleTimeoutSeconds) throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        GgufWriter.typicalModel().writeTo(dir.resolve("models").resolve(MODEL + ".gguf"));
         events = dir.resolve("events");
-        FakeLlamaServer.launcher().eventsFile(events).writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, dir.resolve("models").toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "60")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
+        engine = FakeServedEngine.builder(dir, FakeLlamaServer.launcher().eventsFile(events), List.of(MODEL))
                 .set(ConfigKey.REQUEST_BODY_TIMEOUT, bodyTimeoutSeconds)
                 .set(ConfigKey.HTTP_IDLE_TIMEOUT, idleTimeoutSeconds)
                 .build();

@@ -2,15 +2,12 @@ package dev.magi.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.magi.core.config.ConfigKey;
 import dev.magi.core.engine.MagiEngine;
 import dev.magi.spi.ModelProfile;
 import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
-import dev.magi.testkit.FreePorts;
-import dev.magi.testkit.GgufWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -102,23 +99,7 @@ class TwoStageDisconnectTest {
     }
 
     private URI start(FakeLlamaServer.Launcher fake) throws Exception {
-        Path models = Files.createDirectories(dir.resolve("models"));
-        for (String id : List.of(SMALL, MID, BIG)) {
-            GgufWriter.typicalModel().writeTo(models.resolve(id + ".gguf"));
-        }
-        fake.writeTo(dir.resolve("bin/llama-server"));
-        int ports = FreePorts.rangeStart(10);
-        engine = MagiEngine.builder().withoutEnvironment()
-                .set(ConfigKey.SCAN_PATH, models.toString())
-                .set(ConfigKey.REGISTRY_PATH, dir.resolve("data/model_registry.json").toString())
-                .set(ConfigKey.PROFILES_PATH, dir.resolve("profiles").toString())
-                .set(ConfigKey.WATCH, "false")
-                .set(ConfigKey.LLAMA_SERVER, dir.resolve("bin/llama-server").toString())
-                .set(ConfigKey.LLAMA_HOST, "127.0.0.1")
-                .set(ConfigKey.PORT_RANGE, ports + "-" + (ports + 9))
-                .set(ConfigKey.MAX_STARTUP_TIME, "60")
-                .set(ConfigKey.READINESS_INTERVAL, "0.2")
-                .set(ConfigKey.STOP_TIMEOUT, "1")
+        engine = FakeServedEngine.builder(dir, fake, List.of(SMALL, MID, BIG))
                 .build();
         engine.registry().setAllEnabled(true);
         engine.registry().setTierOverride(SMALL, Tier.FAST);
