@@ -9,23 +9,19 @@ import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,8 +66,8 @@ class AnswerDisconnectTest {
             int requestsBefore = count(events, "request " + CHAT);
             int doneBefore = count(events, "done " + CHAT);
 
-            try (Socket client = new Socket(base.getHost(), base.getPort())) {
-                send(client, base, PLAIN);
+            try (RawHttp client = RawHttp.connect(base.getPort())) {
+                send(client, PLAIN);
                 // Admitted at once (the server is ready) and held by the fake: the generation under way.
                 Eventually.await(PATIENCE, "the fake to be asked for the answer",
                         () -> count(events, "request " + CHAT) == requestsBefore + 1);
@@ -114,8 +110,8 @@ class AnswerDisconnectTest {
             warmUp(base, BIG);
             int requestsBefore = count(events, "request " + CHAT);
 
-            try (Socket client = new Socket(base.getHost(), base.getPort())) {
-                send(client, base, "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + HARD
+            try (RawHttp client = RawHttp.connect(base.getPort())) {
+                send(client, "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + HARD
                         + "\"}]}");
                 Eventually.await(PATIENCE, "the draft to fail and stage 2 to be asked of " + BIG,
                         () -> count(events, "failed " + CHAT) == 1
@@ -148,14 +144,13 @@ class AnswerDisconnectTest {
         URI base = start(FakeLlamaServer.launcher().answerDelay(5_000), List.of(MODEL), "1");
         warmUp(base);
 
-        try (Socket client = new Socket(base.getHost(), base.getPort())) {
-            client.setSoTimeout((int) PATIENCE.toMillis());
-            send(client, base, PLAIN);
-            String head = head(client.getInputStream());
-            assertThat(head).startsWith("HTTP/1.1 200");
+        try (RawHttp client = RawHttp.connect(base.getPort())) {
+            send(client, PLAIN);
+            RawHttp.Reply answer = client.read();
+            assertThat(answer.status()).isEqualTo(200);
             // Its connection was watched, so it is not kept alive; the client is told.
-            assertThat(head.toLowerCase(Locale.ROOT)).contains("\r\nconnection: close\r\n");
-            assertThat(body(client.getInputStream(), head)).contains("fake answer from " + MODEL);
+            assertThat(answer.headers().get("connection")).isEqualToIgnoringCase("close");
+            assertThat(answer.body()).contains("fake answer from " + MODEL);
         }
         Eventually.await(PATIENCE, "the slot to be freed", () -> engine.gateway().inFlight(MODEL) == 0);
         assertThat(engine.gateway().requests().tail(10)).extracting(RequestRecord::status).doesNotContain(499);
@@ -169,16 +164,14 @@ class AnswerDisconnectTest {
         URI base = start(FakeLlamaServer.launcher().answerGate(gate));
         warmUp(base);
 
-        try (Socket client = new Socket(base.getHost(), base.getPort())) {
-            client.setSoTimeout((int) PATIENCE.toMillis());
+        try (RawHttp client = RawHttp.connect(base.getPort())) {
             for (int i = 0; i < 2; i++) {
-                send(client, base, PLAIN);
-                String head = head(client.getInputStream());
-                assertThat(head).as("answer " + (i + 1)).startsWith("HTTP/1.1 200");
-                assertThat(head.toLowerCase(Locale.ROOT)).as("answer " + (i + 1))
-                        .doesNotContain("\r\nconnection: close\r\n");
-                String body = body(client.getInputStream(), head);
-                assertThat(body).contains("fake answer from " + MODEL);
+                send(client, PLAIN);
+                RawHttp.Reply answer = client.read();
+                assertThat(answer.status()).as("answer " + (i + 1)).isEqualTo(200);
+                assertThat(String.valueOf(answer.headers().get("connection"))).as("answer " + (i + 1))
+                        .isNotEqualToIgnoringCase("close");
+                assertThat(answer.body()).contains("fake answer from " + MODEL);
             }
         }
     }
@@ -194,40 +187,10 @@ class AnswerDisconnectTest {
         assertThat(warm.status()).as(warm.body()).isEqualTo(200);
     }
 
-    private static void send(Socket socket, URI base, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST " + CHAT + " HTTP/1.1\r\nHost: " + base.getAuthority()
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
-    }
-
-    private static String head(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            assertThat(b).as("the answer's head, so far: " + head).isNotNegative();
-            head.append((char) b);
-        }
-        return head.toString();
-    }
-
-    /** The body of an answer of known length. */
-    private static String body(InputStream in, String head) throws IOException {
-        String length = head.lines().filter(line -> line.toLowerCase(Locale.ROOT).startsWith("content-length:"))
-                .findFirst().orElseThrow(() -> new AssertionError("no Content-Length in " + head));
-        int remaining = Integer.parseInt(length.substring(length.indexOf(':') + 1).trim());
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        while (remaining > 0) {
-            byte[] buffer = new byte[remaining];
-            int n = in.read(buffer);
-            assertThat(n).as("the answer's body, so far: " + body).isNotNegative();
-            body.write(buffer, 0, n);
-            remaining -= n;
-        }
-        return body.toString(StandardCharsets.UTF_8);
+    /** Sends a chat completion, without reading its answer. */
+    private static void send(RawHttp client, String json) throws IOException {
+        client.sendJsonHead("POST", CHAT, json.getBytes(StandardCharsets.UTF_8).length);
+        client.send(json);
     }
 
     private static int count(Path events, String line) {

@@ -7,6 +7,7 @@ import dev.magi.spi.ModelProfile.TwoStage;
 import dev.magi.spi.Tier;
 import dev.magi.testkit.Eventually;
 import dev.magi.testkit.FakeLlamaServer;
+import dev.magi.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -106,16 +107,11 @@ class QueueDisconnectTest {
     }
 
     /** Sends a chat completion on a connection of its own, without reading the answer. */
-    private static Socket post(URI base, String json) throws Exception {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        Socket socket = new Socket(base.getHost(), base.getPort());
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getAuthority()
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
-        return socket;
+    private static RawHttp post(URI base, String json) throws Exception {
+        RawHttp connection = RawHttp.connect(base.getPort());
+        connection.sendJsonHead("POST", "/v1/chat/completions", json.getBytes(StandardCharsets.UTF_8).length);
+        connection.send(json);
+        return connection;
     }
 
     @Test
@@ -135,13 +131,13 @@ class QueueDisconnectTest {
         engine.profiles().setActive("drafts");
 
         // The answering model's only slot is taken by a stream that stalls after its first chunk.
-        try (Socket blocker = post(base, "{\"model\":\"" + BIG + "\",\"stream\":true,\"messages\":[{\"role\":"
+        try (RawHttp blocker = post(base, "{\"model\":\"" + BIG + "\",\"stream\":true,\"messages\":[{\"role\":"
                 + "\"user\",\"content\":\"hold the slot\"}]}")) {
             Eventually.await(PATIENCE, "the blocking stream to hold " + BIG + "'s slot",
                     () -> engine.gateway().inFlight(BIG) == 1);
             Files.delete(loadGate);
 
-            Socket client = post(base, "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            RawHttp client = post(base, "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\""
                     + HARD + "\"}]}");
             // First wait: the drafting model's server is loading.
             Eventually.await(PATIENCE, "stage 1 waiting for " + MID + " to load", () -> engine.gateway().queued(MID) == 1);
